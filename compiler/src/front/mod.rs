@@ -1,0 +1,4 @@
+//! Frontend: XML files to syntax trees (with Include resolution), quantities and expressions.
+
+pub mod expr;
+pub mod syntax;

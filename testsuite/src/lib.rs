@@ -1,0 +1,8 @@
+//! Helpers shared by the conformance tests in `tests/`.
+
+use std::path::PathBuf;
+
+/// The read-only shared data folder beside the checkout (`../shared`).
+pub fn shared_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
