@@ -1,5 +1,54 @@
 //! The typed model: dimensions, units, component types and components, checked.
+//!
+//! [`build`] runs the stages in order: units, then component types (inheritance resolved,
+//! expressions parsed and dimension-checked, derived variables ordered), then components.
 
 pub mod component;
 pub mod dims;
 pub mod types;
+pub mod units;
+
+use std::collections::HashMap;
+
+use component::{CompId, Component};
+use types::{ComponentType, TypeId};
+use units::UnitTable;
+
+/// A loaded, resolved and checked model.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub units: UnitTable,
+    pub types: Vec<ComponentType>,
+    pub type_by_name: HashMap<String, TypeId>,
+    pub components: Vec<Component>,
+    /// Components with an id, by id (ids are global across all files).
+    pub component_by_id: HashMap<String, CompId>,
+    /// The component named by `<Target component="..."/>`, normally a Simulation.
+    pub target: Option<CompId>,
+}
+
+impl Model {
+    pub fn ty(&self, id: TypeId) -> &ComponentType {
+        &self.types[id.0 as usize]
+    }
+
+    pub fn component(&self, id: CompId) -> &Component {
+        &self.components[id.0 as usize]
+    }
+
+    pub fn type_named(&self, name: &str) -> Option<&ComponentType> {
+        self.type_by_name.get(name).map(|&id| self.ty(id))
+    }
+
+    /// True if `ty` is `ancestor` or extends it, directly or not.
+    pub fn extends(&self, ty: TypeId, ancestor: TypeId) -> bool {
+        let mut cur = Some(ty);
+        while let Some(t) = cur {
+            if t == ancestor {
+                return true;
+            }
+            cur = self.ty(t).parent;
+        }
+        false
+    }
+}
