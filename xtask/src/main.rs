@@ -1,1 +1,35 @@
-fn main() {}
+//! `cargo xtask <task>`: the project's scripted workflows.
+//!
+//! - `ci`: install what the test suite needs (system packages where missing) and run it all.
+//! - `fuzz [SECONDS]`: fuzz the frontend for a while; crashes are kept under `fuzz/artifacts/`.
+
+mod ci;
+mod fuzz;
+mod sh;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <ci | fuzz [SECONDS]>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
