@@ -1,4 +1,5 @@
 //! Frontend: XML files to syntax trees (with Include resolution), quantities and expressions.
 
 pub mod expr;
+pub mod quantity;
 pub mod syntax;
