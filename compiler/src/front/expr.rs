@@ -400,10 +400,10 @@ pub fn parse(text: &str, span: Span) -> Result<Expr, Diagnostic> {
             "expected an expression, found an empty text",
         ));
     }
-    let (e, _) = p.logic()?;
+    let e = p.expr(PREC_LOGIC).map_err(|d| *d)?;
     let t = p.current().clone();
     match t.tok {
-        Tok::End => Ok(e),
+        Tok::End => Ok(e.expr),
         Tok::RParen => Err(Diagnostic::at(
             p.at(&t),
             "unbalanced parenthesis: this ')' has no matching '('",
@@ -416,15 +416,23 @@ pub fn parse(text: &str, span: Span) -> Result<Expr, Diagnostic> {
     }
 }
 
-/// A parsed subtree with its height, so over-deep trees are refused while being built.
-type Parsed = (Expr, u32);
+/// A parsed subtree, with its height (so over-deep trees are refused while being built) and
+/// the span it covers including any parentheses around it (so a parent's span covers them).
+struct Parsed {
+    expr: Expr,
+    height: u32,
+    outer: Span,
+}
+
+/// Boxed so the parser's many stack frames stay small.
+type PResult = Result<Parsed, Box<Diagnostic>>;
 
 struct Parser<'a> {
     text: &'a str,
     span: Span,
     tokens: Vec<Token>,
     pos: usize,
-    /// Current recursion depth of the descent (parentheses, prefix operators).
+    /// How many parentheses, calls and prefix operators we are inside.
     nesting: u32,
 }
 
@@ -457,309 +465,234 @@ impl Parser<'_> {
         )
     }
 
-    fn too_deep(&self, t: &Token) -> Diagnostic {
-        Diagnostic::at(
-            self.at(t),
-            format!("expression is nested too deeply (more than {MAX_DEPTH} levels)"),
+    fn too_deep(&self, t: &Token) -> Box<Diagnostic> {
+        Box::new(
+            Diagnostic::at(
+                self.at(t),
+                format!("expression is nested too deeply (more than {MAX_DEPTH} levels)"),
+            )
+            .with_note("split it into several derived variables"),
         )
-        .with_note("split it into several derived variables")
     }
 
-    /// Runs `f` one level deeper, refusing to go past [`MAX_DEPTH`].
-    fn nested(
-        &mut self,
-        f: impl FnOnce(&mut Self) -> Result<Parsed, Diagnostic>,
-    ) -> Result<Parsed, Diagnostic> {
+    fn enter(&mut self, t: &Token) -> Result<(), Box<Diagnostic>> {
         if self.nesting >= MAX_DEPTH {
-            return Err(self.too_deep(&self.current().clone()));
+            return Err(self.too_deep(t));
         }
         self.nesting += 1;
-        let r = f(self);
-        self.nesting -= 1;
-        r
+        Ok(())
     }
 
-    fn binary(
-        &self,
-        op: BinOp,
-        op_tok: &Token,
-        l: Parsed,
-        r: Parsed,
-    ) -> Result<Parsed, Diagnostic> {
-        let h = l.1.max(r.1) + 1;
-        if h > MAX_DEPTH {
-            return Err(self.too_deep(op_tok));
+    fn node(&self, kind: ExprKind, span: Span, height: u32, at: &Token) -> PResult {
+        if height > MAX_DEPTH {
+            return Err(self.too_deep(at));
         }
-        let span = self.join(l.0.span, r.0.span);
-        Ok((
-            Expr {
-                kind: ExprKind::Binary(op, Box::new(l.0), Box::new(r.0)),
-                span,
-            },
-            h,
-        ))
+        Ok(Parsed {
+            expr: Expr { kind, span },
+            height,
+            outer: span,
+        })
     }
 
-    fn unary(
-        &self,
-        op_tok: &Token,
-        inner: Parsed,
-        make: fn(Box<Expr>) -> ExprKind,
-    ) -> Result<Parsed, Diagnostic> {
-        if inner.1 + 1 > MAX_DEPTH {
-            return Err(self.too_deep(op_tok));
-        }
-        let span = self.join(self.at(op_tok), inner.0.span);
-        Ok((
-            Expr {
-                kind: make(Box::new(inner.0)),
-                span,
-            },
-            inner.1 + 1,
-        ))
+    /// The binary operator at the cursor, if any.
+    fn binary_op(&self) -> Option<BinOp> {
+        Some(match self.peek() {
+            Tok::Plus => BinOp::Add,
+            Tok::Minus => BinOp::Sub,
+            Tok::Star => BinOp::Mul,
+            Tok::Slash => BinOp::Div,
+            Tok::Caret => BinOp::Pow,
+            Tok::DotOp(op) => *op,
+            _ => return None,
+        })
     }
 
-    /// `.and.` / `.or.`, one level, left to right.
-    fn logic(&mut self) -> Result<Parsed, Diagnostic> {
-        let mut left = self.not()?;
-        while let Tok::DotOp(op @ (BinOp::And | BinOp::Or)) = *self.peek() {
-            let t = self.advance();
-            let right = self.operand_after(&t, Self::not)?;
-            left = self.binary(op, &t, left, right)?;
-        }
-        Ok(left)
-    }
-
-    fn not(&mut self) -> Result<Parsed, Diagnostic> {
-        if *self.peek() == Tok::Not {
-            let t = self.advance();
-            let inner = self.nested(|p| p.operand_after(&t, Self::not))?;
-            return self.unary(&t, inner, ExprKind::Not);
-        }
-        self.comparison()
-    }
-
-    fn comparison(&mut self) -> Result<Parsed, Diagnostic> {
-        let mut left = self.additive()?;
-        while let Tok::DotOp(op) = *self.peek() {
-            if !op.is_comparison() {
+    /// Precedence climbing over the binary operators binding at least as tight as
+    /// `min_prec`; every level groups left to right, as in jLEMS.
+    fn expr(&mut self, min_prec: u8) -> PResult {
+        let mut left = self.prefixed()?;
+        while let Some(op) = self.binary_op() {
+            let prec = op.precedence();
+            if prec < min_prec {
                 break;
             }
             let t = self.advance();
-            let right = self.operand_after(&t, Self::additive)?;
-            left = self.binary(op, &t, left, right)?;
+            let right = if op == BinOp::Pow {
+                self.operand_after(&t, |p| p.exponent())?
+            } else {
+                self.operand_after(&t, |p| p.expr(prec + 1))?
+            };
+            let span = self.join(left.outer, right.outer);
+            let height = left.height.max(right.height) + 1;
+            let kind = ExprKind::Binary(op, Box::new(left.expr), Box::new(right.expr));
+            left = self.node(kind, span, height, &t)?;
         }
         Ok(left)
     }
 
-    fn additive(&mut self) -> Result<Parsed, Diagnostic> {
-        let mut left = self.multiplicative()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Plus => BinOp::Add,
-                Tok::Minus => BinOp::Sub,
-                _ => return Ok(left),
-            };
-            let t = self.advance();
-            let right = self.operand_after(&t, Self::multiplicative)?;
-            left = self.binary(op, &t, left, right)?;
-        }
-    }
-
-    fn multiplicative(&mut self) -> Result<Parsed, Diagnostic> {
-        let mut left = self.prefixed()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Star => BinOp::Mul,
-                Tok::Slash => BinOp::Div,
-                _ => return Ok(left),
-            };
-            let t = self.advance();
-            let right = self.operand_after(&t, Self::prefixed)?;
-            left = self.binary(op, &t, left, right)?;
-        }
-    }
-
-    /// Unary minus and plus, then a power chain.
-    fn prefixed(&mut self) -> Result<Parsed, Diagnostic> {
+    /// `.not.`, unary minus and plus, or a power chain.
+    fn prefixed(&mut self) -> PResult {
         match self.peek() {
-            Tok::Minus => {
-                let t = self.advance();
-                let inner = self.nested(|p| p.operand_after(&t, Self::prefixed))?;
-                self.unary(&t, inner, ExprKind::Neg)
-            }
-            Tok::Plus => {
-                let t = self.advance();
-                self.nested(|p| p.operand_after(&t, Self::prefixed))
-            }
-            _ => self.power(),
-        }
-    }
-
-    /// `a ^ b ^ c`, grouped left to right as jLEMS does; an exponent may carry signs.
-    fn power(&mut self) -> Result<Parsed, Diagnostic> {
-        let mut left = self.primary()?;
-        while *self.peek() == Tok::Caret {
-            let t = self.advance();
-            let right = self.operand_after(&t, Self::exponent)?;
-            left = self.binary(BinOp::Pow, &t, left, right)?;
-        }
-        Ok(left)
-    }
-
-    fn exponent(&mut self) -> Result<Parsed, Diagnostic> {
-        match self.peek() {
-            Tok::Minus => {
-                let t = self.advance();
-                let inner = self.nested(|p| p.operand_after(&t, Self::exponent))?;
-                self.unary(&t, inner, ExprKind::Neg)
-            }
-            Tok::Plus => {
-                let t = self.advance();
-                self.nested(|p| p.operand_after(&t, Self::exponent))
-            }
+            Tok::Not => self.prefix(|e| ExprKind::Not(e), |p| p.expr(PREC_CMP)),
+            Tok::Minus => self.prefix(|e| ExprKind::Neg(e), |p| p.expr(PREC_POW)),
+            Tok::Plus => self.plus(|p| p.expr(PREC_POW)),
             _ => self.primary(),
         }
     }
 
-    /// Parses what must follow operator token `op`, with an error naming `op` if nothing does.
-    fn operand_after(
-        &mut self,
-        op: &Token,
-        f: fn(&mut Self) -> Result<Parsed, Diagnostic>,
-    ) -> Result<Parsed, Diagnostic> {
-        if self.starts_operand() {
-            f(self)
-        } else {
-            let found = self.current().clone();
-            Err(Diagnostic::at(
-                self.at(&found),
-                format!(
-                    "expected an operand after '{}', found {}",
-                    &self.text[op.start..op.end],
-                    describe(&found, self.text)
-                ),
-            ))
+    /// An exponent: signs, then one operand, so `a^-b^c` is `(a^(-b))^c` as in jLEMS.
+    fn exponent(&mut self) -> PResult {
+        match self.peek() {
+            Tok::Minus => self.prefix(|e| ExprKind::Neg(e), Self::exponent),
+            Tok::Plus => self.plus(Self::exponent),
+            _ => self.primary(),
         }
     }
 
-    fn starts_operand(&self) -> bool {
-        matches!(
-            self.peek(),
-            Tok::Number(_) | Tok::Name(_) | Tok::LParen | Tok::Minus | Tok::Plus | Tok::Not
-        )
+    /// A prefix operator token at the cursor, applied to what `operand` parses.
+    fn prefix(
+        &mut self,
+        make: fn(Box<Expr>) -> ExprKind,
+        operand: fn(&mut Self) -> PResult,
+    ) -> PResult {
+        let t = self.advance();
+        self.enter(&t)?;
+        let inner = self.operand_after(&t, operand)?;
+        self.nesting -= 1;
+        let span = self.join(self.at(&t), inner.outer);
+        self.node(make(Box::new(inner.expr)), span, inner.height + 1, &t)
     }
 
-    fn primary(&mut self) -> Result<Parsed, Diagnostic> {
+    /// Unary plus changes nothing: the operand is kept, its outer span widened.
+    fn plus(&mut self, operand: fn(&mut Self) -> PResult) -> PResult {
+        let t = self.advance();
+        self.enter(&t)?;
+        let mut inner = self.operand_after(&t, operand)?;
+        self.nesting -= 1;
+        inner.outer = self.join(self.at(&t), inner.outer);
+        Ok(inner)
+    }
+
+    /// Parses what must follow operator token `op`, with an error naming `op` if nothing does.
+    fn operand_after(&mut self, op: &Token, f: impl FnOnce(&mut Self) -> PResult) -> PResult {
+        if matches!(
+            self.peek(),
+            Tok::Number(_) | Tok::Name(_) | Tok::LParen | Tok::Minus | Tok::Plus | Tok::Not
+        ) {
+            return f(self);
+        }
+        let found = self.current().clone();
+        Err(Box::new(Diagnostic::at(
+            self.at(&found),
+            format!(
+                "expected an operand after '{}', found {}",
+                &self.text[op.start..op.end],
+                describe(&found, self.text)
+            ),
+        )))
+    }
+
+    fn primary(&mut self) -> PResult {
         let t = self.advance();
         match &t.tok {
-            Tok::Number(v) => Ok((
-                Expr {
-                    kind: ExprKind::Number(*v),
-                    span: self.at(&t),
-                },
-                1,
-            )),
+            Tok::Number(v) => self.node(ExprKind::Number(*v), self.at(&t), 1, &t),
             Tok::Name(name) => {
+                let func = Func::from_name(name);
                 if *self.peek() == Tok::LParen {
-                    let Some(func) = Func::from_name(name) else {
+                    let Some(func) = func else {
                         let known: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
-                        return Err(Diagnostic::at(
-                            self.at(&t),
-                            format!("unknown function '{name}'"),
-                        )
-                        .with_note(format!("expected one of: {}", known.join(", "))));
+                        return Err(Box::new(
+                            Diagnostic::at(self.at(&t), format!("unknown function '{name}'"))
+                                .with_note(format!("expected one of: {}", known.join(", "))),
+                        ));
                     };
                     return self.call(&t, func);
                 }
-                if let Some(func) = Func::from_name(name) {
-                    return Err(Diagnostic::at(
-                        self.at(&t),
-                        format!(
-                            "function '{}' needs an argument in parentheses",
-                            func.name()
-                        ),
-                    )
-                    .with_note(format!(
-                        "write e.g. '{}(x)'; '{}' cannot be a variable name",
-                        func.name(),
-                        func.name()
-                    )));
+                if let Some(func) = func {
+                    let f = func.name();
+                    return Err(Box::new(
+                        Diagnostic::at(
+                            self.at(&t),
+                            format!("function '{f}' needs an argument in parentheses"),
+                        )
+                        .with_note(format!(
+                            "write e.g. '{f}(x)'; '{f}' cannot be a variable name"
+                        )),
+                    ));
                 }
-                Ok((
-                    Expr {
-                        kind: ExprKind::Name(name.clone()),
-                        span: self.at(&t),
-                    },
-                    1,
-                ))
+                self.node(ExprKind::Name(name.clone()), self.at(&t), 1, &t)
             }
             Tok::LParen => {
-                let inner = self.nested(|p| p.operand_after(&t, Self::logic))?;
-                self.close(&t)?;
+                self.enter(&t)?;
+                let mut inner = self.operand_after(&t, |p| p.expr(PREC_LOGIC))?;
+                self.nesting -= 1;
+                let close = self.close(&t)?;
+                inner.outer = self.join(self.at(&t), self.at(&close));
                 Ok(inner)
             }
-            Tok::RParen => Err(Diagnostic::at(
+            Tok::RParen => Err(Box::new(Diagnostic::at(
                 self.at(&t),
                 "unbalanced parenthesis: this ')' has no matching '('",
-            )),
-            _ => Err(Diagnostic::at(
+            ))),
+            _ => Err(Box::new(Diagnostic::at(
                 self.at(&t),
                 format!("expected an operand, found {}", describe(&t, self.text)),
-            )),
+            ))),
         }
     }
 
     /// Expects the `)` that closes the `(` at `open`.
-    fn close(&mut self, open: &Token) -> Result<Token, Diagnostic> {
+    fn close(&mut self, open: &Token) -> Result<Token, Box<Diagnostic>> {
         let t = self.current().clone();
         match t.tok {
             Tok::RParen => Ok(self.advance()),
-            Tok::End => Err(Diagnostic::at(
-                self.at(open),
-                "unbalanced parenthesis: this '(' is never closed",
-            )
-            .with_note("expected ')' before the end of the expression")),
-            _ => Err(Diagnostic::at(
-                self.at(&t),
-                format!(
-                    "expected ')' or an operator, found {}",
-                    describe(&t, self.text)
-                ),
-            )
-            .with_secondary(self.at(open), "to close this '('")),
+            Tok::End => Err(Box::new(
+                Diagnostic::at(
+                    self.at(open),
+                    "unbalanced parenthesis: this '(' is never closed",
+                )
+                .with_note("expected ')' before the end of the expression"),
+            )),
+            _ => Err(Box::new(
+                Diagnostic::at(
+                    self.at(&t),
+                    format!(
+                        "expected ')' or an operator, found {}",
+                        describe(&t, self.text)
+                    ),
+                )
+                .with_secondary(self.at(open), "to close this '('"),
+            )),
         }
     }
 
-    fn call(&mut self, name: &Token, func: Func) -> Result<Parsed, Diagnostic> {
+    fn call(&mut self, name: &Token, func: Func) -> PResult {
         let open = self.advance();
         if *self.peek() == Tok::RParen {
             let t = self.current().clone();
-            return Err(Diagnostic::at(
+            return Err(Box::new(Diagnostic::at(
                 self.at(&t),
                 format!("function '{}' needs one argument, found none", func.name()),
-            ));
+            )));
         }
-        let arg = self.nested(|p| p.operand_after(&open, Self::logic))?;
+        self.enter(&open)?;
+        let arg = self.operand_after(&open, |p| p.expr(PREC_LOGIC))?;
+        self.nesting -= 1;
         if *self.peek() == Tok::Comma {
             let t = self.current().clone();
-            return Err(Diagnostic::at(
+            return Err(Box::new(Diagnostic::at(
                 self.at(&t),
                 format!("function '{}' takes exactly one argument", func.name()),
-            ));
+            )));
         }
         let close = self.close(&open)?;
-        if arg.1 + 1 > MAX_DEPTH {
-            return Err(self.too_deep(name));
-        }
         let span = self.join(self.at(name), self.at(&close));
-        Ok((
-            Expr {
-                kind: ExprKind::Call(func, vec![arg.0]),
-                span,
-            },
-            arg.1 + 1,
-        ))
+        self.node(
+            ExprKind::Call(func, vec![arg.expr]),
+            span,
+            arg.height + 1,
+            name,
+        )
     }
 }
 
@@ -804,7 +737,7 @@ impl fmt::Display for Expr {
             ExprKind::Name(n) => f.write_str(n),
             ExprKind::Neg(e) => {
                 f.write_str("-")?;
-                write_operand(f, e, e.precedence() <= PREC_NEG)
+                write_operand(f, e, e.precedence() < PREC_ATOM)
             }
             ExprKind::Not(e) => {
                 f.write_str(".not. ")?;
@@ -1272,3 +1205,8 @@ fn call(func: Func, x: f64, rng: &mut dyn FnMut() -> f64) -> Result<f64, String>
         }
     })
 }
+
+#[cfg(test)]
+mod official_tests;
+#[cfg(test)]
+mod tests;
