@@ -115,3 +115,80 @@ pub fn split_quantity_at(text: &str, span: Span) -> Result<(f64, String, Span), 
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::FileId;
+
+    #[test]
+    fn splits_number_and_unit() {
+        let cases: &[(&str, f64, &str)] = &[
+            ("10pS", 10.0, "pS"),
+            ("0.08 nA", 0.08, "nA"),
+            ("-65mV", -65.0, "mV"),
+            ("1per_ms", 1.0, "per_ms"),
+            ("5e-3 S_per_cm2", 5e-3, "S_per_cm2"),
+            ("2.5", 2.5, ""),
+            (" -0.5 mV ", -0.5, "mV"),
+            ("1e-3mV", 1e-3, "mV"),
+            ("2E3Ohm_cm", 2000.0, "Ohm_cm"),
+            (".5ms", 0.5, "ms"),
+            ("1.0e-2", 0.01, ""),
+            ("+3 um", 3.0, "um"),
+            ("6.3degC", 6.3, "degC"),
+            ("3.", 3.0, ""),
+            // `e` followed by letters is the start of the unit, not an exponent.
+            ("1em", 1.0, "em"),
+            ("2 E", 2.0, "E"),
+        ];
+        for (text, value, unit) in cases {
+            assert_eq!(split_quantity(text), Ok((*value, *unit)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_quantities() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "abc",
+                "expected a number at the start of a quantity, found 'abc'",
+            ),
+            ("10 m V", "unexpected 'V' after unit 'm'"),
+            ("", "found an empty text"),
+            ("   ", "found an empty text"),
+            (
+                "1..2mV",
+                "expected a unit symbol after the number, found '.2mV'",
+            ),
+            ("-", "expected a number"),
+            ("mV", "expected a number"),
+            ("--1", "expected a number"),
+            ("1e999", "too large"),
+            ("5 %", "expected a unit symbol after the number, found '%'"),
+            ("5mV;", "unexpected ';' after unit 'mV'"),
+        ];
+        for (text, message) in cases {
+            let e = split_quantity(text).unwrap_err();
+            assert!(e.contains(message), "{text:?}: got {e:?}");
+        }
+    }
+
+    #[test]
+    fn spans_of_units_and_errors() {
+        let text = " -65 mV";
+        let span = Span::new(FileId(2), 40, 40 + text.len());
+        let (v, unit, uspan) = split_quantity_at(text, span).unwrap();
+        assert_eq!((v, unit.as_str()), (-65.0, "mV"));
+        assert_eq!((uspan.file, uspan.start, uspan.end), (FileId(2), 45, 47));
+
+        let (_, unit, uspan) = split_quantity_at("12", Span::new(FileId(0), 7, 9)).unwrap();
+        assert_eq!(unit, "");
+        assert_eq!((uspan.start, uspan.end), (9, 9));
+
+        let text = "10 m V";
+        let d = split_quantity_at(text, Span::new(FileId(0), 0, text.len())).unwrap_err();
+        let (s, _) = d.primary.unwrap();
+        assert_eq!(&text[s.start as usize..s.end as usize], "V");
+    }
+}

@@ -272,3 +272,58 @@ fn literal_zero(e: &Expr) -> bool {
         _ => false,
     }
 }
+
+/// The ComponentTypes that the official examples define for themselves: their expressions
+/// must parse, round-trip and type-check too, against the core types plus the file's own
+/// declarations.
+#[test]
+fn every_expression_in_the_official_examples_checks() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for dir in [
+        "/work/shared/neuroml2/LEMSexamples",
+        "/work/shared/neuroml2/examples",
+    ] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("the official examples are missing")
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let mut scan = scan_core_types();
+            let core_count = scan.found.len();
+            scan_file(&path, &mut scan);
+            for f in &scan.found[core_count..] {
+                checked += 1;
+                let span = Span::new(FileId(0), 0, f.text.len());
+                let place = format!(
+                    "{} {} {}@{} {:?}",
+                    f.file, f.component_type, f.element, f.attr, f.text
+                );
+                let e = match parse(&f.text, span) {
+                    Ok(e) => e,
+                    Err(d) => {
+                        failures.push(format!("{place}: {}", d.message));
+                        continue;
+                    }
+                };
+                round_trip(&f.text);
+                let mut lookup = |n: &str, s: Span| {
+                    scan.dim_of(&f.component_type, n)
+                        .ok_or_else(|| Diagnostic::at(s, format!("undefined variable '{n}'")))
+                };
+                if let Err(d) = infer_type(&e, &mut lookup) {
+                    failures.push(format!("{place}: {}", d.message));
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} example expressions found");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
