@@ -919,6 +919,32 @@ fn bool_of(e: &Expr, t: Inferred, what: &str) -> Result<(), Diagnostic> {
     }
 }
 
+/// `a * b^power`, refusing exponents that do not fit the `Dim` representation (a long
+/// product of dimensioned names) instead of overflowing.
+fn dim_product(e: &Expr, a: Dim, b: Dim, power: i32) -> Result<Dim, Diagnostic> {
+    let parts = |d: Dim| [d.m, d.l, d.t, d.i, d.k, d.n, d.j].map(i32::from);
+    let (pa, pb) = (parts(a), parts(b));
+    let mut out = [0i8; 7];
+    for k in 0..7 {
+        out[k] = i8::try_from(pa[k] + pb[k] * power).map_err(|_| {
+            Diagnostic::at(
+                e.span,
+                "the dimension of this expression has an exponent beyond ±127",
+            )
+        })?;
+    }
+    let [m, l, t, i, k, n, j] = out;
+    Ok(Dim {
+        m,
+        l,
+        t,
+        i,
+        k,
+        n,
+        j,
+    })
+}
+
 /// The value of a constant integer exponent: a literal, possibly negated.
 fn integer_literal(e: &Expr) -> Option<i32> {
     match &e.kind {
@@ -950,7 +976,16 @@ fn infer(
             Inferred::Bool
         }
         ExprKind::Call(func, args) => {
-            let arg = &args[0];
+            let [arg] = args.as_slice() else {
+                return Err(Diagnostic::at(
+                    e.span,
+                    format!(
+                        "'{}' takes exactly one argument, found {}",
+                        func.name(),
+                        args.len()
+                    ),
+                ));
+            };
             let t = infer(arg, lookup)?;
             let d = number_of(arg, t, &format!("as the argument of '{}'", func.name()))?;
             infer_call(*func, arg, t, d)?
@@ -1090,8 +1125,10 @@ fn infer_binary(
             (Inferred::Literal { .. }, Inferred::Literal { .. }) => {
                 Inferred::Literal { zero: false }
             }
-            _ if op == BinOp::Mul => Inferred::Number(ld * rd),
-            _ => Inferred::Number(ld / rd),
+            _ => {
+                let power = if op == BinOp::Mul { 1 } else { -1 };
+                Inferred::Number(dim_product(e, ld, rd, power)?)
+            }
         },
         BinOp::Pow => {
             if !rd.is_none() {
@@ -1121,7 +1158,7 @@ fn infer_binary(
                     )
                     .with_note("write the exponent as an integer literal such as 2 or -1"));
                 };
-                Inferred::Number(ld.powi(n))
+                Inferred::Number(dim_product(e, Dim::NONE, ld, n)?)
             }
         }
         BinOp::And | BinOp::Or => unreachable!("handled above"),
@@ -1145,7 +1182,14 @@ pub fn eval(
         ExprKind::Neg(x) => -eval(x, lookup, rng)?,
         ExprKind::Not(x) => truth(eval(x, lookup, rng)? == 0.0),
         ExprKind::Call(func, args) => {
-            let x = eval(&args[0], lookup, rng)?;
+            let [arg] = args.as_slice() else {
+                return Err(format!(
+                    "'{}' takes exactly one argument, found {}",
+                    func.name(),
+                    args.len()
+                ));
+            };
+            let x = eval(arg, lookup, rng)?;
             call(*func, x, rng)?
         }
         ExprKind::Binary(op, l, r) => {
