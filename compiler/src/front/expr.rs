@@ -4,13 +4,20 @@
 //! The grammar follows jLEMS, the reference interpreter, where its behaviour is coherent:
 //!
 //! * precedence, loosest first: `.or.`/`.and.` (one level, left to right, as in jLEMS),
-//!   `.not.`, comparisons, `+ -`, `* /`, unary `- +`, `^`;
+//!   `.not.`, comparisons, `+ -`, `* /`, unary `- +`, `^`. jLEMS ranks `-` above `+` and
+//!   `/` above `*`; that only regroups sums and products, which gives the same values.
 //! * `^` groups left to right like every jLEMS operator, so `a^b^c` is `(a^b)^c`;
 //! * `-x^2` is `-(x^2)`, which is what jLEMS computes at the start of an expression or after
 //!   `(` (jLEMS alone binds a minus that follows another operator tighter than `^`);
 //! * jLEMS puts `.eq.` at the `.and.` level; here all six comparisons share one level, which
 //!   gives the same trees for every official expression and avoids `(a .and. b) .eq. c`.
-//! * Operators are case-sensitive, as in jLEMS; `.not.` is accepted as a prefix operator.
+//! * Operators are case-sensitive, as in jLEMS (`.GT.` and `.ge.` are errors with a hint);
+//!   `.not.` is accepted as a prefix operator although jLEMS has none.
+//! * Functions take one argument: jLEMS's list (without its `sum`/`product`) plus `floor`.
+//!
+//! Dimensions: a literal number is dimensionless, except that a literal zero takes the
+//! dimension of whatever it is added to or compared with, as jLEMS allows; the official core
+//! types rely on it (`caConcExt .gt. 0`, `v .gt. 0`).
 
 use std::fmt;
 
@@ -533,8 +540,8 @@ impl Parser<'_> {
     /// `.not.`, unary minus and plus, or a power chain.
     fn prefixed(&mut self) -> PResult {
         match self.peek() {
-            Tok::Not => self.prefix(|e| ExprKind::Not(e), |p| p.expr(PREC_CMP)),
-            Tok::Minus => self.prefix(|e| ExprKind::Neg(e), |p| p.expr(PREC_POW)),
+            Tok::Not => self.prefix(ExprKind::Not, |p| p.expr(PREC_CMP)),
+            Tok::Minus => self.prefix(ExprKind::Neg, |p| p.expr(PREC_POW)),
             Tok::Plus => self.plus(|p| p.expr(PREC_POW)),
             _ => self.primary(),
         }
@@ -543,7 +550,7 @@ impl Parser<'_> {
     /// An exponent: signs, then one operand, so `a^-b^c` is `(a^(-b))^c` as in jLEMS.
     fn exponent(&mut self) -> PResult {
         match self.peek() {
-            Tok::Minus => self.prefix(|e| ExprKind::Neg(e), Self::exponent),
+            Tok::Minus => self.prefix(ExprKind::Neg, Self::exponent),
             Tok::Plus => self.plus(Self::exponent),
             _ => self.primary(),
         }
