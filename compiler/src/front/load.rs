@@ -1,0 +1,314 @@
+//! Reads the root files and everything they include into [`Document`]s.
+//!
+//! Includes are resolved beside the including file, then in the `-I` folders, then among our
+//! built-in definitions (`lems_defs`). Every file is read once; documents come out in
+//! depth-first post-order, so whatever a file includes comes before it.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span};
+use crate::front::syntax::{DocKind, Document, Element};
+use crate::front::xml::{decode_utf8, parse_element_tree};
+
+/// Where includes are looked for besides the including file's folder.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    pub include_dirs: Vec<PathBuf>,
+}
+
+/// The prefix of built-in files' paths and display names.
+const BUILTIN_PREFIX: &str = "<lems-defs>";
+
+/// The core-types file a NeuroML root document is read with, as jNeuroML does.
+const NEUROML_CORE_TYPES: &str = "NeuroML2CoreTypes.xml";
+
+/// Reads the root files and everything they include, each file once.
+pub fn load(
+    sources: &mut SourceMap,
+    roots: &[PathBuf],
+    opts: &LoadOptions,
+) -> (Vec<Document>, Diagnostics) {
+    let mut loader = Loader {
+        sources,
+        opts,
+        docs: Vec::new(),
+        diags: Diagnostics::new(),
+        done: HashSet::new(),
+        chain: Vec::new(),
+    };
+    for root in roots {
+        loader.load_root(root);
+    }
+    (loader.docs, loader.diags)
+}
+
+/// A file's identity: its canonical path, or the name of a built-in file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum FileKey {
+    Disk(PathBuf),
+    Builtin(String),
+}
+
+/// Where an include was found.
+enum Found {
+    /// Canonical path, and the path as found (shown in diagnostics).
+    Disk(PathBuf, PathBuf),
+    Builtin(String, &'static str),
+}
+
+impl Found {
+    fn key(&self) -> FileKey {
+        match self {
+            Found::Disk(p, _) => FileKey::Disk(p.clone()),
+            Found::Builtin(name, _) => FileKey::Builtin(name.clone()),
+        }
+    }
+}
+
+struct Loader<'a> {
+    sources: &'a mut SourceMap,
+    opts: &'a LoadOptions,
+    docs: Vec<Document>,
+    diags: Diagnostics,
+    /// Files already read (or being read).
+    done: HashSet<FileKey>,
+    /// The files being loaded, outermost first, with a short name for cycle messages.
+    chain: Vec<(FileKey, String)>,
+}
+
+impl Loader<'_> {
+    fn load_root(&mut self, path: &Path) {
+        let found = match std::fs::canonicalize(path) {
+            Ok(p) => Found::Disk(p, path.to_path_buf()),
+            Err(e) => {
+                self.diags.push(Diagnostic::error(format!(
+                    "cannot read '{}': {e}",
+                    path.display()
+                )));
+                return;
+            }
+        };
+        if !self.done.insert(found.key()) {
+            return;
+        }
+        let Some((file, root)) = self.read(&found, None) else {
+            return;
+        };
+        let Some(kind) = self.root_kind(&root) else {
+            return;
+        };
+        if kind == DocKind::NeuroML {
+            self.load_core_types();
+        }
+        self.finish(found, file, root, kind);
+    }
+
+    /// NeuroML files use the core types without including them; read them first.
+    fn load_core_types(&mut self) {
+        let found = self
+            .opts
+            .include_dirs
+            .iter()
+            .map(|d| d.join(NEUROML_CORE_TYPES))
+            .find_map(on_disk)
+            .or_else(|| builtin(NEUROML_CORE_TYPES));
+        match found {
+            Some(found) => self.include(found, None),
+            None => self.diags.push(Diagnostic::error(format!(
+                "cannot find {NEUROML_CORE_TYPES}, which NeuroML documents need"
+            ))),
+        }
+    }
+
+    /// Loads a found include (and what it includes) unless it was read already.
+    /// `at` is the include's attribute value, for cycle errors.
+    fn include(&mut self, found: Found, at: Option<Span>) {
+        let key = found.key();
+        if let Some(pos) = self.chain.iter().position(|(k, _)| *k == key) {
+            let mut names: Vec<&str> = self.chain[pos..].iter().map(|(_, n)| n.as_str()).collect();
+            names.push(&self.chain[pos].1);
+            let message = format!("circular include: {}", names.join(" -> "));
+            let diag = match at {
+                Some(span) => Diagnostic::at(span, message),
+                None => Diagnostic::error(message),
+            };
+            self.diags.push(diag);
+            return;
+        }
+        if !self.done.insert(key) {
+            return;
+        }
+        let Some((file, root)) = self.read(&found, at) else {
+            return;
+        };
+        let Some(kind) = self.root_kind(&root) else {
+            return;
+        };
+        self.finish(found, file, root, kind);
+    }
+
+    /// Loads a file's includes, then records the file itself.
+    fn finish(&mut self, found: Found, file: FileId, root: Element, kind: DocKind) {
+        let key = found.key();
+        let builtin = matches!(found, Found::Builtin(..));
+        let short = short_name(&found);
+        self.chain.push((key, short));
+        for child in &root.children {
+            let target = match (kind, child.name.as_str()) {
+                (DocKind::Lems, "Include") => Some("file"),
+                (DocKind::NeuroML, "include") => Some("href"),
+                _ => None,
+            };
+            let Some(attr_name) = target else { continue };
+            // `<include segmentGroup=...>` belongs inside <segmentGroup>; not a file include.
+            if kind == DocKind::NeuroML && child.attr("segmentGroup").is_some() {
+                continue;
+            }
+            let Some(attr) = child.attr(attr_name) else {
+                self.diags.push(Diagnostic::at(
+                    child.name_span,
+                    format!(
+                        "<{}> needs a {attr_name}=\"...\" attribute naming the file to include",
+                        child.name
+                    ),
+                ));
+                continue;
+            };
+            match self.resolve(&attr.value, &found, builtin) {
+                Ok(inc) => self.include(inc, Some(attr.value_span)),
+                Err(looked) => {
+                    let mut d = Diagnostic::at(
+                        attr.value_span,
+                        format!("cannot find included file '{}'", attr.value),
+                    );
+                    d = d.with_note(format!("looked in: {}", looked.join(", ")));
+                    self.diags.push(d);
+                }
+            }
+        }
+        self.chain.pop();
+        self.docs.push(Document {
+            file,
+            kind,
+            root,
+            builtin,
+        });
+    }
+
+    /// Finds an include's file, or lists where it looked.
+    fn resolve(&self, name: &str, from: &Found, from_builtin: bool) -> Result<Found, Vec<String>> {
+        let mut looked = Vec::new();
+        let mut candidates = Vec::new();
+        if let (Found::Disk(_, shown), false) = (from, from_builtin) {
+            let folder = shown.parent().unwrap_or(Path::new(""));
+            candidates.push(folder.join(name));
+        }
+        candidates.extend(self.opts.include_dirs.iter().map(|d| d.join(name)));
+        for c in candidates {
+            let shown = c.display().to_string();
+            if let Some(found) = on_disk(c) {
+                return Ok(found);
+            }
+            looked.push(shown);
+        }
+        let file_name = Path::new(name.strip_prefix("NeuroML2CoreTypes/").unwrap_or(name))
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(name);
+        builtin(file_name).ok_or_else(|| {
+            looked.push("the built-in definitions".to_owned());
+            looked
+        })
+    }
+
+    /// Reads and parses one file, registering it in the source map.
+    fn read(&mut self, found: &Found, at: Option<Span>) -> Option<(FileId, Element)> {
+        let file = match found {
+            Found::Builtin(name, text) => {
+                let shown = format!("{BUILTIN_PREFIX}/{name}");
+                self.sources
+                    .add(PathBuf::from(&shown), shown, (*text).to_owned())
+            }
+            Found::Disk(canonical, path) => {
+                let bytes = match std::fs::read(canonical) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let message = format!("cannot read '{}': {e}", path.display());
+                        self.diags.push(match at {
+                            Some(span) => Diagnostic::at(span, message),
+                            None => Diagnostic::error(message),
+                        });
+                        return None;
+                    }
+                };
+                let display = path.display().to_string();
+                match decode_utf8(&bytes) {
+                    Ok(text) => self.sources.add(canonical.clone(), display, text),
+                    Err(bad) => {
+                        let text = String::from_utf8_lossy(&bytes).into_owned();
+                        let file = self.sources.add(canonical.clone(), display, text);
+                        self.diags.push(Diagnostic::at(
+                            Span::new(file, bad, bad + 1),
+                            format!(
+                                "invalid utf-8: found byte 0x{:02x}, expected UTF-8 encoded text",
+                                bytes[bad]
+                            ),
+                        ));
+                        return None;
+                    }
+                }
+            }
+        };
+        match parse_element_tree(self.sources, file) {
+            Ok(root) => Some((file, root)),
+            Err(d) => {
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    /// Checks the root element's name.
+    fn root_kind(&mut self, root: &Element) -> Option<DocKind> {
+        match root.name.as_str() {
+            "Lems" => Some(DocKind::Lems),
+            "neuroml" => Some(DocKind::NeuroML),
+            other => {
+                let mut d = Diagnostic::at(
+                    root.name_span,
+                    format!("expected <Lems> or <neuroml> as the root element, found <{other}>"),
+                );
+                if other.eq_ignore_ascii_case("lems") || other.eq_ignore_ascii_case("neuroml") {
+                    d = d.with_note("element names are case-sensitive");
+                }
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+}
+
+/// A file that exists, with its canonical path.
+fn on_disk(path: PathBuf) -> Option<Found> {
+    if !path.is_file() {
+        return None;
+    }
+    let canonical = std::fs::canonicalize(&path).ok()?;
+    Some(Found::Disk(canonical, path))
+}
+
+fn builtin(name: &str) -> Option<Found> {
+    lems_defs::get(name).map(|text| Found::Builtin(name.to_owned(), text))
+}
+
+/// The file name alone, as cycle messages show it.
+fn short_name(found: &Found) -> String {
+    match found {
+        Found::Builtin(name, _) => name.clone(),
+        Found::Disk(p, _) => p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string()),
+    }
+}
