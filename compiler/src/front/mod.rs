@@ -5,3 +5,6 @@ pub mod load;
 pub mod quantity;
 pub mod syntax;
 pub mod xml;
+
+#[cfg(test)]
+mod tests_xml;
