@@ -7,4 +7,6 @@ pub mod syntax;
 pub mod xml;
 
 #[cfg(test)]
+mod tests_load;
+#[cfg(test)]
 mod tests_xml;
