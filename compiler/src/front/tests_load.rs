@@ -431,3 +431,71 @@ fn the_official_examples_load_cleanly() {
         assert!(!docs.last().unwrap().builtin, "{}", root.display());
     }
 }
+
+/// The official core types, given with `-I`, replace our built-ins and load cleanly.
+#[test]
+fn the_official_core_types_load_from_an_include_folder() {
+    let shared = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/neuroml2"
+    ));
+    let core = shared.join("NeuroML2CoreTypes");
+    if !core.is_dir() {
+        println!("skipped: {} is absent", core.display());
+        return;
+    }
+    let example = shared.join("examples/NML2_SingleCompHHCell.nml");
+    let (sources, docs, diags) = run(&[example], &[core]);
+    assert_clean(&sources, &diags);
+    assert!(docs.len() > 5);
+    assert!(docs.iter().all(|d| !d.builtin));
+}
+
+/// The frontend cases of the bad-input corpus give their expected line and phrases.
+#[test]
+fn the_bad_input_corpus_is_refused_where_expected() {
+    let bad = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../testsuite/bad"));
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "malformed_mismatched_tag.xml",
+            "malformed_mismatched_tag.xml:4:",
+            &["</Lems>", "pulseGenerator"],
+        ),
+        (
+            "malformed_attribute.xml",
+            "malformed_attribute.xml:3:",
+            &["attribute"],
+        ),
+        (
+            "duplicate_attribute.xml",
+            "duplicate_attribute.xml:4:",
+            &["duplicate", "delay"],
+        ),
+        (
+            "missing_include.xml",
+            "missing_include.xml:3:",
+            &["MyChannels.xml"],
+        ),
+        (
+            "cyclic_include/main.xml",
+            "second.xml:3:",
+            &["first.xml -> second.xml -> first.xml"],
+        ),
+        ("entity_bomb.xml", "entity_bomb.xml:2:", &["DOCTYPE"]),
+        ("empty.xml", "empty.xml:1:", &["root element"]),
+        ("binary_junk.xml", "binary_junk.xml:1:", &["utf-8"]),
+        ("invalid_utf8.xml", "invalid_utf8.xml:3:", &["utf-8"]),
+        ("wrong_root.xml", "wrong_root.xml:2:", &["html", "Lems"]),
+        ("text_after_root.xml", "text_after_root.xml:4:", &["root"]),
+    ];
+    for (case, location, phrases) in cases {
+        let (sources, _, diags) = run(&[bad.join(case)], &[]);
+        let msgs = rendered(&sources, &diags);
+        assert_eq!(msgs.len(), 1, "{case}: {msgs:#?}");
+        println!("{}", msgs[0]);
+        assert!(msgs[0].contains(location), "{case}: {}", msgs[0]);
+        for p in *phrases {
+            assert!(msgs[0].contains(p), "{case}: '{p}' not in {}", msgs[0]);
+        }
+    }
+}

@@ -264,3 +264,27 @@ fn five_megabytes_parse_quickly() {
     // Generous bound: unoptimised test builds are several times slower than release.
     assert!(elapsed.as_secs_f64() < 5.0, "took {elapsed:?}");
 }
+
+/// Every truncation and every one-byte corruption of a document gives a tree or a located
+/// error, never a panic.
+#[test]
+fn damaged_documents_never_panic() {
+    let doc = "<?xml version=\"1.0\"?>\n<!-- c -->\n<Lems a=\"1\" b='&lt;x&#65;'>\n  <Unit symbol=\"mV\"/>\n  <T><![CDATA[zλ]]>tλ&amp;</T>\n<?pi x?></Lems>\n";
+    let cuts: Vec<usize> = (0..doc.len())
+        .filter(|&n| doc.is_char_boundary(n))
+        .collect();
+    let mut damaged: Vec<String> = cuts.iter().map(|&n| doc[..n].to_owned()).collect();
+    for (&i, &next) in cuts.iter().zip(cuts.iter().skip(1)) {
+        for junk in ["<", ">", "\"", "'", "&", "/", "=", "!", "?", " ", "]", "λ"] {
+            damaged.push(format!("{}{junk}{}", &doc[..i], &doc[next..]));
+        }
+    }
+    for text in damaged {
+        let (sources, result) = parse(&text);
+        if let Err(d) = result {
+            let (span, _) = d.primary.expect("located");
+            assert!(span.end as usize <= text.len(), "{text:?}: {}", d.message);
+            let _ = sources.line_col(span);
+        }
+    }
+}

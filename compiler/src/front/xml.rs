@@ -439,7 +439,8 @@ impl<'a> TreeBuilder<'a> {
             return Ok(());
         };
         let start = at + offset;
-        let len = raw[offset..].trim_end().len().min(40);
+        let shown = raw[offset..].trim_end();
+        let len = shown.char_indices().nth(40).map_or(shown.len(), |(i, _)| i);
         let span = self.span(start, start + len);
         Err(match top {
             TopLevel::BeforeRoot => Diagnostic::at(
@@ -497,8 +498,8 @@ impl<'a> TreeBuilder<'a> {
             }
             other => format!("malformed XML: {other}"),
         };
-        let end = (at + 1).min(self.text.len());
-        Diagnostic::at(self.span(at, end), message)
+        let width = self.text[at..].chars().next().map_or(0, char::len_utf8);
+        Diagnostic::at(self.span(at, at + width), message)
     }
 }
 
