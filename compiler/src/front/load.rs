@@ -92,10 +92,7 @@ impl Loader<'_> {
         if !self.done.insert(found.key()) {
             return;
         }
-        let Some((file, root)) = self.read(&found, None) else {
-            return;
-        };
-        let Some(kind) = self.root_kind(&root) else {
+        let Some((file, root, kind)) = self.read(&found, None) else {
             return;
         };
         if kind == DocKind::NeuroML {
@@ -139,19 +136,14 @@ impl Loader<'_> {
         if !self.done.insert(key) {
             return;
         }
-        let Some((file, root)) = self.read(&found, at) else {
-            return;
-        };
-        let Some(kind) = self.root_kind(&root) else {
-            return;
-        };
-        self.finish(found, file, root, kind);
+        if let Some((file, root, kind)) = self.read(&found, at) {
+            self.finish(found, file, root, kind);
+        }
     }
 
     /// Loads a file's includes, then records the file itself.
     fn finish(&mut self, found: Found, file: FileId, root: Element, kind: DocKind) {
         let key = found.key();
-        let builtin = matches!(found, Found::Builtin(..));
         let short = short_name(&found);
         self.chain.push((key, short));
         for child in &root.children {
@@ -175,19 +167,19 @@ impl Loader<'_> {
                 ));
                 continue;
             };
-            match self.resolve(&attr.value, &found, builtin) {
+            match self.resolve(&attr.value, &found) {
                 Ok(inc) => self.include(inc, Some(attr.value_span)),
-                Err(looked) => {
-                    let mut d = Diagnostic::at(
+                Err(looked) => self.diags.push(
+                    Diagnostic::at(
                         attr.value_span,
                         format!("cannot find included file '{}'", attr.value),
-                    );
-                    d = d.with_note(format!("looked in: {}", looked.join(", ")));
-                    self.diags.push(d);
-                }
+                    )
+                    .with_note(format!("looked in: {}", looked.join(", "))),
+                ),
             }
         }
         self.chain.pop();
+        let builtin = matches!(found, Found::Builtin(..));
         self.docs.push(Document {
             file,
             kind,
@@ -197,10 +189,11 @@ impl Loader<'_> {
     }
 
     /// Finds an include's file, or lists where it looked.
-    fn resolve(&self, name: &str, from: &Found, from_builtin: bool) -> Result<Found, Vec<String>> {
+    /// Built-in files look only in the `-I` folders and among the built-ins.
+    fn resolve(&self, name: &str, from: &Found) -> Result<Found, Vec<String>> {
         let mut looked = Vec::new();
         let mut candidates = Vec::new();
-        if let (Found::Disk(_, shown), false) = (from, from_builtin) {
+        if let Found::Disk(_, shown) = from {
             let folder = shown.parent().unwrap_or(Path::new(""));
             candidates.push(folder.join(name));
         }
@@ -222,8 +215,8 @@ impl Loader<'_> {
         })
     }
 
-    /// Reads and parses one file, registering it in the source map.
-    fn read(&mut self, found: &Found, at: Option<Span>) -> Option<(FileId, Element)> {
+    /// Reads and parses one file, registering it in the source map, and checks its root.
+    fn read(&mut self, found: &Found, at: Option<Span>) -> Option<(FileId, Element, DocKind)> {
         let file = match found {
             Found::Builtin(name, text) => {
                 let shown = format!("{BUILTIN_PREFIX}/{name}");
@@ -261,7 +254,10 @@ impl Loader<'_> {
             }
         };
         match parse_element_tree(self.sources, file) {
-            Ok(root) => Some((file, root)),
+            Ok(root) => {
+                let kind = self.root_kind(&root)?;
+                Some((file, root, kind))
+            }
             Err(d) => {
                 self.diags.push(d);
                 None

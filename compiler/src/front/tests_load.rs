@@ -347,7 +347,7 @@ fn a_wrong_root_element_is_refused() {
 fn an_unreadable_root_names_the_path_and_the_os_error() {
     let t = TempDir::new("unreadable");
     let missing = t.0.join("nope.xml");
-    let (_, docs, diags) = run(&[missing.clone()], &[]);
+    let (_, docs, diags) = run(std::slice::from_ref(&missing), &[]);
     assert!(docs.is_empty());
     let d = &diags.list[0];
     assert!(d.primary.is_none());
