@@ -3,8 +3,11 @@
 //! [`build`] runs the stages in order: units, then component types (inheritance resolved,
 //! expressions parsed and dimension-checked, derived variables ordered), then components.
 
+pub mod check;
 pub mod component;
 pub mod dims;
+pub mod order;
+pub mod typebuild;
 pub mod types;
 pub mod units;
 

@@ -1,12 +1,11 @@
 //! Dimensions and units declared by `<Dimension>` and `<Unit>`, and conversion of quantities
 //! such as `-65mV` to SI values.
-//!
-//! INTERFACE: the types and signatures below are the contract; the bodies are being written.
 
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Diagnostics, Span};
-use crate::front::syntax::Document;
+use crate::front::quantity::split_quantity_at;
+use crate::front::syntax::{Attr, DocKind, Document, Element};
 use crate::model::dims::Dim;
 
 /// `<Dimension name="voltage" m="1" l="2" t="-3" i="-1"/>`.
@@ -18,7 +17,7 @@ pub struct DimensionDef {
 }
 
 /// `<Unit symbol="mV" dimension="voltage" power="-3" scale="1" offset="0"/>`: a value `x` in this
-/// unit is `x * scale * 10^power + offset` in SI.
+/// unit is `(x + offset) * scale * 10^power` in SI (see [`Unit::to_si`]).
 #[derive(Clone, Debug)]
 pub struct Unit {
     pub symbol: String,
@@ -38,9 +37,72 @@ pub struct UnitTable {
 }
 
 impl UnitTable {
-    /// Collects the Dimension and Unit declarations of all documents.
-    pub fn from_documents(_docs: &[Document]) -> (UnitTable, Diagnostics) {
-        (UnitTable::default(), Diagnostics::new())
+    /// Collects the Dimension and Unit declarations of all `<Lems>` documents. Declaring the
+    /// same name twice is fine when both say the same thing (a file included by two others).
+    pub fn from_documents(docs: &[Document]) -> (UnitTable, Diagnostics) {
+        let mut table = UnitTable::default();
+        let mut diags = Diagnostics::new();
+        let lems_roots = || {
+            docs.iter()
+                .filter(|d| d.kind == DocKind::Lems)
+                .map(|d| &d.root)
+        };
+        for root in lems_roots() {
+            for el in root.children_named("Dimension") {
+                match read_dimension(el) {
+                    Ok(def) => table.add_dimension(def, &mut diags),
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        // Units after all dimensions, so a unit may precede its dimension in the files.
+        for root in lems_roots() {
+            for el in root.children_named("Unit") {
+                match read_unit(el, &table) {
+                    Ok(unit) => table.add_unit(unit, &mut diags),
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        (table, diags)
+    }
+
+    fn add_dimension(&mut self, def: DimensionDef, diags: &mut Diagnostics) {
+        match self.dimensions.get(&def.name) {
+            Some(old) if old.dim != def.dim => diags.push(
+                Diagnostic::at(
+                    def.span,
+                    format!(
+                        "dimension '{}' is declared twice with different exponents ({} and {})",
+                        def.name, old.dim, def.dim
+                    ),
+                )
+                .with_secondary(old.span, "first declared here"),
+            ),
+            Some(_) => {}
+            None => {
+                self.dimensions.insert(def.name.clone(), def);
+            }
+        }
+    }
+
+    fn add_unit(&mut self, unit: Unit, diags: &mut Diagnostics) {
+        match self.units.get(&unit.symbol) {
+            Some(old) if !same_unit(old, &unit) => diags.push(
+                Diagnostic::at(
+                    unit.span,
+                    format!(
+                        "unit '{}' is declared twice with different definitions",
+                        unit.symbol
+                    ),
+                )
+                .with_secondary(old.span, "first declared here"),
+            ),
+            Some(_) => {}
+            None => {
+                self.units.insert(unit.symbol.clone(), unit);
+            }
+        }
     }
 
     /// The dimension named `name` (`none` is dimensionless).
@@ -51,15 +113,187 @@ impl UnitTable {
         self.dimensions.get(name).map(|d| d.dim)
     }
 
+    /// The LEMS name of a dimension, for messages (`none` for dimensionless).
+    pub fn dimension_name(&self, dim: Dim) -> Option<&str> {
+        if dim.is_none() {
+            return Some("none");
+        }
+        let mut names: Vec<&str> = self
+            .dimensions
+            .values()
+            .filter(|d| d.dim == dim)
+            .map(|d| d.name.as_str())
+            .collect();
+        names.sort_unstable();
+        names.first().copied()
+    }
+
     /// Converts a written quantity (`10pS`, `-65 mV`, `2.5`) at `span` to SI, checking that its
     /// unit's dimension is `expected` (whose LEMS name is `expected_name`, for messages).
+    ///
+    /// The conversion is jLEMS's, `(x + offset) * scale * 10^power`, evaluated in the same
+    /// order so that the f64 is identical. A bare number is only accepted where the expected
+    /// dimension is `none`: jLEMS reads it in the dimensionless unit and then rejects it for
+    /// a dimensioned parameter.
     pub fn quantity(
         &self,
-        _text: &str,
+        text: &str,
         span: Span,
-        _expected: Dim,
-        _expected_name: &str,
+        expected: Dim,
+        expected_name: &str,
     ) -> Result<f64, Diagnostic> {
-        Err(Diagnostic::at(span, "quantities are not converted yet"))
+        let (value, symbol, unit_span) = split_quantity_at(text, span)?;
+        if symbol.is_empty() {
+            if expected.is_none() {
+                return Ok(value);
+            }
+            return Err(Diagnostic::at(
+                span,
+                format!(
+                    "expected {} with a unit, found the bare number '{}'",
+                    with_article(expected_name),
+                    text.trim()
+                ),
+            )
+            .with_note(format!(
+                "known units of {expected_name}: {}",
+                self.units_of(expected)
+            )));
+        }
+        let Some(unit) = self.units.get(&symbol) else {
+            return Err(
+                Diagnostic::at(unit_span, format!("unknown unit '{symbol}'")).with_note(format!(
+                    "known units of {expected_name}: {}",
+                    self.units_of(expected)
+                )),
+            );
+        };
+        if unit.dim != expected {
+            return Err(Diagnostic::at(
+                unit_span,
+                format!(
+                    "expected {}, found '{}' which is {}",
+                    with_article(expected_name),
+                    text.trim(),
+                    with_article(&unit.dimension)
+                ),
+            )
+            .with_note(format!(
+                "known units of {expected_name}: {}",
+                self.units_of(expected)
+            )));
+        }
+        Ok(unit.to_si(value))
     }
+
+    /// Up to eight symbols of units with dimension `dim`, sorted, for messages.
+    fn units_of(&self, dim: Dim) -> String {
+        let mut symbols: Vec<&str> = self
+            .units
+            .values()
+            .filter(|u| u.dim == dim)
+            .map(|u| u.symbol.as_str())
+            .collect();
+        if symbols.is_empty() {
+            return if dim.is_none() {
+                "a bare number".to_string()
+            } else {
+                "none declared".to_string()
+            };
+        }
+        symbols.sort_unstable();
+        let more = symbols.len() > 8;
+        symbols.truncate(8);
+        let mut list = symbols.join(", ");
+        if more {
+            list.push_str(", ...");
+        }
+        list
+    }
+}
+
+impl Unit {
+    /// The SI value of `x` written in this unit, computed as jLEMS does.
+    pub fn to_si(&self, x: f64) -> f64 {
+        (x + self.offset) * self.scale * 10f64.powf(f64::from(self.power))
+    }
+}
+
+fn same_unit(a: &Unit, b: &Unit) -> bool {
+    a.dimension == b.dimension && a.power == b.power && a.scale == b.scale && a.offset == b.offset
+}
+
+/// `a voltage`, `an area`.
+fn with_article(noun: &str) -> String {
+    let vowel = noun.starts_with(|c: char| "aeiouAEIOU".contains(c));
+    format!("{} {noun}", if vowel { "an" } else { "a" })
+}
+
+fn required<'a>(el: &'a Element, name: &str) -> Result<&'a Attr, Diagnostic> {
+    el.attr(name).ok_or_else(|| {
+        Diagnostic::at(
+            el.name_span,
+            format!("<{}> is missing the required attribute '{name}'", el.name),
+        )
+    })
+}
+
+fn parse_attr<T: std::str::FromStr>(
+    el: &Element,
+    name: &str,
+    default: T,
+    what: &str,
+) -> Result<T, Diagnostic> {
+    match el.attr(name) {
+        None => Ok(default),
+        Some(a) => a.value.trim().parse().map_err(|_| {
+            Diagnostic::at(
+                a.value_span,
+                format!("expected {what} for '{name}', found '{}'", a.value),
+            )
+        }),
+    }
+}
+
+fn read_dimension(el: &Element) -> Result<DimensionDef, Diagnostic> {
+    let name = required(el, "name")?.value.clone();
+    let exp = |n: &str| parse_attr::<i8>(el, n, 0, "an integer exponent");
+    let dim = Dim {
+        m: exp("m")?,
+        l: exp("l")?,
+        t: exp("t")?,
+        i: exp("i")?,
+        k: exp("k")?,
+        n: exp("n")?,
+        j: exp("j")?,
+    };
+    Ok(DimensionDef {
+        name,
+        dim,
+        span: el.span,
+    })
+}
+
+fn read_unit(el: &Element, table: &UnitTable) -> Result<Unit, Diagnostic> {
+    let symbol = required(el, "symbol")?.value.clone();
+    let dimension = required(el, "dimension")?;
+    let Some(dim) = table.dimension(&dimension.value) else {
+        return Err(Diagnostic::at(
+            dimension.value_span,
+            format!(
+                "unit '{symbol}' names an unknown dimension '{}'",
+                dimension.value
+            ),
+        )
+        .with_note("declare it with <Dimension name=\"...\"/> or use one that is declared"));
+    };
+    Ok(Unit {
+        symbol,
+        dimension: dimension.value.clone(),
+        dim,
+        power: parse_attr(el, "power", 0, "an integer power of ten")?,
+        scale: parse_attr(el, "scale", 1.0, "a number")?,
+        offset: parse_attr(el, "offset", 0.0, "a number")?,
+        span: el.span,
+    })
 }
