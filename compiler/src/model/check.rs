@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use crate::diag::{Diagnostic, Diagnostics, Span};
-use crate::front::expr::{self, describe_dim, Expr, Type};
+use crate::diag::{Diagnostic, Diagnostics, Severity, Span};
+use crate::front::expr::{self, describe_dim, Expr, ExprKind, Type};
 use crate::model::dims::Dim;
 use crate::model::typebuild::{is_unparsed, similar_note};
 use crate::model::types::*;
@@ -27,6 +27,26 @@ pub fn check_type(
     c.exposures();
     c.structure(&ty.structure.items);
     c.diags
+}
+
+/// A written zero (`0`, `-0.0`) is a zero of whatever dimension is expected, as in
+/// `<StateAssignment variable="v" value="0"/>`.
+fn is_literal_zero(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Number(v) => *v == 0.0,
+        ExprKind::Neg(inner) => is_literal_zero(inner),
+        _ => false,
+    }
+}
+
+fn has_nonzero_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Number(v) => *v != 0.0,
+        ExprKind::Name(_) => false,
+        ExprKind::Neg(x) | ExprKind::Not(x) => has_nonzero_literal(x),
+        ExprKind::Binary(_, l, r) => has_nonzero_literal(l) || has_nonzero_literal(r),
+        ExprKind::Call(_, args) => args.iter().any(has_nonzero_literal),
+    }
 }
 
 /// Names usable in parameter expressions: parameters, derived parameters and constants.
@@ -105,14 +125,17 @@ impl Checker<'_> {
 
     /// Checks that `e` is a number of dimension `want`; `what` names the use in messages.
     fn expect_dim(&mut self, e: &Expr, want: Dim, what: &str) {
+        if is_literal_zero(e) {
+            return;
+        }
         let scope = std::mem::take(&mut self.scope);
         let got = self.infer(e, &scope);
         self.scope = scope;
         match got {
             None => {}
             Some(Type::Number(d)) if d == want => {}
-            Some(Type::Number(d)) => self.diags.push(
-                Diagnostic::at(
+            Some(Type::Number(d)) => {
+                let mut diag = Diagnostic::at(
                     e.span,
                     format!(
                         "{what} must have dimension {}, found {}",
@@ -120,8 +143,15 @@ impl Checker<'_> {
                         describe_dim(d)
                     ),
                 )
-                .with_note(format!("in ComponentType '{}'", self.ty.name)),
-            ),
+                .with_note(format!("in ComponentType '{}'", self.ty.name));
+                // Some official types write e.g. `-Si/150.0` for a rate, the literal carrying
+                // unstated units; jLEMS runs them, so this is only a warning.
+                if d.is_none() && has_nonzero_literal(e) {
+                    diag.severity = Severity::Warning;
+                    diag = diag.with_note("a number written without units is dimensionless; it is taken as if it carried the missing units");
+                }
+                self.diags.push(diag);
+            }
             Some(Type::Bool) => self.diags.push(Diagnostic::at(
                 e.span,
                 format!(
@@ -338,16 +368,16 @@ impl Checker<'_> {
         let Some(name) = exposure else { return };
         match self.ty.exposures.iter().find(|e| e.name == name) {
             Some(e) if e.dim == q.dim => {}
+            // jLEMS publishes such a variable anyway (the official PyNN alphaCurrSynapse
+            // exposes a dimensionless state as a current), so this is a warning.
             Some(e) => self.diags.push(
-                Diagnostic::at(
-                    q.span,
-                    format!(
-                        "'{}' has dimension {} but is exposed as '{name}', which has dimension {}",
-                        q.name,
-                        describe_dim(q.dim),
-                        describe_dim(e.dim)
-                    ),
-                )
+                Diagnostic::warning(format!(
+                    "'{}' has dimension {} but is exposed as '{name}', which has dimension {}",
+                    q.name,
+                    describe_dim(q.dim),
+                    describe_dim(e.dim)
+                ))
+                .with_span(q.span, "")
                 .with_secondary(e.span, "exposure declared here"),
             ),
             None => {
@@ -407,8 +437,8 @@ impl Checker<'_> {
         }
     }
 
-    /// The first segment of a select path (`synapses[*]/i` -> `synapses`) must name a child,
-    /// children or attachments slot of the type.
+    /// The first segment of a select path (`synapses[*]/i` -> `synapses`) must name a
+    /// child, children, attachments, reference, link or instance requirement of the type.
     fn select_path(&mut self, path: &str, span: Span) {
         let first = path.split('/').next().unwrap_or("");
         let first = first.split('[').next().unwrap_or("").trim();
@@ -419,14 +449,15 @@ impl Checker<'_> {
             .chain(&ty.children)
             .chain(&ty.attachments)
             .chain(&ty.component_references)
-            .chain(&ty.links);
+            .chain(&ty.links)
+            .chain(&ty.instance_requirements);
         let known: Vec<String> = slots.map(|s| s.name.clone()).collect();
         if !known.iter().any(|k| k == first) {
             self.diags.push(
                 Diagnostic::at(
                     span,
                     format!(
-                        "select path '{path}' starts with '{first}', which is not a child, children or attachments of ComponentType '{}'",
+                        "select path '{path}' starts with '{first}', which is not a child, children, attachments or instance requirement of ComponentType '{}'",
                         ty.name
                     ),
                 )

@@ -26,6 +26,12 @@ pub fn is_unparsed(e: &Expr) -> bool {
     matches!(&e.kind, ExprKind::Name(n) if n == UNPARSED)
 }
 
+/// `dimension="*"`: any dimension.
+pub const ANY_DIMENSION: &str = "*";
+
+/// `type="Component"`: a component of any type (no type id).
+pub const ANY_TYPE: &str = "Component";
+
 /// Elements that carry documentation only; accepted anywhere and ignored.
 const DOCUMENTATION: &[&str] = &["About", "Meta", "Notes", "notes", "annotation"];
 
@@ -113,6 +119,9 @@ pub fn build_types(
     }
 
     let mut types = flatten_all(&raws, &by_name, &mut diags);
+    for ty in &mut types {
+        dimensions_from_exposures(ty);
+    }
     resolve_slot_types(&mut types, &by_name, &mut diags);
     for i in 0..types.len() {
         match order_derived(&types[i]) {
@@ -120,8 +129,14 @@ pub fn build_types(
             Err(d) => diags.push(d),
         }
     }
+    // A subtype that inherits Dynamics would repeat its base's findings; report each once.
+    let mut seen = std::collections::HashSet::new();
     for ty in &types {
-        diags.extend(check_type(ty, &types, &by_name));
+        for d in check_type(ty, &types, &by_name).list {
+            if seen.insert((d.message.clone(), d.primary.as_ref().map(|p| p.0))) {
+                diags.push(d);
+            }
+        }
     }
     (types, by_name, diags)
 }
@@ -296,6 +311,48 @@ fn inherit(ty: &mut ComponentType, base: &ComponentType, has: &mut [bool; 3], ba
     }
 }
 
+/// A declaration without `dimension=` is dimensionless, except that a state or derived
+/// variable published through `exposure=` has its exposure's dimension (as in jLEMS).
+fn dimensions_from_exposures(ty: &mut ComponentType) {
+    let exposures = ty.exposures.clone();
+    let resolve = |q: &mut Quantity, exposure: &Option<String>| {
+        if !q.dimension.is_empty() {
+            return;
+        }
+        let from = exposure
+            .as_ref()
+            .and_then(|n| exposures.iter().find(|e| &e.name == n));
+        match from {
+            Some(e) => (q.dimension, q.dim) = (e.dimension.clone(), e.dim),
+            None => q.dimension = "none".to_string(),
+        }
+    };
+    let d = &mut ty.dynamics;
+    for v in &mut d.state_variables {
+        resolve(&mut v.q, &v.exposure);
+    }
+    for v in &mut d.derived_variables {
+        resolve(&mut v.q, &v.exposure);
+    }
+    for v in &mut d.conditional_derived_variables {
+        resolve(&mut v.q, &v.exposure);
+    }
+    let none = || "none".to_string();
+    let all = ty
+        .parameters
+        .iter_mut()
+        .chain(ty.exposures.iter_mut())
+        .chain(ty.requirements.iter_mut())
+        .chain(ty.derived_parameters.iter_mut().map(|p| &mut p.q))
+        .chain(ty.constants.iter_mut().map(|c| &mut c.q))
+        .chain(ty.properties.iter_mut().map(|p| &mut p.q));
+    for q in all {
+        if q.dimension.is_empty() {
+            q.dimension = none();
+        }
+    }
+}
+
 /// Gives every Child/Children/Link/... slot the id of the type it names; unknown type
 /// names are reported once, on the type that declares the slot.
 fn resolve_slot_types(
@@ -319,6 +376,9 @@ fn resolve_slot_types(
             let Some(name) = &slot.type_name else {
                 continue;
             };
+            if name == ANY_TYPE {
+                continue;
+            }
             slot.type_id = by_name.get(name).copied();
             if slot.type_id.is_none() && slot.declared_in == owner {
                 diags.push(
@@ -539,7 +599,11 @@ impl TypeReader<'_> {
     fn quantity(&mut self, el: &Element) -> Option<Quantity> {
         let name = self.required_value(el, "name")?;
         let (dimension, dim) = match el.attr("dimension") {
-            None => ("none".to_string(), crate::model::dims::Dim::NONE),
+            // Resolved after flattening: a variable without a dimension takes its
+            // exposure's (see `dimensions_from_exposures`).
+            None => (String::new(), crate::model::dims::Dim::NONE),
+            // `*` accepts a value of any dimension (jLEMS's "any"), e.g. a plot's scale.
+            Some(a) if a.value == ANY_DIMENSION => (a.value.clone(), crate::model::dims::Dim::NONE),
             Some(a) => match self.units.dimension(&a.value) {
                 Some(d) => (a.value.clone(), d),
                 None => {
@@ -1084,5 +1148,201 @@ impl TypeReader<'_> {
             }
         }
         s
+    }
+}
+
+/// Helpers shared by the tests of the model stages: build types from inline LEMS text.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+
+    use crate::diag::{Diagnostics, PlainDiagnostic, SourceMap};
+    use crate::front::syntax::{DocKind, Document};
+    use crate::front::xml::parse_element_tree;
+    use crate::model::types::{ComponentType, TypeId};
+    use crate::model::units::UnitTable;
+
+    /// Dimensions and units the inline test models use.
+    pub const PRELUDE: &str = r#"<Lems>
+  <Dimension name="voltage" m="1" l="2" t="-3" i="-1"/>
+  <Dimension name="time" t="1"/>
+  <Dimension name="per_time" t="-1"/>
+  <Dimension name="current" i="1"/>
+  <Dimension name="conductance" m="-1" l="-2" t="3" i="2"/>
+  <Dimension name="capacitance" m="-1" l="-2" t="4" i="2"/>
+  <Dimension name="temperature" k="1"/>
+  <Unit symbol="V" dimension="voltage"/>
+  <Unit symbol="mV" dimension="voltage" power="-3"/>
+  <Unit symbol="s" dimension="time"/>
+  <Unit symbol="ms" dimension="time" power="-3"/>
+  <Unit symbol="pS" dimension="conductance" power="-12"/>
+  <Unit symbol="nS" dimension="conductance" power="-9"/>
+  <Unit symbol="K" dimension="temperature"/>
+  <Unit symbol="degC" dimension="temperature" offset="273.15"/>
+</Lems>"#;
+
+    pub struct Built {
+        pub sources: SourceMap,
+        pub units: UnitTable,
+        pub types: Vec<ComponentType>,
+        pub by_name: HashMap<String, TypeId>,
+        pub diags: Diagnostics,
+    }
+
+    impl Built {
+        pub fn ty(&self, name: &str) -> &ComponentType {
+            &self.types[self.by_name[name].0 as usize]
+        }
+
+        /// Each diagnostic as `message @ spanned text`, plus its notes.
+        pub fn messages(&self) -> Vec<String> {
+            self.diags
+                .list
+                .iter()
+                .map(|d| {
+                    let at = d
+                        .primary
+                        .as_ref()
+                        .map_or("", |(s, _)| self.sources.snippet(*s));
+                    format!("{} @ {at} | {}", d.message, d.notes.join(" | "))
+                })
+                .collect()
+        }
+
+        pub fn rendered(&self) -> Vec<String> {
+            let sources = &self.sources;
+            self.diags
+                .list
+                .iter()
+                .map(|d| PlainDiagnostic { sources, diag: d }.to_string())
+                .collect()
+        }
+
+        /// Asserts exactly one diagnostic, containing every fragment; returns it.
+        pub fn one_error(&self, fragments: &[&str]) -> String {
+            let m = self.messages();
+            assert_eq!(m.len(), 1, "expected one diagnostic, got {m:#?}");
+            for f in fragments {
+                assert!(m[0].contains(f), "{f:?} not in {:?}", m[0]);
+            }
+            m[0].clone()
+        }
+
+        pub fn assert_clean(&self) {
+            assert!(self.diags.list.is_empty(), "{:#?}", self.messages());
+        }
+    }
+
+    /// Builds the prelude plus `body` (the inside of a `<Lems>` element).
+    pub fn build(body: &str) -> Built {
+        build_files(&[PRELUDE, &format!("<Lems>\n{body}\n</Lems>")])
+    }
+
+    pub fn build_files(texts: &[&str]) -> Built {
+        let mut sources = SourceMap::new();
+        let mut docs = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            let name = format!("test{i}.xml");
+            let file = sources.add(PathBuf::from(&name), name, text.to_string());
+            let root = parse_element_tree(&sources, file).expect("test XML parses");
+            docs.push(Document {
+                file,
+                kind: DocKind::Lems,
+                root,
+                builtin: false,
+            });
+        }
+        from_documents(sources, &docs)
+    }
+
+    pub fn from_documents(sources: SourceMap, docs: &[Document]) -> Built {
+        let (units, mut diags) = UnitTable::from_documents(docs);
+        let (types, by_name, type_diags) = super::build_types(docs, &units);
+        diags.extend(type_diags);
+        Built {
+            sources,
+            units,
+            types,
+            by_name,
+            diags,
+        }
+    }
+}
+
+#[cfg(test)]
+mod official_tests {
+    use std::path::PathBuf;
+
+    use super::testing::from_documents;
+    use crate::diag::SourceMap;
+    use crate::front::load::{load, LoadOptions};
+
+    fn shared(rel: &str) -> PathBuf {
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/neuroml2/"
+        ))
+        .join(rel)
+    }
+
+    /// The official files write a few unit-less literals where a dimensioned value is due
+    /// and expose one dimensionless variable as a current; these are the only warnings
+    /// they may give.
+    const KNOWN_WARNINGS: &[&str] = &[
+        "derived variable 'pOpen' must have dimension voltage",
+        "time derivative of 'Si' must have dimension per_time",
+        "time derivative of 'Wi' must have dimension per_time",
+        "'A' has dimension dimensionless but is exposed as 'A', which has dimension current",
+    ];
+
+    /// Loads `root` with the official core types (not our built-in copies) and builds its
+    /// types; there must be no error and no warning but the known ones.
+    fn check_clean(root: PathBuf) -> usize {
+        let mut sources = SourceMap::new();
+        let opts = LoadOptions {
+            include_dirs: vec![shared("NeuroML2CoreTypes")],
+        };
+        let (docs, load_diags) = load(&mut sources, &[root.clone()], &opts);
+        assert!(
+            load_diags.list.is_empty(),
+            "{root:?}: loading failed: {:#?}",
+            load_diags.list
+        );
+        let built = from_documents(sources, &docs);
+        let unexpected: Vec<String> = built
+            .diags
+            .list
+            .iter()
+            .zip(built.rendered())
+            .filter(|(d, _)| d.is_error() || !KNOWN_WARNINGS.iter().any(|w| d.message.contains(w)))
+            .map(|(_, r)| r)
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "{root:?}:\n{}",
+            unexpected.join("\n")
+        );
+        built.types.len()
+    }
+
+    #[test]
+    fn official_core_types_build_without_errors() {
+        let n = check_clean(shared("NeuroML2CoreTypes/NeuroML2CoreTypes.xml"));
+        assert!(n > 150, "only {n} types read");
+    }
+
+    #[test]
+    fn official_lems_examples_build_without_errors() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(shared("LEMSexamples"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+            .collect();
+        files.sort();
+        assert!(files.len() > 20);
+        for f in files {
+            check_clean(f);
+        }
     }
 }

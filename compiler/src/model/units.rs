@@ -129,7 +129,8 @@ impl UnitTable {
     }
 
     /// Converts a written quantity (`10pS`, `-65 mV`, `2.5`) at `span` to SI, checking that its
-    /// unit's dimension is `expected` (whose LEMS name is `expected_name`, for messages).
+    /// unit's dimension is `expected` (whose LEMS name is `expected_name`, for messages;
+    /// the name `*` accepts any unit).
     ///
     /// The conversion is jLEMS's, `(x + offset) * scale * 10^power`, evaluated in the same
     /// order so that the f64 is identical. A bare number is only accepted where the expected
@@ -143,6 +144,17 @@ impl UnitTable {
         expected_name: &str,
     ) -> Result<f64, Diagnostic> {
         let (value, symbol, unit_span) = split_quantity_at(text, span)?;
+        // `dimension="*"` takes a value in any declared unit.
+        if expected_name == "*" {
+            return match self.units.get(&symbol) {
+                Some(unit) => Ok(unit.to_si(value)),
+                None if symbol.is_empty() => Ok(value),
+                None => Err(Diagnostic::at(
+                    unit_span,
+                    format!("unknown unit '{symbol}'"),
+                )),
+            };
+        }
         if symbol.is_empty() {
             if expected.is_none() {
                 return Ok(value);
