@@ -309,3 +309,126 @@ fn read_unit(el: &Element, table: &UnitTable) -> Result<Unit, Diagnostic> {
         span: el.span,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::dims::Dim;
+    use crate::model::typebuild::testing::{build, build_files, PRELUDE};
+
+    const VOLTAGE: Dim = Dim {
+        m: 1,
+        l: 2,
+        t: -3,
+        i: -1,
+        k: 0,
+        n: 0,
+        j: 0,
+    };
+
+    #[test]
+    fn reads_dimensions_and_units() {
+        let b = build("");
+        b.assert_clean();
+        assert_eq!(b.units.dimension("voltage"), Some(VOLTAGE));
+        assert_eq!(b.units.dimension("none"), Some(Dim::NONE));
+        assert_eq!(b.units.dimension("nonsense"), None);
+        let mv = &b.units.units["mV"];
+        assert_eq!(
+            (mv.power, mv.scale, mv.offset, mv.dim),
+            (-3, 1.0, 0.0, VOLTAGE)
+        );
+    }
+
+    #[test]
+    fn converts_like_jlems() {
+        let b = build("");
+        let q = |text: &str, dim: Dim, name: &str| {
+            let span = crate::diag::Span::new(crate::diag::FileId(0), 0, text.len());
+            b.units.quantity(text, span, dim, name)
+        };
+        // jLEMS computes (x + offset) * scale * 10^power.
+        assert_eq!(q("-65mV", VOLTAGE, "voltage").unwrap(), -65.0 * 0.001);
+        assert_eq!(q("-65 mV", VOLTAGE, "voltage").unwrap(), -0.065);
+        assert_eq!(q("2V", VOLTAGE, "voltage").unwrap(), 2.0);
+        let kelvin = Dim { k: 1, ..Dim::NONE };
+        assert_eq!(
+            q("6.3degC", kelvin, "temperature").unwrap(),
+            (6.3 + 273.15) * 1.0
+        );
+        assert_eq!(q("2.5", Dim::NONE, "none").unwrap(), 2.5);
+        assert_eq!(q("3ms", Dim::NONE, "*").unwrap(), 3.0 * 0.001);
+    }
+
+    #[test]
+    fn quantity_errors_say_what_was_expected() {
+        let b = build("");
+        let span = |t: &str| crate::diag::Span::new(crate::diag::FileId(0), 10, 10 + t.len());
+        let d = b
+            .units
+            .quantity("10pS", span("10pS"), VOLTAGE, "voltage")
+            .unwrap_err();
+        assert_eq!(
+            d.message,
+            "expected a voltage, found '10pS' which is a conductance"
+        );
+        let (s, _) = d.primary.unwrap();
+        assert_eq!((s.start, s.end), (12, 14), "points at the unit");
+        assert!(d.notes[0].contains("V, mV"), "{:?}", d.notes);
+
+        let d = b
+            .units
+            .quantity("10 mQ", span("10 mQ"), VOLTAGE, "voltage")
+            .unwrap_err();
+        assert_eq!(d.message, "unknown unit 'mQ'");
+        assert!(
+            d.notes[0].contains("known units of voltage: V, mV"),
+            "{:?}",
+            d.notes
+        );
+
+        // jLEMS reads a bare number as dimensionless and refuses it for a voltage.
+        let d = b
+            .units
+            .quantity("-65", span("-65"), VOLTAGE, "voltage")
+            .unwrap_err();
+        assert!(
+            d.message.contains("expected a voltage with a unit"),
+            "{}",
+            d.message
+        );
+
+        assert!(b
+            .units
+            .quantity("abc", span("abc"), VOLTAGE, "voltage")
+            .is_err());
+    }
+
+    #[test]
+    fn same_declaration_twice_is_fine_a_different_one_is_not() {
+        let again = r#"<Lems><Dimension name="voltage" m="1" l="2" t="-3" i="-1"/>
+            <Unit symbol="mV" dimension="voltage" power="-3"/></Lems>"#;
+        build_files(&[PRELUDE, again]).assert_clean();
+
+        let b = build(r#"<Dimension name="voltage" m="1"/>"#);
+        let m = b.one_error(&["dimension 'voltage' is declared twice"]);
+        assert!(m.contains("@ <Dimension name=\"voltage\" m=\"1\"/>"), "{m}");
+        assert_eq!(
+            b.diags.list[0].secondary.len(),
+            1,
+            "points at the first too"
+        );
+
+        let b = build(r#"<Unit symbol="mV" dimension="voltage" power="-6"/>"#);
+        b.one_error(&["unit 'mV' is declared twice with different definitions"]);
+    }
+
+    #[test]
+    fn unit_of_unknown_dimension_and_bad_exponent() {
+        let b = build(r#"<Unit symbol="furlong" dimension="distance"/>"#);
+        b.one_error(&["unit 'furlong' names an unknown dimension 'distance' @ distance"]);
+        let b = build(r#"<Dimension name="odd" m="one"/>"#);
+        b.one_error(&["expected an integer exponent for 'm', found 'one' @ one"]);
+        let b = build(r#"<Unit dimension="voltage"/>"#);
+        b.one_error(&["<Unit> is missing the required attribute 'symbol' @ Unit"]);
+    }
+}
