@@ -1346,3 +1346,184 @@ mod official_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::testing::build;
+    use crate::model::types::{DerivedValue, Direction, StructureItem, TypeId};
+
+    const BASE_AND_SUB: &str = r#"
+<ComponentType name="base">
+  <Parameter name="a" dimension="voltage"/>
+  <Parameter name="b" dimension="time"/>
+  <Exposure name="x" dimension="voltage"/>
+  <EventPort name="spike" direction="out"/>
+  <Dynamics>
+    <StateVariable name="x" dimension="voltage" exposure="x"/>
+    <TimeDerivative variable="x" value="a / b"/>
+  </Dynamics>
+</ComponentType>
+<ComponentType name="sub" extends="base">
+  <Parameter name="b" dimension="time"/>
+  <Parameter name="c" dimension="none"/>
+</ComponentType>
+<ComponentType name="subWithDynamics" extends="sub">
+  <Dynamics>
+    <StateVariable name="x" dimension="voltage" exposure="x"/>
+    <StateVariable name="y" dimension="none"/>
+    <TimeDerivative variable="y" value="c / b"/>
+  </Dynamics>
+</ComponentType>"#;
+
+    #[test]
+    fn subtypes_are_flattened_inherited_members_first() {
+        let b = build(BASE_AND_SUB);
+        b.assert_clean();
+        let (base, sub) = (b.by_name["base"], b.by_name["sub"]);
+        let ty = b.ty("sub");
+        assert_eq!(ty.parent, Some(base));
+        let params: Vec<(&str, TypeId)> = ty
+            .parameters
+            .iter()
+            .map(|p| (p.name.as_str(), p.declared_in))
+            .collect();
+        // `b` is redeclared by the subtype, which replaces the inherited one.
+        assert_eq!(params, [("a", base), ("b", sub), ("c", sub)]);
+        assert_eq!(ty.exposures[0].declared_in, base);
+        assert_eq!(ty.event_ports[0].direction, Direction::Out);
+        // No Dynamics of its own: the base's is used.
+        assert_eq!(ty.dynamics.state_variables[0].q.name, "x");
+        assert_eq!(ty.dynamics.time_derivatives.len(), 1);
+    }
+
+    #[test]
+    fn own_dynamics_replace_the_base_dynamics() {
+        let b = build(BASE_AND_SUB);
+        let d = &b.ty("subWithDynamics").dynamics;
+        let names: Vec<&str> = d
+            .state_variables
+            .iter()
+            .map(|s| s.q.name.as_str())
+            .collect();
+        assert_eq!(names, ["x", "y"]);
+        // The base's TimeDerivative of x is not inherited: the whole block is replaced.
+        assert_eq!(d.time_derivatives.len(), 1);
+        assert_eq!(d.time_derivatives[0].variable, "y");
+        assert_eq!(
+            b.ty("subWithDynamics").parameters.len(),
+            3,
+            "parameters still inherited"
+        );
+    }
+
+    #[test]
+    fn unknown_base_and_cycles() {
+        let b = build(r#"<ComponentType name="a" extends="nosuch"/>"#);
+        b.one_error(&["ComponentType 'a' extends an unknown type 'nosuch' @ nosuch"]);
+
+        let b = build(
+            r#"<ComponentType name="a" extends="b"/><ComponentType name="b" extends="c"/>
+               <ComponentType name="c" extends="a"/>"#,
+        );
+        b.one_error(&["inheritance cycle: a extends b extends c extends a"]);
+    }
+
+    #[test]
+    fn duplicate_type_names_point_at_both() {
+        let b = build(r#"<ComponentType name="a"/><ComponentType name="a"/>"#);
+        b.one_error(&["ComponentType 'a' is defined twice @ a"]);
+        assert_eq!(b.diags.list[0].secondary[0].1, "first defined here");
+        assert_eq!(b.types.len(), 1);
+    }
+
+    #[test]
+    fn unknown_elements_and_missing_attributes() {
+        let b = build(r#"<ComponentType name="a"><Dynamics><Foo/></Dynamics></ComponentType>"#);
+        b.one_error(&[
+            "unknown element <Foo> in <Dynamics> @ Foo",
+            "expected one of: StateVariable, DerivedVariable",
+        ]);
+        let b = build(r#"<ComponentType name="a"><Paramter name="p"/></ComponentType>"#);
+        b.one_error(&[
+            "unknown element <Paramter> in <ComponentType>",
+            "Parameter, ",
+        ]);
+        let b =
+            build(r#"<ComponentType name="a"><Parameter dimension="voltage"/></ComponentType>"#);
+        b.one_error(&["<Parameter> is missing the required attribute 'name' @ Parameter"]);
+        let b = build(r#"<ComponentType><Parameter name="p"/></ComponentType>"#);
+        b.one_error(&["<ComponentType> is missing the required attribute 'name'"]);
+    }
+
+    #[test]
+    fn unknown_dimension_points_at_the_value() {
+        let b = build(
+            r#"<ComponentType name="a"><Parameter name="p" dimension="voltag"/></ComponentType>"#,
+        );
+        b.one_error(&[
+            "unknown dimension 'voltag' for 'p' @ voltag",
+            "similar names: voltage",
+        ]);
+    }
+
+    #[test]
+    fn expression_errors_are_collected_and_reading_goes_on() {
+        let b = build(
+            r#"<ComponentType name="a"><Dynamics>
+                 <DerivedVariable name="d" dimension="none" value="1 +"/>
+                 <DerivedVariable name="e" dimension="none" value="d * 2"/>
+                 <DerivedVariable name="f" dimension="none" value="(d"/>
+               </Dynamics></ComponentType>"#,
+        );
+        assert_eq!(b.diags.error_count(), 2, "{:#?}", b.messages());
+        assert_eq!(b.ty("a").dynamics.derived_variables.len(), 3);
+    }
+
+    #[test]
+    fn constants_are_converted_to_si_and_builtin_is_kept() {
+        let b = build(
+            r#"<ComponentType name="a"><Constant name="V0" dimension="voltage" value="-65mV"/>
+               </ComponentType>"#,
+        );
+        b.assert_clean();
+        assert_eq!(b.ty("a").constants[0].value, -65.0 * 0.001);
+        assert!(!b.ty("a").builtin);
+        let b = build(
+            r#"<ComponentType name="a"><Constant name="V0" dimension="voltage" value="1ms"/>
+               </ComponentType>"#,
+        );
+        b.one_error(&["expected a voltage, found '1ms' which is a time @ ms"]);
+    }
+
+    #[test]
+    fn reads_select_structure_and_dimension_from_exposure() {
+        let b = build(
+            r#"<ComponentType name="syn"><Exposure name="i" dimension="current"/></ComponentType>
+               <ComponentType name="cell">
+                 <Exposure name="iSyn" dimension="current"/>
+                 <Children name="synapses" type="syn"/>
+                 <Dynamics>
+                   <DerivedVariable name="iSyn" exposure="iSyn" select="synapses[*]/i" reduce="add"/>
+                 </Dynamics>
+                 <Structure><ChildInstance component="x"/></Structure>
+               </ComponentType>"#,
+        );
+        b.assert_clean();
+        let ty = b.ty("cell");
+        let dv = &ty.dynamics.derived_variables[0];
+        assert_eq!(dv.q.dimension, "current", "taken from the exposure");
+        assert!(
+            matches!(&dv.value, DerivedValue::Select { select, .. } if select == "synapses[*]/i")
+        );
+        assert_eq!(ty.children[0].type_id, Some(b.by_name["syn"]));
+        assert!(
+            matches!(&ty.structure.items[0], StructureItem::ChildInstance { component, .. } if component == "x")
+        );
+    }
+
+    #[test]
+    fn unknown_slot_type_is_an_error() {
+        let b = build(r#"<ComponentType name="a"><Child name="c" type="nosuch"/></ComponentType>"#);
+        b.one_error(&["'c' in ComponentType 'a' names an unknown type 'nosuch'"]);
+    }
+}
