@@ -39,6 +39,8 @@ pub struct Component {
     /// Attributes kept verbatim that the type does not declare but LEMS/NeuroML tolerate
     /// (e.g. NeuroML metadata), for backends that want them.
     pub extra: Vec<(String, String, Span)>,
+    /// DerivedParameters with a `value=` expression, evaluated from the parameters, in SI.
+    pub derived: Vec<ParamValue>,
 }
 
 impl Component {

@@ -4,15 +4,19 @@
 //! expressions parsed and dimension-checked, derived variables ordered), then components.
 
 pub mod check;
+pub mod compbuild;
 pub mod component;
 pub mod dims;
 pub mod order;
+pub mod summary;
 pub mod typebuild;
 pub mod types;
 pub mod units;
 
 use std::collections::HashMap;
 
+use crate::diag::{Diagnostics, SourceMap};
+use crate::front::syntax::Document;
 use component::{CompId, Component};
 use types::{ComponentType, TypeId};
 use units::UnitTable;
@@ -28,6 +32,25 @@ pub struct Model {
     pub component_by_id: HashMap<String, CompId>,
     /// The component named by `<Target component="..."/>`, normally a Simulation.
     pub target: Option<CompId>,
+}
+
+/// Resolves loaded documents into a checked model; all errors found are returned.
+///
+/// The model is returned only when no stage reported an error.
+pub fn build(docs: &[Document], sources: &SourceMap) -> (Option<Model>, Diagnostics) {
+    // Spans already carry their file; the source map is for stages that need the text.
+    let _ = sources;
+    let (units, mut diags) = UnitTable::from_documents(docs);
+    let (types, type_by_name, type_diags) = typebuild::build_types(docs, &units);
+    diags.extend(type_diags);
+    let (components, component_by_id, target, comp_diags) =
+        compbuild::build_components(docs, &types, &type_by_name, &units);
+    diags.extend(comp_diags);
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    let model = Model { units, types, type_by_name, components, component_by_id, target };
+    (Some(model), diags)
 }
 
 impl Model {
