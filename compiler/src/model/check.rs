@@ -125,6 +125,11 @@ impl Checker<'_> {
 
     /// Checks that `e` is a number of dimension `want`; `what` names the use in messages.
     fn expect_dim(&mut self, e: &Expr, want: Dim, what: &str) {
+        self.expect_dim_named(e, want, &describe_dim(want), what);
+    }
+
+    /// As [`Self::expect_dim`], with the expected dimension described as `want_name`.
+    fn expect_dim_named(&mut self, e: &Expr, want: Dim, want_name: &str, what: &str) {
         if is_literal_zero(e) {
             return;
         }
@@ -138,8 +143,7 @@ impl Checker<'_> {
                 let mut diag = Diagnostic::at(
                     e.span,
                     format!(
-                        "{what} must have dimension {}, found {}",
-                        describe_dim(want),
+                        "{what} must have dimension {want_name}, found {}",
                         describe_dim(d)
                     ),
                 )
@@ -239,8 +243,13 @@ impl Checker<'_> {
             return self.unknown_state("TimeDerivative", &td.variable, td.span);
         };
         let want = sv.q.dim / Dim::TIME;
+        // Name the rate after the variable's dimension when it has no common name.
+        let mut want_name = describe_dim(want);
+        if !want_name.contains('(') && !want.is_none() {
+            want_name = format!("{}/time ({want})", sv.q.dimension);
+        }
         let what = format!("the time derivative of '{}'", td.variable);
-        self.expect_dim(&td.value, want, &what);
+        self.expect_dim_named(&td.value, want, &want_name, &what);
     }
 
     fn assignment(&mut self, sa: &StateAssignment) {
@@ -486,5 +495,159 @@ impl Checker<'_> {
                 self.scope = scope;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Severity;
+    use crate::model::typebuild::testing::{build, Built};
+
+    /// A type with the usual members around the given Dynamics children.
+    fn cell(dynamics: &str) -> Built {
+        build(&format!(
+            r#"<ComponentType name="syn"><Exposure name="i" dimension="current"/></ComponentType>
+<ComponentType name="cell">
+  <Parameter name="threshold" dimension="voltage"/>
+  <Parameter name="tau" dimension="time"/>
+  <Parameter name="gain" dimension="none"/>
+  <Constant name="MV" dimension="voltage" value="1mV"/>
+  <Requirement name="iExt" dimension="current"/>
+  <Exposure name="v" dimension="voltage"/>
+  <EventPort name="spike" direction="out"/>
+  <EventPort name="in" direction="in"/>
+  <Children name="synapses" type="syn"/>
+  <Dynamics>
+    <StateVariable name="v" dimension="voltage" exposure="v"/>
+    <StateVariable name="n" dimension="none"/>
+{dynamics}
+  </Dynamics>
+</ComponentType>"#
+        ))
+    }
+
+    #[test]
+    fn a_well_formed_type_passes() {
+        cell(
+            r#"<DerivedVariable name="rate" dimension="per_time" value="gain / tau"/>
+               <DerivedVariable name="iSyn" dimension="current" select="synapses[*]/i" reduce="add"/>
+               <ConditionalDerivedVariable name="m" dimension="none">
+                 <Case condition="v .gt. threshold" value="1"/><Case value="0"/>
+               </ConditionalDerivedVariable>
+               <TimeDerivative variable="v" value="(threshold - v) / tau + MV * rate"/>
+               <OnStart><StateAssignment variable="v" value="0"/></OnStart>
+               <OnCondition test="v .gt. threshold .and. t .gt. tau">
+                 <StateAssignment variable="v" value="MV"/><EventOut port="spike"/>
+               </OnCondition>
+               <OnEvent port="in"><StateAssignment variable="n" value="n + 1"/></OnEvent>
+               <Regime name="up" initial="true">
+                 <TimeDerivative variable="v" value="MV / tau"/>
+                 <OnCondition test="v .gt. threshold"><Transition regime="up"/></OnCondition>
+               </Regime>"#,
+        )
+        .assert_clean();
+    }
+
+    #[test]
+    fn undefined_names_are_reported_at_the_name() {
+        let b = cell(r#"<TimeDerivative variable="v" value="(threshhold - v) / tau"/>"#);
+        b.one_error(&[
+            "undefined variable 'threshhold' in ComponentType 'cell' @ threshhold",
+            "similar names: threshold",
+        ]);
+    }
+
+    #[test]
+    fn dimensions_are_checked() {
+        let b = cell(r#"<TimeDerivative variable="v" value="threshold - v"/>"#);
+        b.one_error(&[
+            "the time derivative of 'v' must have dimension voltage",
+            "found voltage",
+            "@ threshold - v",
+        ]);
+        let b = cell(r#"<DerivedVariable name="r" dimension="per_time" value="tau"/>"#);
+        b.one_error(&["the value of derived variable 'r' must have dimension per_time"]);
+        let b = cell(r#"<OnStart><StateAssignment variable="v" value="tau"/></OnStart>"#);
+        b.one_error(&["the value assigned to 'v' must have dimension voltage"]);
+        let b = cell(r#"<OnCondition test="v - threshold"/>"#);
+        b.one_error(&["the test of an OnCondition must be a condition, found a number"]);
+        let b = cell(
+            r#"<ConditionalDerivedVariable name="m" dimension="none">
+                 <Case condition="v" value="1"/></ConditionalDerivedVariable>"#,
+        );
+        b.one_error(&["the condition of a Case must be a condition"]);
+        let b = cell(r#"<OnCondition test="v .gt. tau"/>"#);
+        assert_eq!(b.diags.error_count(), 1, "comparing a voltage with a time");
+    }
+
+    #[test]
+    fn unit_less_literals_for_dimensioned_values_are_warnings() {
+        let b = cell(r#"<TimeDerivative variable="n" value="-n / 150.0"/>"#);
+        b.one_error(&["the time derivative of 'n' must have dimension per_time"]);
+        assert_eq!(b.diags.list[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn assigned_variables_ports_and_regimes_must_exist() {
+        let b = cell(r#"<TimeDerivative variable="w" value="v / tau"/>"#);
+        b.one_error(&[
+            "TimeDerivative of 'w', which is not a state variable of ComponentType 'cell'",
+        ]);
+        let b = cell(r#"<OnStart><StateAssignment variable="gain" value="1"/></OnStart>"#);
+        b.one_error(&["StateAssignment of 'gain', which is not a state variable"]);
+        let b = cell(
+            r#"<OnCondition test="v .gt. threshold"><Transition regime="down"/></OnCondition>"#,
+        );
+        b.one_error(&["Transition to 'down', which is not a regime"]);
+        let b = cell(r#"<OnCondition test="v .gt. threshold"><EventOut port="in"/></OnCondition>"#);
+        b.one_error(&["EventOut needs an output port, but 'in' is an input port"]);
+        let b = cell(r#"<OnEvent port="spike"/>"#);
+        b.one_error(&["OnEvent needs an input port, but 'spike' is an output port"]);
+        let b = cell(r#"<OnEvent port="spikes"/>"#);
+        b.one_error(&[
+            "OnEvent names 'spikes', which is not an event port",
+            "similar names: spike",
+        ]);
+    }
+
+    #[test]
+    fn exposures_must_match() {
+        let b = cell(r#"<StateVariable name="w" dimension="none" exposure="nope"/>"#);
+        b.one_error(&[
+            "'w' is exposed as 'nope', which is not an Exposure of ComponentType 'cell'",
+        ]);
+        let b = cell(r#"<StateVariable name="w" dimension="none" exposure="v"/>"#);
+        b.one_error(&["'w' has dimension dimensionless but is exposed as 'v'"]);
+        assert_eq!(b.diags.list[0].severity, Severity::Warning);
+        let b = build(
+            r#"<ComponentType name="a"><Exposure name="x" dimension="none"/>
+                 <Dynamics><StateVariable name="y" dimension="none"/></Dynamics></ComponentType>"#,
+        );
+        b.one_error(&["Exposure 'x' of ComponentType 'a' names no variable or parameter"]);
+    }
+
+    #[test]
+    fn select_paths_start_at_a_child_slot() {
+        let b = cell(
+            r#"<DerivedVariable name="s" dimension="current" select="synapse[*]/i" reduce="add"/>"#,
+        );
+        b.one_error(&[
+            "select path 'synapse[*]/i' starts with 'synapse'",
+            "similar names: synapses",
+        ]);
+        let b = cell(
+            r#"<DerivedVariable name="s" dimension="current" select="synapses[*]/i" reduce="sum"/>"#,
+        );
+        b.one_error(&["expected 'add' or 'multiply' for reduce, found 'sum' @ sum"]);
+    }
+
+    #[test]
+    fn derived_parameters_see_parameters_only() {
+        let b = build(
+            r#"<ComponentType name="a"><Parameter name="p" dimension="time"/>
+                 <DerivedParameter name="q" dimension="per_time" value="1 / p"/>
+                 <DerivedParameter name="r" dimension="none" value="p"/></ComponentType>"#,
+        );
+        b.one_error(&["the value of derived parameter 'r' must have dimension dimensionless"]);
     }
 }
