@@ -116,3 +116,60 @@ fn find_cycle(graph: &DiGraph<usize, ()>) -> Option<Vec<usize>> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::typebuild::testing::build;
+
+    #[test]
+    fn dependencies_come_first_otherwise_document_order() {
+        let b = build(
+            r#"<ComponentType name="a"><Parameter name="p" dimension="none"/><Dynamics>
+                 <DerivedVariable name="x" dimension="none" value="y + z"/>
+                 <DerivedVariable name="w" dimension="none" value="p"/>
+                 <DerivedVariable name="y" dimension="none" value="c * 2"/>
+                 <DerivedVariable name="z" dimension="none" value="p"/>
+                 <ConditionalDerivedVariable name="c" dimension="none">
+                   <Case condition="w .gt. 0" value="1"/><Case value="0"/>
+                 </ConditionalDerivedVariable>
+               </Dynamics></ComponentType>"#,
+        );
+        b.assert_clean();
+        assert_eq!(b.ty("a").dynamics.derived_order, ["w", "c", "y", "z", "x"]);
+    }
+
+    #[test]
+    fn selects_do_not_depend_on_own_variables() {
+        let b = build(
+            r#"<ComponentType name="k"><Exposure name="i" dimension="none"/></ComponentType>
+               <ComponentType name="a"><Children name="i" type="k"/><Dynamics>
+                 <DerivedVariable name="j" dimension="none" value="i * 2"/>
+                 <DerivedVariable name="i" dimension="none" select="i[*]/i" reduce="add"/>
+               </Dynamics></ComponentType>"#,
+        );
+        b.assert_clean();
+        assert_eq!(b.ty("a").dynamics.derived_order, ["i", "j"]);
+    }
+
+    #[test]
+    fn cycles_are_named_in_order() {
+        let b = build(
+            r#"<ComponentType name="a"><Dynamics>
+                 <DerivedVariable name="ok" dimension="none" value="1"/>
+                 <DerivedVariable name="a" dimension="none" value="b + ok"/>
+                 <DerivedVariable name="b" dimension="none" value="c"/>
+                 <DerivedVariable name="c" dimension="none" value="a"/>
+               </Dynamics></ComponentType>"#,
+        );
+        let m = b.one_error(&["depend on each other in a cycle: a -> b -> c -> a"]);
+        assert!(m.contains(r#"@ <DerivedVariable name="a""#), "{m}");
+
+        let b = build(
+            r#"<ComponentType name="s"><Dynamics>
+                 <ConditionalDerivedVariable name="x" dimension="none">
+                   <Case condition="x .gt. 0" value="1"/></ConditionalDerivedVariable>
+               </Dynamics></ComponentType>"#,
+        );
+        b.one_error(&["cycle: x -> x"]);
+    }
+}
