@@ -123,9 +123,9 @@ pub fn build_types(
         dimensions_from_exposures(ty);
     }
     resolve_slot_types(&mut types, &by_name, &mut diags);
-    for i in 0..types.len() {
-        match order_derived(&types[i]) {
-            Ok(order) => types[i].dynamics.derived_order = order,
+    for ty in &mut types {
+        match order_derived(ty) {
+            Ok(order) => ty.dynamics.derived_order = order,
             Err(d) => diags.push(d),
         }
     }
@@ -166,7 +166,7 @@ struct Flattener<'a> {
     by_name: &'a HashMap<String, TypeId>,
     state: Vec<Visit>,
     out: Vec<Option<(ComponentType, [bool; 3])>>,
-    /// Names of the types being flattened, outermost first, to report cycles.
+    /// Indices of the types being flattened, outermost first, to report cycles.
     chain: Vec<usize>,
 }
 
@@ -350,6 +350,15 @@ fn dimensions_from_exposures(ty: &mut ComponentType) {
         if q.dimension.is_empty() {
             q.dimension = none();
         }
+    }
+}
+
+/// The dimension's name for messages; not yet resolved (empty) means dimensionless.
+fn dimension_name(q: &Quantity) -> &str {
+    if q.dimension.is_empty() {
+        "none"
+    } else {
+        &q.dimension
     }
 }
 
@@ -675,7 +684,7 @@ impl TypeReader<'_> {
         let text = self.required(el, "value")?;
         match self
             .units
-            .quantity(&text.value, text.value_span, q.dim, &q.dimension)
+            .quantity(&text.value, text.value_span, q.dim, dimension_name(&q))
         {
             Ok(value) => Some(Constant { q, value }),
             Err(d) => {
@@ -691,7 +700,7 @@ impl TypeReader<'_> {
         if let Some(a) = el.attr("defaultValue") {
             match self
                 .units
-                .quantity(&a.value, a.value_span, q.dim, &q.dimension)
+                .quantity(&a.value, a.value_span, q.dim, dimension_name(&q))
             {
                 Ok(v) => default_value = Some(v),
                 Err(d) => self.diags.push(d),
@@ -1303,7 +1312,7 @@ mod official_tests {
         let opts = LoadOptions {
             include_dirs: vec![shared("NeuroML2CoreTypes")],
         };
-        let (docs, load_diags) = load(&mut sources, &[root.clone()], &opts);
+        let (docs, load_diags) = load(&mut sources, std::slice::from_ref(&root), &opts);
         assert!(
             load_diags.list.is_empty(),
             "{root:?}: loading failed: {:#?}",
