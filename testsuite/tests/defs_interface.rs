@@ -484,7 +484,70 @@ fn collect_block(members: &mut BTreeMap<String, Vec<String>>, prefix: &str, bloc
     }
 }
 
+/// The tests of the OnCondition handlers of every Dynamics block and regime, in order.
+/// Several handlers may fire in the same step and the later assignment wins, so their
+/// relative order is part of the behaviour even though other members may move freely.
+fn condition_order(ty: &Node) -> BTreeMap<String, Vec<String>> {
+    let mut orders = BTreeMap::new();
+    for dynamics in ty.kids("Dynamics") {
+        let mut blocks = vec![("Dynamics".to_string(), dynamics)];
+        for regime in dynamics.kids("Regime") {
+            let name = regime.attr("name").unwrap_or("");
+            blocks.push((format!("Dynamics: Regime '{name}'"), regime));
+        }
+        for (label, block) in blocks {
+            let tests: Vec<String> = block
+                .kids("OnCondition")
+                .map(|c| squeeze(c.attr("test").unwrap_or("")))
+                .collect();
+            if tests.len() > 1 {
+                orders.insert(label, tests);
+            }
+        }
+    }
+    orders
+}
+
+/// Members of a ComponentType this test does not know; compared whole, so that a new
+/// kind of element in the standard is not silently ignored.
+fn other_members(ty: &Node) -> Vec<String> {
+    let mut found: Vec<String> = ty
+        .children
+        .iter()
+        .filter(|c| {
+            !INTERFACE_TAGS.contains(&c.tag.as_str())
+                && !["Dynamics", "Structure", "Simulation"].contains(&c.tag.as_str())
+        })
+        .map(canonical)
+        .collect();
+    found.sort();
+    found
+}
+
 fn compare_behaviour(report: &mut Report, at: &str, official: &Node, ours: &Node) {
+    let (a, b) = (other_members(official), other_members(ours));
+    if a != b {
+        report.add(format!(
+            "{at}: other members differ:\n    official: {}\n    ours:     {}",
+            a.join(" | "),
+            b.join(" | ")
+        ));
+    }
+    let (a, b) = (condition_order(official), condition_order(ours));
+    for (block, tests) in &a {
+        if let Some(our_tests) = b.get(block) {
+            let mut x = tests.clone();
+            let mut y = our_tests.clone();
+            x.sort();
+            y.sort();
+            // Different sets are reported member by member below; only order is checked here.
+            if x == y && tests != our_tests {
+                report.add(format!(
+                    "{at}: {block}: OnCondition order {tests:?} (official) vs {our_tests:?} (ours)"
+                ));
+            }
+        }
+    }
     let theirs = behaviour_members(official);
     let mine = behaviour_members(ours);
     for (key, forms) in &theirs {
