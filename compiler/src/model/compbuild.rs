@@ -331,8 +331,8 @@ impl<'a> Builder<'a> {
         for a in &el.attrs {
             self.read_attribute(id, el, ty, a);
         }
-        self.apply_fixed(id, el, ty);
-        self.check_missing(id, el, ty);
+        self.apply_fixed(id, ty);
+        self.check_missing(el, ty);
     }
 
     fn read_attribute(&mut self, id: CompId, el: &Element, ty: &'a ComponentType, a: &Attr) {
@@ -474,8 +474,7 @@ impl<'a> Builder<'a> {
         Some(target)
     }
 
-    fn apply_fixed(&mut self, id: CompId, el: &Element, ty: &ComponentType) {
-        let _ = el;
+    fn apply_fixed(&mut self, id: CompId, ty: &ComponentType) {
         for f in &ty.fixed {
             let Some(p) = ty.parameters.iter().find(|p| p.name == f.parameter) else {
                 continue;
@@ -494,14 +493,13 @@ impl<'a> Builder<'a> {
     }
 
     /// jLEMS refuses a component that leaves a parameter without a value.
-    fn check_missing(&mut self, id: CompId, el: &Element, ty: &ComponentType) {
-        let comp = &self.comps[id.0 as usize];
+    fn check_missing(&mut self, el: &Element, ty: &ComponentType) {
+        // A value that was given but could not be read is reported already.
+        let given = |name: &str| el.attr(name).is_some();
         let missing: Vec<&str> = ty
             .parameters
             .iter()
-            .filter(|p| {
-                comp.param(&p.name).is_none() && !ty.fixed.iter().any(|f| f.parameter == p.name)
-            })
+            .filter(|p| !given(&p.name) && !ty.fixed.iter().any(|f| f.parameter == p.name))
             .map(|p| p.name.as_str())
             .collect();
         if missing.is_empty() {
