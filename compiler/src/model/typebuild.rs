@@ -420,8 +420,13 @@ pub fn similar_names<'a>(name: &str, known: impl Iterator<Item = &'a String>) ->
     let lower = name.to_lowercase();
     let mut scored: Vec<(usize, &String)> = known
         .filter_map(|k| {
-            let d = edit_distance(&lower, &k.to_lowercase());
-            let close = d <= 2.max(name.len() / 3) || k.to_lowercase().contains(&lower);
+            let k_lower = k.to_lowercase();
+            let d = edit_distance(&lower, &k_lower);
+            // Sharing the first four letters also counts (`volts` for `voltage`).
+            let prefix: String = lower.chars().take(4).collect();
+            let close = d <= 2.max(name.len() / 3)
+                || k_lower.contains(&lower)
+                || (prefix.chars().count() == 4 && k_lower.starts_with(&prefix));
             close.then_some((d, k))
         })
         .collect();
@@ -1473,6 +1478,10 @@ mod tests {
             "unknown dimension 'voltag' for 'p' @ voltag",
             "similar names: voltage",
         ]);
+        let b = build(
+            r#"<ComponentType name="a"><Parameter name="p" dimension="volts"/></ComponentType>"#,
+        );
+        b.one_error(&["unknown dimension 'volts'", "similar names: voltage"]);
     }
 
     #[test]
