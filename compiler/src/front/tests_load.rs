@@ -299,12 +299,13 @@ fn a_neuroml_root_gets_the_core_types_first() {
     t.write("other.nml", "<neuroml id=\"y\"/>");
     let (sources, docs, diags) = run(&[nml], &[]);
     assert_clean(&sources, &diags);
-    let first = &docs[0];
-    assert!(first.builtin);
-    assert_eq!(
-        sources.file(first.file).display,
-        "<lems-defs>/NeuroML2CoreTypes.xml"
-    );
+    // The core types (and everything they include) come before the user's files.
+    let core = docs
+        .iter()
+        .position(|d| sources.file(d.file).display == "<lems-defs>/NeuroML2CoreTypes.xml")
+        .expect("the core types are loaded");
+    assert!(docs[..=core].iter().all(|d| d.builtin));
+    assert!(docs[core + 1..].iter().all(|d| !d.builtin));
     let tail = names(&sources, &docs);
     assert_eq!(tail[tail.len() - 2..], ["other.nml", "cell.nml"]);
     assert_eq!(docs.last().unwrap().kind, DocKind::NeuroML);
