@@ -114,3 +114,26 @@ fn every_neuroml_example_builds() {
     );
     assert_all_build(&files);
 }
+
+#[test]
+fn summary_of_the_hodgkin_huxley_example() {
+    let path = Path::new(SHARED).join("LEMSexamples/LEMS_NML2_Ex5_DetCell.xml");
+    let m = build_file(&path).expect("Ex5 builds");
+    let text = model::summary::summary(&m);
+    let has = |line: &str| {
+        assert!(
+            text.lines().any(|l| l == line),
+            "no line `{line}` in:\n{text}"
+        )
+    };
+    has("target: sim1 (Simulation), length 300ms, step 0.01ms");
+    has("  ionChannelHH             3");
+    has("populations: 1");
+    has("  hhpop  1 x hhcell (cell)");
+    has("  hhcell  v, spiking, bioPhys1/membraneProperties/naChans/naChan/m/q, \
+         bioPhys1/membraneProperties/naChans/naChan/h/q, bioPhys1/membraneProperties/kChans/kChan/n/q");
+    has("outputs: 2 files, 4 displays (9 lines)");
+    has("  OutputFile  of1  results/ex5_vars.dat  3 columns");
+    // Deterministic: the same model gives the same text.
+    assert_eq!(text, model::summary::summary(&m));
+}
