@@ -37,6 +37,12 @@ const TYPES: &str = r#"<Lems>
   <Parameter name="size" dimension="none"/>
 </ComponentType>
 <ComponentType name="Simulation"/>
+<ComponentType name="state"/>
+<ComponentType name="transition"><Link name="from" type="state"/><Link name="to" type="state"/></ComponentType>
+<ComponentType name="scheme">
+  <Children name="states" type="state"/>
+  <Children name="transitions" type="transition"/>
+</ComponentType>
 </Lems>"#;
 
 struct Built {
@@ -291,4 +297,49 @@ fn errors_are_all_collected() {
         "<cel/>\n<cell id=\"c\" v0=\"1\" tau=\"1ms\" x=\"1\"/>\n<Target component=\"nope\"/>",
     );
     assert_eq!(b.lines.len(), 4, "{:#?}", b.lines);
+}
+
+#[test]
+fn component_prototypes_are_refused_with_a_reason() {
+    let e = one_error(r#"<other id="a"/><other id="b" extends="a"/>"#);
+    assert_starts(
+        &e,
+        "model.xml:2:30: error: a component extending another component is not supported",
+    );
+}
+
+#[test]
+fn documentation_elements_inside_components_are_skipped() {
+    let m = clean(r#"<gate id="g" n="1"><About>a gate</About><Meta/><forward r="1"/></gate>"#);
+    let g = m.component(m.component_by_id["g"]);
+    assert_eq!(g.children.len(), 1);
+}
+
+#[test]
+fn links_resolve_to_siblings_before_top_level_components() {
+    let m = clean(
+        r#"<state id="c"/>
+<scheme id="s1"><state id="c"/><state id="o"/><transition from="c" to="o"/></scheme>
+<scheme id="s2"><state id="o"/><state id="c"/><transition from="c" to="o"/></scheme>"#,
+    );
+    for scheme in ["s1", "s2"] {
+        let s = m.component(m.component_by_id[scheme]);
+        let child = |slot: &str, k: usize| {
+            s.children
+                .iter()
+                .filter(|(n, _)| n == slot)
+                .nth(k)
+                .unwrap()
+                .1
+        };
+        let t = m.component(child("transitions", 0));
+        let from = t.reference("from").unwrap();
+        assert_eq!(m.component(from).parent, Some(m.component_by_id[scheme]));
+        assert_eq!(m.component(from).id.as_deref(), Some("c"));
+        assert_eq!(
+            m.component(t.reference("to").unwrap()).id.as_deref(),
+            Some("o")
+        );
+        assert_eq!(s.children.iter().filter(|(n, _)| n == "states").count(), 2);
+    }
 }

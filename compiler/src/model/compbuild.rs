@@ -37,6 +37,9 @@ const LEMS_DEFINITIONS: &[&str] = &[
     "Include",
 ];
 
+/// Elements inside a component that document it (LEMS `<About>`, `<Meta>`).
+const LEMS_DOCUMENTATION: &[&str] = &["About", "Meta"];
+
 /// Metadata attributes NeuroML documents carry on components that no type declares; jLEMS
 /// only warns about unused attributes, we keep these and reject the rest.
 const TOLERATED_ATTRIBUTES: &[&str] = &["name", "metaid", "neuroLexId"];
@@ -152,6 +155,12 @@ impl<'a> Builder<'a> {
             // RDF inside an annotation is metadata in other vocabularies (`rdf:RDF`); the tree
             // keeps local names only, so it cannot match the core types' prefixed slots.
             if is_annotation && has_namespace_prefix(child_el) {
+                continue;
+            }
+            // jLEMS reads these as documentation of the component, not as components.
+            if LEMS_DOCUMENTATION.contains(&child_el.name.as_str())
+                && !self.type_by_name.contains_key(&child_el.name)
+            {
                 continue;
             }
             let Some(child) = self.make(child_el, Some(id)) else {
@@ -338,6 +347,18 @@ impl<'a> Builder<'a> {
     fn read_attribute(&mut self, id: CompId, el: &Element, ty: &'a ComponentType, a: &Attr) {
         let name = a.name.as_str();
         if name == "id" || name == "type" {
+            return;
+        }
+        if name == "extends" {
+            self.diags.push(
+                Diagnostic::at(
+                    a.name_span,
+                    "a component extending another component is not supported",
+                )
+                .with_note(
+                    "give the component a type=\"...\" and all its parameter values instead",
+                ),
+            );
             return;
         }
         if let Some(p) = ty.parameters.iter().find(|p| p.name == name) {
