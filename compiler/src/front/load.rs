@@ -20,8 +20,9 @@ pub struct LoadOptions {
 /// The prefix of built-in files' paths and display names.
 const BUILTIN_PREFIX: &str = "<lems-defs>";
 
-/// The core-types file a NeuroML root document is read with, as jNeuroML does.
-const NEUROML_CORE_TYPES: &str = "NeuroML2CoreTypes.xml";
+/// The core-type files a NeuroML root document is read with: the whole standard, so that any
+/// NeuroML element (PyNN cells and simulation elements included) is known.
+const NEUROML_CORE_TYPES: &[&str] = &["NeuroML2CoreTypes.xml", "PyNN.xml", "Simulation.xml"];
 
 /// Reads the root files and everything they include, each file once.
 pub fn load(
@@ -103,18 +104,20 @@ impl Loader<'_> {
 
     /// NeuroML files use the core types without including them; read them first.
     fn load_core_types(&mut self) {
-        let found = self
-            .opts
-            .include_dirs
-            .iter()
-            .map(|d| d.join(NEUROML_CORE_TYPES))
-            .find_map(on_disk)
-            .or_else(|| builtin(NEUROML_CORE_TYPES));
-        match found {
-            Some(found) => self.include(found, None),
-            None => self.diags.push(Diagnostic::error(format!(
-                "cannot find {NEUROML_CORE_TYPES}, which NeuroML documents need"
-            ))),
+        for name in NEUROML_CORE_TYPES {
+            let found = self
+                .opts
+                .include_dirs
+                .iter()
+                .map(|d| d.join(name))
+                .find_map(on_disk)
+                .or_else(|| builtin(name));
+            match found {
+                Some(found) => self.include(found, None),
+                None => self.diags.push(Diagnostic::error(format!(
+                    "cannot find {name}, which NeuroML documents need"
+                ))),
+            }
         }
     }
 
