@@ -130,9 +130,13 @@ pub fn build_types(
         }
     }
     // A subtype that inherits Dynamics would repeat its base's findings; report each once.
+    // Warnings about our built-in types are not the user's to fix, so they are dropped.
     let mut seen = std::collections::HashSet::new();
     for ty in &types {
         for d in check_type(ty, &types, &by_name).list {
+            if ty.builtin && !d.is_error() {
+                continue;
+            }
             if seen.insert((d.message.clone(), d.primary.as_ref().map(|p| p.0))) {
                 diags.push(d);
             }
@@ -1254,6 +1258,11 @@ pub(crate) mod testing {
     }
 
     pub fn build_files(texts: &[&str]) -> Built {
+        build_files_as(texts, false)
+    }
+
+    /// As [`build_files`], marking every document built-in or not.
+    pub fn build_files_as(texts: &[&str], builtin: bool) -> Built {
         let mut sources = SourceMap::new();
         let mut docs = Vec::new();
         for (i, text) in texts.iter().enumerate() {
@@ -1264,7 +1273,7 @@ pub(crate) mod testing {
                 file,
                 kind: DocKind::Lems,
                 root,
-                builtin: false,
+                builtin,
             });
         }
         from_documents(sources, &docs)
@@ -1363,7 +1372,7 @@ mod official_tests {
 
 #[cfg(test)]
 mod tests {
-    use super::testing::build;
+    use super::testing::{build, build_files_as, PRELUDE};
     use crate::model::types::{DerivedValue, Direction, StructureItem, TypeId};
 
     const BASE_AND_SUB: &str = r#"
@@ -1537,6 +1546,21 @@ mod tests {
         assert!(
             matches!(&ty.structure.items[0], StructureItem::ChildInstance { component, .. } if component == "x")
         );
+    }
+
+    #[test]
+    fn builtin_types_are_marked_and_their_warnings_dropped() {
+        let body = r#"<Lems><ComponentType name="a"><Dynamics>
+              <StateVariable name="n" dimension="none"/>
+              <TimeDerivative variable="n" value="-n / 150"/>
+              <TimeDerivative variable="m" value="n"/>
+            </Dynamics></ComponentType></Lems>"#;
+        let user = build_files_as(&[PRELUDE, body], false);
+        assert_eq!(user.diags.list.len(), 2, "{:#?}", user.messages());
+        assert!(!user.ty("a").builtin);
+        let ours = build_files_as(&[PRELUDE, body], true);
+        ours.one_error(&["TimeDerivative of 'm', which is not a state variable"]);
+        assert!(ours.ty("a").builtin);
     }
 
     #[test]
