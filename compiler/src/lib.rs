@@ -1,9 +1,12 @@
 //! lemsc: a compiler for LEMS and NeuroML2 models.
 //!
-//! The pipeline, stage by stage: `front` reads XML into syntax trees with spans, `model`
-//! resolves them into a typed, dimension-checked model, later stages lower it to the
-//! simulation IR and hand it to a backend.
+//! The pipeline, stage by stage (see [`pipeline`]): `front` reads XML into syntax trees with
+//! spans, `model` resolves them into a typed, dimension-checked model; later stages lower it to
+//! the simulation IR and hand it to a backend.
 
 pub mod diag;
 pub mod front;
 pub mod model;
+pub mod pipeline;
+
+pub use pipeline::{check, CheckOptions, Checked};

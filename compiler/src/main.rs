@@ -1,1 +1,193 @@
-fn main() {}
+//! The `lemsc` command line.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use lemsc::diag::{render, Diagnostic};
+use lemsc::{check, CheckOptions, Checked};
+
+/// Exit status: the model is fine.
+const EXIT_OK: u8 = 0;
+/// Exit status: the model has errors.
+const EXIT_MODEL_ERRORS: u8 = 1;
+/// Exit status: the command line was wrong (bad option, missing file, target not available).
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "lemsc",
+    version,
+    about = "Compile LEMS and NeuroML2 models to fast simulations",
+    long_about = "Compile LEMS and NeuroML2 models to fast simulations.\n\n\
+        `lemsc LEMS_sim.xml` reads a LEMS simulation file and everything it includes (NeuroML2 \
+        files too) and builds it for a target. `lemsc check FILE...` only reads and checks.\n\n\
+        Includes of the NeuroML2 core types (`Cells.xml`, `NeuroML2CoreTypes/Networks.xml`, ...) \
+        resolve to the definitions built into lemsc unless such a file sits beside the \
+        including file or in a folder given with -I.\n\n\
+        Exit status: 0 success, 1 errors in the model, 2 usage errors.",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// The LEMS simulation file to build (e.g. LEMS_NML2_Ex1_HH.xml)
+    #[arg(required = true)]
+    file: Option<PathBuf>,
+
+    /// What to build the model for
+    #[arg(long, value_enum, default_value_t = Target::Native)]
+    target: Target,
+
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read and check models without building them; print a summary of each
+    ///
+    /// Every file is loaded with its includes, every component type and component is
+    /// resolved, and every expression is dimension-checked. Errors name file, line and column.
+    Check {
+        /// LEMS (.xml) or NeuroML2 (.nml) files
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+#[derive(Args, Clone)]
+struct CommonArgs {
+    /// Search DIR for included files (after the including file's folder, before the built-in
+    /// core types); repeatable
+    #[arg(short = 'I', long = "include-dir", value_name = "DIR")]
+    include_dirs: Vec<PathBuf>,
+
+    /// When to colour diagnostics
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+
+    /// Print only errors
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Target {
+    /// Native code through LLVM, run in process (jLEMS-compatible output files)
+    Native,
+    /// NMODL mechanisms and a Python runner for NEURON
+    Neuron,
+    /// A Python script for Brian2
+    Brian2,
+    /// A Python script for NEST
+    Nest,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(Command::Check { files, common }) => run_check(&files, &common),
+        None => {
+            let file = cli.file.expect("clap requires FILE without a subcommand");
+            run_build(&file, cli.target, &cli.common)
+        }
+    };
+    ExitCode::from(code)
+}
+
+/// `lemsc check FILE...`: each file is checked on its own, as a separate model.
+fn run_check(files: &[PathBuf], common: &CommonArgs) -> u8 {
+    let mut worst = EXIT_OK;
+    for file in files {
+        let code = match load_checked(file, common) {
+            Ok(checked) => {
+                if !common.quiet {
+                    if let Some(model) = &checked.model {
+                        println!("{}:", file.display());
+                        print!("{}", lemsc::model::summary::summary(model));
+                    }
+                }
+                EXIT_OK
+            }
+            Err(code) => code,
+        };
+        worst = worst.max(code);
+    }
+    worst
+}
+
+/// `lemsc FILE --target T`: check, then hand the model to the target's backend.
+fn run_build(file: &PathBuf, target: Target, common: &CommonArgs) -> u8 {
+    if let Err(code) = load_checked(file, common) {
+        return code;
+    }
+    let name = match target {
+        Target::Native => "native",
+        Target::Neuron => "neuron",
+        Target::Brian2 => "brian2",
+        Target::Nest => "nest",
+    };
+    eprintln!(
+        "error: the {name} target is not built yet; the model was read and checked \
+         (`lemsc check` prints a summary of it)"
+    );
+    EXIT_USAGE
+}
+
+/// Loads and checks one model, printing its diagnostics; the exit code on failure.
+fn load_checked(file: &PathBuf, common: &CommonArgs) -> Result<Checked, u8> {
+    if !file.is_file() {
+        eprintln!("error: cannot read '{}': no such file", file.display());
+        return Err(EXIT_USAGE);
+    }
+    for dir in &common.include_dirs {
+        if !dir.is_dir() {
+            eprintln!("error: include folder '{}' does not exist", dir.display());
+            return Err(EXIT_USAGE);
+        }
+    }
+    let opts = CheckOptions {
+        include_dirs: common.include_dirs.clone(),
+    };
+    let checked = check(std::slice::from_ref(file), &opts);
+    let shown: Vec<Diagnostic> = checked
+        .diagnostics
+        .list
+        .iter()
+        .filter(|d| d.is_error() || !common.quiet)
+        .cloned()
+        .collect();
+    if !shown.is_empty() {
+        let color = match common.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => std::io::stderr().is_terminal(),
+        };
+        eprint!("{}", render(&checked.sources, &shown, color));
+    }
+    if checked.ok() {
+        Ok(checked)
+    } else {
+        let n = checked.diagnostics.error_count().max(1);
+        eprintln!(
+            "{}: {n} error{}",
+            file.display(),
+            if n == 1 { "" } else { "s" }
+        );
+        Err(EXIT_MODEL_ERRORS)
+    }
+}

@@ -8,6 +8,7 @@ pub mod compbuild;
 pub mod component;
 pub mod dims;
 pub mod order;
+pub mod outputs;
 pub mod summary;
 pub mod typebuild;
 pub mod types;
@@ -49,7 +50,14 @@ pub fn build(docs: &[Document], sources: &SourceMap) -> (Option<Model>, Diagnost
     if diags.has_errors() {
         return (None, diags);
     }
-    let model = Model { units, types, type_by_name, components, component_by_id, target };
+    let model = Model {
+        units,
+        types,
+        type_by_name,
+        components,
+        component_by_id,
+        target,
+    };
     (Some(model), diags)
 }
 

@@ -1,0 +1,77 @@
+//! The pipeline, stage by stage. Each stage is one function with a typed result; errors from
+//! every stage are diagnostics located in the [`SourceMap`].
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::diag::{Diagnostics, FileId, SourceMap};
+use crate::front::load::{self, LoadOptions};
+use crate::front::syntax::Document;
+use crate::model::{self, Model};
+
+/// Options shared by every command that reads a model.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Extra folders searched for included files (`-I`), before the built-in core types.
+    pub include_dirs: Vec<PathBuf>,
+}
+
+/// The result of reading and checking a model: the sources (for rendering diagnostics), the
+/// model if it could be built, and everything found along the way.
+pub struct Checked {
+    pub sources: SourceMap,
+    pub model: Option<Model>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Checked {
+    /// True when the model was built and no error was reported.
+    pub fn ok(&self) -> bool {
+        self.model.is_some() && !self.diagnostics.has_errors()
+    }
+}
+
+/// Reads `files` and everything they include, then resolves and checks the model.
+pub fn check(files: &[PathBuf], opts: &CheckOptions) -> Checked {
+    let mut sources = SourceMap::new();
+    // 1. XML files, includes resolved, into syntax trees.
+    let load_opts = LoadOptions {
+        include_dirs: opts.include_dirs.clone(),
+    };
+    let (docs, mut diagnostics) = load::load(&mut sources, files, &load_opts);
+    if diagnostics.has_errors() {
+        // A file that could not be read leaves types and components missing; checking further
+        // would bury the real error under consequences of it.
+        return Checked {
+            sources,
+            model: None,
+            diagnostics,
+        };
+    }
+    // 2. Syntax trees into the typed, dimension-checked model.
+    let (model, model_diags) = model::build(&docs, &sources);
+    diagnostics.extend(model_diags);
+    if let Some(model) = &model {
+        diagnostics.extend(model::outputs::check_output_paths(model));
+    }
+    drop_builtin_warnings(&mut diagnostics, &docs);
+    Checked {
+        sources,
+        model,
+        diagnostics,
+    }
+}
+
+/// Warnings about our built-in core types are quirks of the NeuroML2 standard itself (kept so
+/// that models behave as the standard says); a user can do nothing about them, so they are not
+/// shown. Errors are always kept.
+fn drop_builtin_warnings(diagnostics: &mut Diagnostics, docs: &[Document]) {
+    let builtin: HashSet<FileId> = docs.iter().filter(|d| d.builtin).map(|d| d.file).collect();
+    diagnostics.list.retain(|d| {
+        d.is_error()
+            || !d
+                .primary
+                .as_ref()
+                .is_some_and(|(span, _)| builtin.contains(&span.file))
+    });
+}
