@@ -37,6 +37,14 @@ const TYPES: &str = r#"<Lems>
   <Parameter name="size" dimension="none"/>
 </ComponentType>
 <ComponentType name="Simulation"/>
+<ComponentType name="notes"/>
+<ComponentType name="property"><Text name="tag"/><Text name="value"/></ComponentType>
+<ComponentType name="annotation"><Children name="property" type="property"/></ComponentType>
+<ComponentType name="described">
+  <Child name="notes" type="notes"/>
+  <Child name="annotation" type="annotation"/>
+  <Children name="property" type="property"/>
+</ComponentType>
 <ComponentType name="state"/>
 <ComponentType name="transition"><Link name="from" type="state"/><Link name="to" type="state"/></ComponentType>
 <ComponentType name="scheme">
@@ -55,17 +63,26 @@ struct Built {
 /// Builds the test types plus `body` (the children of a `<Lems>` root in file `model.xml`,
 /// starting on line 2).
 fn build(body: &str) -> Built {
+    build_with_root(body, DocKind::Lems)
+}
+
+fn build_with_root(body: &str, kind: DocKind) -> Built {
+    let root = if kind == DocKind::Lems {
+        "Lems"
+    } else {
+        "neuroml"
+    };
     let mut sources = SourceMap::new();
     let mut docs = Vec::new();
-    for (name, text) in [
-        ("types.xml", TYPES.to_string()),
-        ("model.xml", format!("<Lems>\n{body}\n</Lems>")),
+    for (name, text, kind) in [
+        ("types.xml", TYPES.to_string(), DocKind::Lems),
+        ("model.xml", format!("<{root}>\n{body}\n</{root}>"), kind),
     ] {
         let file = sources.add(PathBuf::from(name), name.to_string(), text);
         let root = parse_element_tree(&sources, file).expect("test XML parses");
         docs.push(Document {
             file,
-            kind: DocKind::Lems,
+            kind,
             root,
             builtin: false,
         });
@@ -342,4 +359,39 @@ fn links_resolve_to_siblings_before_top_level_components() {
         );
         assert_eq!(s.children.iter().filter(|(n, _)| n == "states").count(), 2);
     }
+}
+
+#[test]
+fn neuroml_metadata_rdf_and_includes_are_accepted() {
+    let b = build_with_root(
+        r#"<include href="other.nml"/>
+<described id="d" metaid="m" neuroLexId="sao1">
+  <notes>Free text.</notes>
+  <annotation>
+    <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+      <rdf:Description rdf:about="d"><bqbiol:is><rdf:Bag/></bqbiol:is></rdf:Description>
+    </rdf:RDF>
+    <property tag="color" value="red"/>
+  </annotation>
+  <property tag="radius" value="3"/>
+</described>"#,
+        DocKind::NeuroML,
+    );
+    assert!(b.lines.is_empty(), "{:#?}", b.lines);
+    let m = b.model.unwrap();
+    let d = m.component(m.component_by_id["d"]);
+    let slots: Vec<&str> = d.children.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(slots, ["notes", "annotation", "property"]);
+    let annotation = m.component(d.children[1].1);
+    assert_eq!(
+        annotation.children.len(),
+        1,
+        "only the property, not the RDF"
+    );
+    assert_eq!(
+        m.component(annotation.children[0].1).text("value"),
+        Some("red")
+    );
+    let extra: Vec<&str> = d.extra.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(extra, ["metaid", "neuroLexId"]);
 }
