@@ -16,9 +16,11 @@ pub fn check_type(
     types: &[ComponentType],
     by_name: &HashMap<String, TypeId>,
 ) -> Diagnostics {
-    let _ = (types, by_name);
+    // Slot types were resolved to ids while building, so names need no lookup here.
+    let _ = by_name;
     let mut c = Checker {
         ty,
+        types,
         diags: Diagnostics::new(),
         scope: dynamics_scope(ty),
     };
@@ -93,6 +95,8 @@ fn dynamics_scope(ty: &ComponentType) -> HashMap<String, Dim> {
 
 struct Checker<'a> {
     ty: &'a ComponentType,
+    /// Every type, flattened, to look into the types of child slots.
+    types: &'a [ComponentType],
     diags: Diagnostics,
     scope: HashMap<String, Dim>,
 }
@@ -335,7 +339,7 @@ impl Checker<'_> {
                     let what = format!("the value of derived variable '{}'", dv.q.name);
                     self.expect_dim(e, dv.q.dim, &what);
                 }
-                DerivedValue::Select { select, span, .. } => self.select_path(select, *span),
+                DerivedValue::Select { select, span, .. } => self.select_path(select, *span, &dv.q),
             }
         }
         for cdv in &d.conditional_derived_variables {
@@ -448,20 +452,28 @@ impl Checker<'_> {
 
     /// The first segment of a select path (`synapses[*]/i` -> `synapses`) must name a
     /// child, children, attachments, reference, link or instance requirement of the type.
-    fn select_path(&mut self, path: &str, span: Span) {
-        let first = path.split('/').next().unwrap_or("");
-        let first = first.split('[').next().unwrap_or("").trim();
+    ///
+    /// For a path of two segments (`synapses[*]/i`) into a slot of known type, the second
+    /// must be a quantity of that type with the dimension of `target`.
+    fn select_path(&mut self, path: &str, span: Span, target: &Quantity) {
+        let segments: Vec<&str> = path.split('/').collect();
+        let first = segments[0].split('[').next().unwrap_or("").trim();
         let ty = self.ty;
-        let slots = ty
+        let slots: Vec<&TypedSlot> = ty
             .child
             .iter()
             .chain(&ty.children)
             .chain(&ty.attachments)
             .chain(&ty.component_references)
             .chain(&ty.links)
-            .chain(&ty.instance_requirements);
-        let known: Vec<String> = slots.map(|s| s.name.clone()).collect();
-        if !known.iter().any(|k| k == first) {
+            .chain(&ty.instance_requirements)
+            .collect();
+        let known: Vec<String> = slots.iter().map(|s| s.name.clone()).collect();
+        if let Some(slot) = slots.iter().find(|s| s.name == first) {
+            if let ([_, last], Some(t)) = (segments.as_slice(), slot.type_id) {
+                self.selected_quantity(path, span, t, last.trim(), target);
+            }
+        } else {
             self.diags.push(
                 Diagnostic::at(
                     span,
@@ -472,6 +484,72 @@ impl Checker<'_> {
                 )
                 .with_note(similar_note(first, known.iter())),
             );
+        }
+    }
+
+    /// What the path's last segment `name` reads in a slot of type `slot_type`: anything
+    /// with a value (exposures, parameters, requirements as in the official gap junction's
+    /// `peer/v`, variables), declared by the slot's type or, where that type is abstract,
+    /// by a type extending it.
+    fn selected_quantity(
+        &mut self,
+        path: &str,
+        span: Span,
+        slot_type: TypeId,
+        name: &str,
+        target: &Quantity,
+    ) {
+        let child = &self.types[slot_type.0 as usize];
+        let extends_slot = |t: &ComponentType| {
+            let mut cur = t.parent;
+            while let Some(p) = cur {
+                if p == slot_type {
+                    return true;
+                }
+                cur = self.types[p.0 as usize].parent;
+            }
+            false
+        };
+        let candidates =
+            std::iter::once(child).chain(self.types.iter().filter(|t| extends_slot(t)));
+        let mut found = None;
+        for t in candidates {
+            if let Some(e) = t.exposures.iter().find(|e| e.name == name) {
+                found = Some(e.dim);
+            } else if name != "t" {
+                found = dynamics_scope(t).get(name).copied();
+            }
+            if found.is_some() {
+                break;
+            }
+        }
+        let readable = dynamics_scope(child);
+        let exposures = child.exposures.iter().map(|e| (&e.name, e.dim));
+        match found {
+            Some(dim) if dim == target.dim => {}
+            Some(dim) => self.diags.push(Diagnostic::at(
+                span,
+                format!(
+                    "select path '{path}' gives {} but '{}' has dimension {}",
+                    describe_dim(dim),
+                    target.name,
+                    describe_dim(target.dim)
+                ),
+            )),
+            None => {
+                let mut known: Vec<String> = exposures.map(|(n, _)| n.clone()).collect();
+                known.extend(readable.into_keys().filter(|k| k != "t"));
+                self.diags.push(
+                    Diagnostic::at(
+                        span,
+                        format!(
+                            "select path '{path}' reads '{name}', which ComponentType '{}' does not declare",
+                            child.name
+                        ),
+                    )
+                    .with_note(similar_note(name, known.iter())),
+                );
+            }
         }
     }
 
@@ -639,6 +717,31 @@ mod tests {
             r#"<DerivedVariable name="s" dimension="current" select="synapses[*]/i" reduce="sum"/>"#,
         );
         b.one_error(&["expected 'add' or 'multiply' for reduce, found 'sum' @ sum"]);
+    }
+
+    #[test]
+    fn select_paths_read_a_quantity_of_the_child_type() {
+        let b = cell(
+            r#"<DerivedVariable name="s" dimension="current" select="synapses[*]/j" reduce="add"/>"#,
+        );
+        b.one_error(&[
+            "select path 'synapses[*]/j' reads 'j', which ComponentType 'syn' does not declare",
+            "similar names: i",
+        ]);
+        let b = cell(
+            r#"<DerivedVariable name="s" dimension="voltage" select="synapses[*]/i" reduce="add"/>"#,
+        );
+        b.one_error(&[
+            "select path 'synapses[*]/i' gives current (A) but 's' has dimension voltage",
+        ]);
+        // A quantity declared only by a subtype of the slot's type is fine.
+        let b = build(
+            r#"<ComponentType name="base"/>
+               <ComponentType name="concrete" extends="base"><Parameter name="r" dimension="none"/></ComponentType>
+               <ComponentType name="a"><Child name="c" type="base"/><Dynamics>
+                 <DerivedVariable name="x" dimension="none" select="c/r"/></Dynamics></ComponentType>"#,
+        );
+        b.assert_clean();
     }
 
     #[test]
