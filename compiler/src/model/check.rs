@@ -523,8 +523,6 @@ impl Checker<'_> {
                 break;
             }
         }
-        let readable = dynamics_scope(child);
-        let exposures = child.exposures.iter().map(|e| (&e.name, e.dim));
         match found {
             Some(dim) if dim == target.dim => {}
             Some(dim) => self.diags.push(Diagnostic::at(
@@ -537,8 +535,9 @@ impl Checker<'_> {
                 ),
             )),
             None => {
-                let mut known: Vec<String> = exposures.map(|(n, _)| n.clone()).collect();
-                known.extend(readable.into_keys().filter(|k| k != "t"));
+                let mut known: Vec<String> =
+                    child.exposures.iter().map(|e| e.name.clone()).collect();
+                known.extend(dynamics_scope(child).into_keys().filter(|k| k != "t"));
                 self.diags.push(
                     Diagnostic::at(
                         span,
