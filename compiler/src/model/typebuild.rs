@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Diagnostic, Diagnostics, Severity, Span};
 use crate::front::expr::{self, Expr, ExprKind};
 use crate::front::syntax::{Attr, DocKind, Document, Element};
 use crate::model::check::check_type;
@@ -551,7 +551,92 @@ fn read_type(
             _ => r.unknown(c, "ComponentType", TYPE_MEMBERS),
         }
     }
+    report_duplicate_members(&raw.ty, diags);
     Some(raw)
+}
+
+/// A name declared twice in one type (before inheritance, where redeclaring is overriding).
+/// Names live in separate groups: values usable in expressions, exposures, event ports,
+/// and component slots with texts and paths. An Exposure may share its variable's name.
+fn report_duplicate_members(ty: &ComponentType, diags: &mut Diagnostics) {
+    let d = &ty.dynamics;
+    // (name, span, is a state or derived variable)
+    let values = ty
+        .parameters
+        .iter()
+        .chain(ty.requirements.iter())
+        .map(|q| (&q.name, q.span, false))
+        .chain(
+            ty.derived_parameters
+                .iter()
+                .map(|p| (&p.q.name, p.q.span, false)),
+        )
+        .chain(ty.constants.iter().map(|c| (&c.q.name, c.q.span, false)))
+        .chain(ty.properties.iter().map(|p| (&p.q.name, p.q.span, false)))
+        .chain(ty.index_parameters.iter().map(|n| (&n.name, n.span, false)))
+        .chain(
+            d.state_variables
+                .iter()
+                .map(|v| (&v.q.name, v.q.span, true)),
+        )
+        .chain(
+            d.derived_variables
+                .iter()
+                .map(|v| (&v.q.name, v.q.span, true)),
+        )
+        .chain(
+            d.conditional_derived_variables
+                .iter()
+                .map(|v| (&v.q.name, v.q.span, true)),
+        );
+    let exposures = ty.exposures.iter().map(|q| (&q.name, q.span, false));
+    let ports = ty.event_ports.iter().map(|p| (&p.name, p.span, false));
+    let slots = ty
+        .child
+        .iter()
+        .chain(&ty.children)
+        .chain(&ty.attachments)
+        .chain(&ty.links)
+        .chain(&ty.component_references)
+        .chain(&ty.component_requirements)
+        .chain(&ty.instance_requirements)
+        .map(|s| (&s.name, s.span, false))
+        .chain(
+            ty.texts
+                .iter()
+                .chain(&ty.paths)
+                .map(|n| (&n.name, n.span, false)),
+        );
+    let groups: [Vec<(&String, Span, bool)>; 4] = [
+        values.collect(),
+        exposures.collect(),
+        ports.collect(),
+        slots.collect(),
+    ];
+    for group in groups {
+        let mut first: HashMap<&String, (Span, bool)> = HashMap::new();
+        for (name, span, variable) in group {
+            let Some(&(earlier, earlier_variable)) = first.get(name) else {
+                first.insert(name, (span, variable));
+                continue;
+            };
+            let mut diag = Diagnostic::at(
+                span,
+                format!("'{name}' is declared twice in ComponentType '{}'", ty.name),
+            )
+            .with_secondary(earlier, "first declared here");
+            // The official Pinsky-Rinzel cell declares `Sisat` as both a state and a
+            // conditional derived variable and jLEMS runs it, so two variables of the same
+            // name are only a warning.
+            if variable && earlier_variable {
+                diag.severity = Severity::Warning;
+                if ty.builtin {
+                    continue;
+                }
+            }
+            diags.push(diag);
+        }
+    }
 }
 
 impl TypeReader<'_> {
@@ -1317,6 +1402,7 @@ mod official_tests {
         "time derivative of 'Si' must have dimension per_time",
         "time derivative of 'Wi' must have dimension per_time",
         "'A' has dimension dimensionless but is exposed as 'A', which has dimension current",
+        "'Sisat' is declared twice in ComponentType 'pinskyRinzelCA3Cell'",
     ];
 
     /// Loads `root` with the official core types (not our built-in copies) and builds its
@@ -1561,6 +1647,39 @@ mod tests {
         let ours = build_files_as(&[PRELUDE, body], true);
         ours.one_error(&["TimeDerivative of 'm', which is not a state variable"]);
         assert!(ours.ty("a").builtin);
+    }
+
+    #[test]
+    fn a_name_declared_twice_in_one_type_is_an_error() {
+        let b = build(
+            r#"<ComponentType name="timer">
+                 <Parameter name="period" dimension="time"/>
+                 <Parameter name="period" dimension="time"/>
+               </ComponentType>"#,
+        );
+        b.one_error(&["'period' is declared twice in ComponentType 'timer'"]);
+        let b = build(
+            r#"<ComponentType name="c"><Parameter name="x" dimension="none"/>
+                 <Dynamics><StateVariable name="x" dimension="none"/></Dynamics></ComponentType>"#,
+        );
+        b.one_error(&["'x' is declared twice in ComponentType 'c'"]);
+        assert!(b.diags.has_errors());
+        let b = build(
+            r#"<ComponentType name="c"><Dynamics><StateVariable name="x" dimension="none"/>
+                 <DerivedVariable name="x" dimension="none" value="1"/></Dynamics></ComponentType>"#,
+        );
+        b.one_error(&["'x' is declared twice in ComponentType 'c'"]);
+        assert!(
+            !b.diags.has_errors(),
+            "two variables of one name: a warning, as jLEMS runs it"
+        );
+        // An exposure named like its variable is the usual idiom, not a clash.
+        build(
+            r#"<ComponentType name="c"><Exposure name="x" dimension="none"/>
+                 <Dynamics><StateVariable name="x" dimension="none" exposure="x"/></Dynamics>
+               </ComponentType>"#,
+        )
+        .assert_clean();
     }
 
     #[test]
