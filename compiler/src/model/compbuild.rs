@@ -129,6 +129,26 @@ impl<'a> Builder<'a> {
         false
     }
 
+    /// Can a reference declared with type `declared` point at a component of type `found`?
+    /// Yes if `found` extends `declared`, or if NeuroML allows the pair although the core types
+    /// declare the reference more narrowly: any spike source may stand in a population of
+    /// cells, a projection may join populationLists, and a dimensionless input (`...DL`) may
+    /// drive a dimensionless cell where a current input is declared.
+    fn reference_accepts(&self, declared: TypeId, found: TypeId) -> bool {
+        if self.extends(found, declared) {
+            return true;
+        }
+        let named = |name: &str| self.type_by_name.get(name).copied();
+        match self.ty(declared).name.as_str() {
+            "baseCell" => named("baseSpikeSource").is_some_and(|t| self.extends(found, t)),
+            "population" => named("basePopulation").is_some_and(|t| self.extends(found, t)),
+            "basePointCurrent" => {
+                named("basePointCurrentDL").is_some_and(|t| self.extends(found, t))
+            }
+            _ => false,
+        }
+    }
+
     // -----------------------------------------------------------------------------------------
     // Pass 1: elements to components
 
@@ -476,18 +496,18 @@ impl<'a> Builder<'a> {
         };
         let tty = self.comps[target.0 as usize].type_id;
         if let Some(st) = slot.type_id {
-            if !self.extends(tty, st) {
-                // jLEMS does not check this, and the official examples rely on it (a
-                // population of spike sources, a projection between populationLists).
+            if !self.reference_accepts(st, tty) {
                 self.diags.push(
-                    Diagnostic::warning(format!(
-                        "'{}' is {}, but '{}' should refer to {}",
-                        a.value,
-                        with_article(&self.ty(tty).name),
-                        slot.name,
-                        with_article(want)
-                    ))
-                    .with_span(a.value_span, "")
+                    Diagnostic::at(
+                        a.value_span,
+                        format!(
+                            "'{}' is {}, but '{}' must refer to {}",
+                            a.value,
+                            with_article(&self.ty(tty).name),
+                            slot.name,
+                            with_article(want)
+                        ),
+                    )
                     .with_secondary(self.comps[target.0 as usize].span, "defined here"),
                 );
             }

@@ -49,10 +49,16 @@ impl Component {
     }
 
     pub fn text(&self, name: &str) -> Option<&str> {
-        self.texts.iter().find(|(n, _, _)| n == name).map(|(_, v, _)| v.as_str())
+        self.texts
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, v, _)| v.as_str())
     }
 
     pub fn reference(&self, name: &str) -> Option<CompId> {
-        self.refs.iter().find(|(n, _, _)| n == name).map(|(_, c, _)| *c)
+        self.refs
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, c, _)| *c)
     }
 }

@@ -17,7 +17,15 @@ pub struct Dim {
 }
 
 impl Dim {
-    pub const NONE: Dim = Dim { m: 0, l: 0, t: 0, i: 0, k: 0, n: 0, j: 0 };
+    pub const NONE: Dim = Dim {
+        m: 0,
+        l: 0,
+        t: 0,
+        i: 0,
+        k: 0,
+        n: 0,
+        j: 0,
+    };
     pub const TIME: Dim = Dim { t: 1, ..Dim::NONE };
 
     fn parts(self) -> [i8; 7] {
@@ -25,7 +33,15 @@ impl Dim {
     }
 
     fn from_parts(p: [i8; 7]) -> Dim {
-        Dim { m: p[0], l: p[1], t: p[2], i: p[3], k: p[4], n: p[5], j: p[6] }
+        Dim {
+            m: p[0],
+            l: p[1],
+            t: p[2],
+            i: p[3],
+            k: p[4],
+            n: p[5],
+            j: p[6],
+        }
     }
 
     pub fn is_none(self) -> bool {
@@ -90,10 +106,24 @@ mod tests {
 
     #[test]
     fn algebra() {
-        let v = Dim { m: 1, l: 2, t: -3, i: -1, ..Dim::NONE };
+        let v = Dim {
+            m: 1,
+            l: 2,
+            t: -3,
+            i: -1,
+            ..Dim::NONE
+        };
         let a = Dim { i: 1, ..Dim::NONE };
         let w = v * a;
-        assert_eq!(w, Dim { m: 1, l: 2, t: -3, ..Dim::NONE });
+        assert_eq!(
+            w,
+            Dim {
+                m: 1,
+                l: 2,
+                t: -3,
+                ..Dim::NONE
+            }
+        );
         assert_eq!(v / v, Dim::NONE);
         assert_eq!(Dim::TIME.recip().to_string(), "s^-1");
         assert_eq!(Dim::NONE.to_string(), "1");

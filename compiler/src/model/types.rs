@@ -156,7 +156,12 @@ pub enum DerivedValue {
     Expr(Expr),
     /// `select="path" reduce="add|multiply" required="true|false"`: gathers an exposure from
     /// children or attachments.
-    Select { select: String, reduce: Option<Reduce>, required: bool, span: Span },
+    Select {
+        select: String,
+        reduce: Option<Reduce>,
+        required: bool,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -206,9 +211,15 @@ pub struct StateAssignment {
 pub enum Action {
     Assign(StateAssignment),
     /// `<EventOut port="..."/>`.
-    EventOut { port: String, span: Span },
+    EventOut {
+        port: String,
+        span: Span,
+    },
     /// `<Transition regime="..."/>`.
-    Transition { regime: String, span: Span },
+    Transition {
+        regime: String,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -261,7 +272,11 @@ pub struct Structure {
 #[derive(Clone, Debug)]
 pub enum StructureItem {
     /// `<ChildInstance component="ref"/>`: instantiate the referenced component as a child.
-    ChildInstance { component: String, assigns: Vec<Assign>, span: Span },
+    ChildInstance {
+        component: String,
+        assigns: Vec<Assign>,
+        span: Span,
+    },
     /// `<MultiInstantiate number="param" component="ref"/>` (or `componentType=`).
     MultiInstantiate {
         number: String,
@@ -271,7 +286,12 @@ pub enum StructureItem {
         span: Span,
     },
     /// `<ForEach instances="path" as="name"> ... </ForEach>`.
-    ForEach { instances: String, as_name: String, body: Vec<StructureItem>, span: Span },
+    ForEach {
+        instances: String,
+        as_name: String,
+        body: Vec<StructureItem>,
+        span: Span,
+    },
     /// `<With instance="path" as="name"/>` or `<With list="x" index="i" as="name"/>`.
     With {
         instance: Option<String>,
