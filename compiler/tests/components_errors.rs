@@ -248,14 +248,12 @@ fn dangling_reference_names_what_was_expected() {
 }
 
 #[test]
-fn reference_to_the_wrong_type_is_a_warning() {
-    let b = build(r#"<other id="o"/><population id="p" component="o" size="1"/>"#);
-    assert_eq!(b.lines.len(), 1, "{:#?}", b.lines);
+fn reference_to_the_wrong_type_is_an_error() {
+    let e = one_error(r#"<other id="o"/><population id="p" component="o" size="1"/>"#);
     assert_starts(
-        &b.lines[0],
-        "model.xml:2:46: warning: 'o' is an other, but 'component' should refer to a cell",
+        &e,
+        "model.xml:2:46: error: 'o' is an other, but 'component' must refer to a cell",
     );
-    assert!(b.model.is_some());
 }
 
 #[test]
