@@ -1,6 +1,7 @@
 //! `cargo xtask ci`: everything CI checks, runnable on a fresh Debian machine with Rust.
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 use crate::sh::{self, workspace_root};
 
@@ -16,10 +17,70 @@ pub fn run(_args: &[String]) -> Result<(), String> {
             .args(["build", "--workspace", "--all-targets"])
             .current_dir(&root),
     )?;
-    sh::run(
+    let totals = run_tests(
         Command::new("cargo")
             .args(["test", "--workspace"])
             .current_dir(&root),
     )?;
+    // One closing line for the whole suite: cargo prints one per test binary.
+    println!("tests: {} passed, {} failed", totals.passed, totals.failed);
+    if totals.failed > 0 || !totals.success {
+        return Err("the test suite failed".into());
+    }
+    if totals.passed == 0 {
+        return Err("the test suite ran no test".into());
+    }
     Ok(())
+}
+
+#[derive(Default)]
+struct Totals {
+    passed: u64,
+    failed: u64,
+    success: bool,
+}
+
+/// Runs `cargo test`, passing its output through while adding up its `test result:` lines.
+fn run_tests(cmd: &mut Command) -> Result<Totals, String> {
+    eprintln!("$ cargo test --workspace");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start cargo test: {e}"))?;
+    let mut totals = Totals::default();
+    let stdout = child.stdout.take().expect("stdout is piped");
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading cargo test's output: {e}"))?;
+        println!("{line}");
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            totals.passed += count_before(rest, " passed");
+            totals.failed += count_before(rest, " failed");
+        }
+    }
+    totals.success = child
+        .wait()
+        .map_err(|e| format!("waiting for cargo test: {e}"))?
+        .success();
+    Ok(totals)
+}
+
+/// The number just before `label` in a line like `ok. 9 passed; 0 failed; ...`.
+fn count_before(text: &str, label: &str) -> u64 {
+    text.find(label)
+        .and_then(|end| text[..end].rsplit([' ', '.']).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_before;
+
+    #[test]
+    fn counts_are_read_from_cargo_test_result_lines() {
+        let line = "ok. 93 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out";
+        assert_eq!(count_before(line, " passed"), 93);
+        assert_eq!(count_before(line, " failed"), 2);
+        assert_eq!(count_before("FAILED. 0 passed; 1 failed;", " failed"), 1);
+    }
 }
