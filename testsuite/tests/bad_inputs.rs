@@ -42,7 +42,9 @@ fn cases() -> Vec<Case> {
         cases.push(Case {
             input,
             file: file.to_string(),
-            line: line_no.parse().unwrap_or_else(|_| panic!("EXPECTATIONS:{}: bad line", i + 1)),
+            line: line_no
+                .parse()
+                .unwrap_or_else(|_| panic!("EXPECTATIONS:{}: bad line", i + 1)),
             phrases: phrases
                 .split('|')
                 .map(|p| p.trim().to_lowercase())
@@ -69,7 +71,9 @@ fn full_text(d: &Diagnostic) -> String {
 
 /// Does `d` point at `case.file:case.line` and say every phrase?
 fn matches(sources: &SourceMap, d: &Diagnostic, case: &Case) -> bool {
-    let Some((span, _)) = &d.primary else { return false };
+    let Some((span, _)) = &d.primary else {
+        return false;
+    };
     let shown = &sources.file(span.file).display;
     let (line, _) = sources.line_col(*span);
     let text = full_text(d);
@@ -81,14 +85,27 @@ fn matches(sources: &SourceMap, d: &Diagnostic, case: &Case) -> bool {
 #[test]
 fn every_bad_input_is_refused_where_expected() {
     let cases = cases();
-    assert!(cases.len() >= 30, "the corpus must hold at least 30 cases, has {}", cases.len());
+    assert!(
+        cases.len() >= 30,
+        "the corpus must hold at least 30 cases, has {}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let path = bad_dir().join(&case.input);
-        assert!(path.is_file(), "EXPECTATIONS:{}: no file {}", case.at, path.display());
+        assert!(
+            path.is_file(),
+            "EXPECTATIONS:{}: no file {}",
+            case.at,
+            path.display()
+        );
         let checked = check(&[path], &CheckOptions::default());
-        let errors: Vec<&Diagnostic> =
-            checked.diagnostics.list.iter().filter(|d| d.is_error()).collect();
+        let errors: Vec<&Diagnostic> = checked
+            .diagnostics
+            .list
+            .iter()
+            .filter(|d| d.is_error())
+            .collect();
         if checked.ok() || errors.is_empty() {
             failures.push(format!("{}: accepted, expected an error", case.input));
             continue;
@@ -98,7 +115,13 @@ fn every_bad_input_is_refused_where_expected() {
         if !errors.iter().any(|d| matches(&checked.sources, d, case)) {
             let got: Vec<String> = errors
                 .iter()
-                .map(|d| PlainDiagnostic { sources: &checked.sources, diag: d }.to_string())
+                .map(|d| {
+                    PlainDiagnostic {
+                        sources: &checked.sources,
+                        diag: d,
+                    }
+                    .to_string()
+                })
                 .collect();
             failures.push(format!(
                 "{}: expected an error at {}:{} saying {:?}; got:\n    {}",
@@ -110,5 +133,11 @@ fn every_bad_input_is_refused_where_expected() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

@@ -29,7 +29,13 @@ fn failures(files: &[PathBuf]) -> Vec<String> {
                 .iter()
                 .filter(|d| d.is_error())
                 .take(5)
-                .map(|d| PlainDiagnostic { sources: &checked.sources, diag: d }.to_string())
+                .map(|d| {
+                    PlainDiagnostic {
+                        sources: &checked.sources,
+                        diag: d,
+                    }
+                    .to_string()
+                })
                 .collect();
             failed.push(format!(
                 "{} ({} errors):\n    {}",
@@ -45,17 +51,39 @@ fn failures(files: &[PathBuf]) -> Vec<String> {
 #[test]
 fn every_lems_example_checks_clean() {
     let dir = shared_dir().join("neuroml2/LEMSexamples");
-    let files = files_in(&dir, |n| n.starts_with("LEMS_NML2_Ex") && n.ends_with(".xml"));
-    assert!(files.len() >= 28, "expected the 28+ LEMS examples in {}", dir.display());
+    let files = files_in(&dir, |n| {
+        n.starts_with("LEMS_NML2_Ex") && n.ends_with(".xml")
+    });
+    assert!(
+        files.len() >= 28,
+        "expected the 28+ LEMS examples in {}",
+        dir.display()
+    );
     let failed = failures(&files);
-    assert!(failed.is_empty(), "{} of {} failed:\n{}", failed.len(), files.len(), failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "{} of {} failed:\n{}",
+        failed.len(),
+        files.len(),
+        failed.join("\n")
+    );
 }
 
 #[test]
 fn every_neuroml_example_checks_clean() {
     let dir = shared_dir().join("neuroml2/examples");
     let files = files_in(&dir, |n| n.ends_with(".nml"));
-    assert!(files.len() >= 17, "expected the NeuroML examples in {}", dir.display());
+    assert!(
+        files.len() >= 17,
+        "expected the NeuroML examples in {}",
+        dir.display()
+    );
     let failed = failures(&files);
-    assert!(failed.is_empty(), "{} of {} failed:\n{}", failed.len(), files.len(), failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "{} of {} failed:\n{}",
+        failed.len(),
+        files.len(),
+        failed.join("\n")
+    );
 }
