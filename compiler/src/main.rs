@@ -118,7 +118,8 @@ fn run_check(files: &[PathBuf], common: &CommonArgs) -> u8 {
                 if !common.quiet {
                     if let Some(model) = &checked.model {
                         println!("{}:", file.display());
-                        print!("{}", lemsc::model::summary::summary(model));
+                        let summary = lemsc::model::summary::summary(model);
+                        println!("{}", summary.trim_end());
                     }
                 }
                 EXIT_OK
