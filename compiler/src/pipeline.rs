@@ -1,12 +1,10 @@
 //! The pipeline, stage by stage. Each stage is one function with a typed result; errors from
 //! every stage are diagnostics located in the [`SourceMap`].
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::diag::{Diagnostics, FileId, SourceMap};
+use crate::diag::{Diagnostics, SourceMap};
 use crate::front::load::{self, LoadOptions};
-use crate::front::syntax::Document;
 use crate::model::{self, Model};
 
 /// Options shared by every command that reads a model.
@@ -51,27 +49,13 @@ pub fn check(files: &[PathBuf], opts: &CheckOptions) -> Checked {
     // 2. Syntax trees into the typed, dimension-checked model.
     let (model, model_diags) = model::build(&docs, &sources);
     diagnostics.extend(model_diags);
+    // 3. The files the simulation will write.
     if let Some(model) = &model {
         diagnostics.extend(model::outputs::check_output_paths(model));
     }
-    drop_builtin_warnings(&mut diagnostics, &docs);
     Checked {
         sources,
         model,
         diagnostics,
     }
-}
-
-/// Warnings about our built-in core types are quirks of the NeuroML2 standard itself (kept so
-/// that models behave as the standard says); a user can do nothing about them, so they are not
-/// shown. Errors are always kept.
-fn drop_builtin_warnings(diagnostics: &mut Diagnostics, docs: &[Document]) {
-    let builtin: HashSet<FileId> = docs.iter().filter(|d| d.builtin).map(|d| d.file).collect();
-    diagnostics.list.retain(|d| {
-        d.is_error()
-            || !d
-                .primary
-                .as_ref()
-                .is_some_and(|(span, _)| builtin.contains(&span.file))
-    });
 }
