@@ -119,14 +119,7 @@ impl<'a> Builder<'a> {
     }
 
     fn extends(&self, ty: TypeId, ancestor: TypeId) -> bool {
-        let mut cur = Some(ty);
-        while let Some(t) = cur {
-            if t == ancestor {
-                return true;
-            }
-            cur = self.ty(t).parent;
-        }
-        false
+        crate::model::types::extends(self.types, ty, ancestor)
     }
 
     /// Can a reference declared with type `declared` point at a component of type `found`?

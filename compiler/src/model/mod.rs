@@ -76,13 +76,6 @@ impl Model {
 
     /// True if `ty` is `ancestor` or extends it, directly or not.
     pub fn extends(&self, ty: TypeId, ancestor: TypeId) -> bool {
-        let mut cur = Some(ty);
-        while let Some(t) = cur {
-            if t == ancestor {
-                return true;
-            }
-            cur = self.ty(t).parent;
-        }
-        false
+        types::extends(&self.types, ty, ancestor)
     }
 }

@@ -12,6 +12,18 @@ use crate::model::dims::Dim;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TypeId(pub u32);
 
+/// True if `ty` is `ancestor` or extends it, directly or not.
+pub fn extends(types: &[ComponentType], ty: TypeId, ancestor: TypeId) -> bool {
+    let mut cur = Some(ty);
+    while let Some(t) = cur {
+        if t == ancestor {
+            return true;
+        }
+        cur = types[t.0 as usize].parent;
+    }
+    false
+}
+
 /// A named declaration with a dimension: Parameter, Exposure, Requirement, StateVariable...
 #[derive(Clone, Debug)]
 pub struct Quantity {
