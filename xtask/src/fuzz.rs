@@ -97,12 +97,7 @@ fn parse_args(args: &[String]) -> Result<(u64, Vec<&'static str>), String> {
 }
 
 fn ensure_cargo_fuzz() -> Result<(), String> {
-    let installed = Command::new("cargo")
-        .args(["fuzz", "--version"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if installed {
+    if sh::have("cargo-fuzz") {
         return Ok(());
     }
     sh::run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"])).map_err(|e| {
