@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub mod omv;
+
 /// The read-only shared data folder beside the checkout (`../shared`).
 pub fn shared_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared")
