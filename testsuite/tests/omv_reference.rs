@@ -10,8 +10,9 @@ use std::path::PathBuf;
 
 use lemsc::diag::SourceMap;
 use lemsc_testsuite::omv::{
-    allowed_difference, evaluate, load_mep, omts_for_engine, read_trace, Detection, Mep,
-    ObservableResult, Omt, SpikeSource, Values, ENGINE_JNEUROML,
+    allowed_difference, evaluate, load_mep, omts_for_engine, read_spike_file, read_trace,
+    CellSelection, Detection, Mep, ObservableResult, Omt, SpikeFile, SpikeFormat, SpikeSource,
+    TraceFile, Values, ENGINE_JNEUROML,
 };
 use lemsc_testsuite::shared_dir;
 
@@ -59,7 +60,7 @@ fn label(omt: &Omt, r: &ObservableResult) -> String {
     format!("{name}:{}", r.experiment)
 }
 
-fn spike_times(values: &Option<Values>) -> &[f64] {
+fn times_of(values: &Option<Values>) -> &[f64] {
     match values {
         Some(Values::SpikeTimes(t)) => t,
         other => panic!("expected spike times, found {other:?}"),
@@ -93,8 +94,8 @@ fn thinned_traces_give_the_expected_spike_counts() {
             if r.data_file.extension().is_some_and(|e| e == "spikes") {
                 continue;
             }
-            let observed = spike_times(&r.observed).len();
-            let expected = spike_times(&r.expected).len();
+            let observed = times_of(&r.observed).len();
+            let expected = times_of(&r.expected).len();
             let name = label(&omt, r);
             if SPIKES_LOST_TO_THINNING.contains(&name.as_str()) {
                 assert!(observed < expected, "{name}: {observed} vs {expected}");
@@ -129,8 +130,8 @@ fn thinned_spike_times_bracket_the_expected_ones() {
                 Detection::Threshold(_) => ((k - 1) as f64 * step, 0.0),
                 Detection::Derivative => (k as f64 * step, k as f64 * step),
             };
-            let observed = spike_times(&r.observed);
-            let expected = spike_times(&r.expected);
+            let observed = times_of(&r.observed);
+            let expected = times_of(&r.expected);
             if observed.len() != expected.len() {
                 continue; // counted in the test above
             }
@@ -184,4 +185,38 @@ fn jlems_reference_passes_these_observables() {
         ".test.ex7.jnml.omt:v2",
     ];
     assert_eq!(passing, expected);
+}
+
+/// An independent check of threshold detection: jLEMS also wrote Ex23's HH cell spikes as
+/// events (its `spikeThresh` is -20 mV). Detection on the trace, thinned every 2 steps of
+/// 0.05 ms, finds each event at its own time, or one step later where the event's row was
+/// dropped: the first sample above the threshold is the event's step, not interpolated.
+#[test]
+fn threshold_detection_agrees_with_jlems_spike_events() {
+    let trace = TraceFile {
+        path: "ex23.hh.dat".into(),
+        columns: [0, 1],
+        header: 0,
+        scaling: [1.0, 1.0],
+        detection: Detection::Threshold(-0.020),
+    };
+    let (t, v) = read_trace(&reference_dir().join("ex23.hh.dat"), &trace).unwrap();
+    let detected = lemsc_testsuite::omv::spike_times(&t, &v, trace.detection);
+    let events = SpikeFile {
+        path: "ex23.hh.spikes".into(),
+        format: SpikeFormat::IdTime,
+        ids: CellSelection::One(0),
+        scaling: 1.0,
+    };
+    let cells = read_spike_file(&reference_dir().join("ex23.hh.spikes"), &events).unwrap();
+    let events = &cells[&0];
+    assert_eq!(events.len(), 9);
+    assert_eq!(detected.len(), events.len());
+    let step = 0.05e-3;
+    for (d, e) in detected.iter().zip(events) {
+        assert!(
+            *d >= e - 1e-12 && *d <= e + step + 1e-12,
+            "detected {d} for the event at {e}"
+        );
+    }
 }
