@@ -9,9 +9,10 @@ use lemsc_testsuite::omv::{
     ObservableKind, RateMethod, SpikeFormat, SpikeSource, Values, Verdict, DEFAULT_TOLERANCE,
 };
 
-/// A fresh folder for one test's files.
+/// A fresh folder for one test's files, under Cargo's scratch folder for integration tests.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lemsc-omv-{}-{test}", std::process::id()));
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("omv-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("test")).unwrap();
     std::fs::create_dir_all(dir.join("results")).unwrap();
@@ -297,11 +298,17 @@ fn a_short_row_is_reported_with_its_line() {
     );
 }
 
-fn evaluate_spike_file(test: &str, observable: &str, spikes: &str, expected: &str) -> Verdict {
+fn evaluate_spike_file(
+    test: &str,
+    observable: &str,
+    ids: &str,
+    spikes: &str,
+    expected: &str,
+) -> Verdict {
     let dir = scratch(test);
     let omt_path = write(
         &dir.join("test/a.omt"),
-        &format!("target: ../M.xml\nengine: jNeuroML\nmep: a.mep\nexperiments:\n  s:\n    observables:\n      {observable}:\n        spiketimes file:\n          path: ../results/s.spikes\n          format: ID_TIME\n          ids: 0\n        tolerance: 0\n"),
+        &format!("target: ../M.xml\nengine: jNeuroML\nmep: a.mep\nexperiments:\n  s:\n    observables:\n      {observable}:\n        spiketimes file:\n          path: ../results/s.spikes\n          format: ID_TIME\n          ids: {ids}\n        tolerance: 0\n"),
     );
     write(
         &dir.join("test/a.mep"),
@@ -318,16 +325,16 @@ fn evaluate_spike_file(test: &str, observable: &str, spikes: &str, expected: &st
 fn spike_files_select_the_cell_and_rates_are_isi_based() {
     let spikes = "0 0.1\n1 0.12\n0 0.2\n0 0.4\n";
     assert_eq!(
-        evaluate_spike_file("st", "spike times", spikes, "[0.1, 0.2, 0.4]"),
+        evaluate_spike_file("st", "spike times", "0", spikes, "[0.1, 0.2, 0.4]"),
         Verdict::Pass
     );
     // Two intervals over 0.3 s.
     assert_eq!(
-        evaluate_spike_file("rate", "spike rate", spikes, "6.666666666666667"),
+        evaluate_spike_file("rate", "spike rate", "0", spikes, "6.666666666666667"),
         Verdict::Pass
     );
     assert!(matches!(
-        evaluate_spike_file("rate2", "spike rate", spikes, "5"),
+        evaluate_spike_file("rate2", "spike rate", "0", spikes, "5"),
         Verdict::Fail(FailReason::OutsideTolerance { .. })
     ));
 }
@@ -335,7 +342,21 @@ fn spike_files_select_the_cell_and_rates_are_isi_based() {
 #[test]
 fn a_spike_at_time_zero_fails_as_in_omv() {
     assert_eq!(
-        evaluate_spike_file("zero", "spike times", "0 0\n0 0.2\n", "[0.1, 0.2]"),
+        evaluate_spike_file("zero", "spike times", "0", "0 0\n0 0.2\n", "[0.1, 0.2]"),
         Verdict::Fail(FailReason::ZeroSpikeTime)
+    );
+}
+
+#[test]
+fn spike_times_from_several_cells_fail_and_their_rates_are_averaged() {
+    let spikes = "0 0.1\n1 0.1\n0 0.2\n1 0.5\n";
+    assert_eq!(
+        evaluate_spike_file("cells", "spike times", "'*'", spikes, "[0.1, 0.2]"),
+        Verdict::Fail(FailReason::NotOneCell { cells: 2 })
+    );
+    // Cell 0: 1 interval of 0.1 s (10 Hz); cell 1: 1 of 0.4 s (2.5 Hz).
+    assert_eq!(
+        evaluate_spike_file("cellrates", "spike rate", "'*'", spikes, "6.25"),
+        Verdict::Pass
     );
 }
