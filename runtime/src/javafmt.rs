@@ -1,0 +1,267 @@
+//! Java's `Float.toString`, which jLEMS uses for every number it writes.
+//!
+//! Java (JDK 19 and later, and every value in the jLEMS reference files) prints the
+//! shortest decimal that reads back as the same `f32`; among several of that length, the
+//! one closest to the float. One twist: when a single significant digit would do, Java
+//! still picks the closest decimal of *two* digits (so `Float.MIN_VALUE` prints `1.4E-45`,
+//! not `1.0E-45`). Rust's `{:e}` gives shortest-and-closest digits, so only that twist and
+//! Java's layout are ours:
+//!
+//! - plain notation for 1e-3 <= |v| < 1e7 (`0.00105`, `-0.065`, `1234567.0`),
+//! - `d.dddEn` otherwise (`4.0E-5`, `1.0E7`), no `+` on the exponent,
+//! - always at least one digit after the point, never a trailing zero beyond that one,
+//! - `-0.0`, `NaN`, `Infinity`, `-Infinity`.
+//!
+//! The decision between plain and scientific is made on the chosen decimal, as Java does.
+
+use std::fmt::Write;
+
+/// Formats `x` exactly as Java's `Float.toString(x)`.
+pub fn float_to_string(x: f32) -> String {
+    let mut out = String::with_capacity(16);
+    push_float(&mut out, x);
+    out
+}
+
+/// Appends Java's `Float.toString(x)` to `out` without allocating (beyond `out` growing),
+/// for writers that format millions of values into one reused buffer.
+pub fn push_float(out: &mut String, x: f32) {
+    if x.is_nan() {
+        out.push_str("NaN");
+        return;
+    }
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    let x = x.abs();
+    if x.is_infinite() {
+        out.push_str("Infinity");
+        return;
+    }
+    if x == 0.0 {
+        out.push_str("0.0");
+        return;
+    }
+    let decimal = Decimal::java_choice(x);
+    decimal.write_java_layout(out);
+}
+
+/// A positive decimal `d1.d2...dn × 10^sci_exp`: `digits` holds d1..dn with no trailing
+/// zeros (at least one digit).
+struct Decimal {
+    digits: [u8; 128],
+    len: usize,
+    sci_exp: i32,
+}
+
+impl Decimal {
+    /// The decimal Java prints for a finite, positive, non-zero `x`.
+    fn java_choice(x: f32) -> Decimal {
+        let shortest = Decimal::from_exp_format(format_args!("{x:e}"));
+        if shortest.len > 1 {
+            return shortest.even_on_tie(x);
+        }
+        // One digit suffices; Java takes the closest two-digit decimal if it also reads
+        // back as `x` (a one-digit decimal is a two-digit one ending in 0, so it competes).
+        let two = Decimal::from_exp_format(format_args!("{x:.1e}"));
+        if two.reads_back_as(x) {
+            two.even_on_tie(x)
+        } else {
+            shortest
+        }
+    }
+
+    /// When `x` lies exactly halfway between two decimals of this length, Java takes the one
+    /// whose last digit is even (171578.125 prints as `171578.12`); Rust rounds such ties up.
+    fn even_on_tie(self, x: f32) -> Decimal {
+        // Every f32 has a finite decimal expansion of at most 112 significant digits, so
+        // 120 digits after the point in scientific form are exact.
+        let exact = Decimal::from_exp_format(format_args!("{x:.120e}"));
+        let n = self.len;
+        let is_tie = exact.len == n + 1 && exact.digits[n] == 5 && exact.sci_exp == self.sci_exp;
+        if !is_tie || exact.digits[n - 1] % 2 != 0 {
+            return self;
+        }
+        let mut truncated = exact;
+        truncated.len = n;
+        if truncated.reads_back_as(x) {
+            truncated.trim_zeros();
+            truncated
+        } else {
+            self
+        }
+    }
+
+    fn reads_back_as(&self, x: f32) -> bool {
+        let mut text = StackText::new();
+        for i in 0..self.len {
+            let _ = text.write_char(self.digit_char(i));
+        }
+        // The digits are read as an integer, so the exponent moves by len-1.
+        let _ = write!(text, "e{}", self.sci_exp - (self.len as i32 - 1));
+        text.as_str().parse::<f32>() == Ok(x)
+    }
+
+    fn trim_zeros(&mut self) {
+        while self.len > 1 && self.digits[self.len - 1] == 0 {
+            self.len -= 1;
+        }
+    }
+
+    /// Reads Rust's `LowerExp` output (`1.2345e-7`, `4e-5`) into digits and exponent.
+    fn from_exp_format(args: std::fmt::Arguments) -> Decimal {
+        let mut text = StackText::new();
+        // Even the exact 120-digit form of an f32 fits the stack buffer.
+        let _ = text.write_fmt(args);
+        let text = text.as_str();
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((text, "0"));
+        let mut decimal = Decimal {
+            digits: [0; 128],
+            len: 0,
+            sci_exp: exponent.parse().unwrap_or(0),
+        };
+        for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+            if decimal.len < decimal.digits.len() {
+                decimal.digits[decimal.len] = b - b'0';
+                decimal.len += 1;
+            }
+        }
+        decimal.trim_zeros();
+        decimal
+    }
+
+    fn digit_char(&self, i: usize) -> char {
+        if i < self.len {
+            char::from(b'0' + self.digits[i])
+        } else {
+            '0'
+        }
+    }
+
+    fn write_java_layout(&self, out: &mut String) {
+        let e = self.sci_exp;
+        if (0..7).contains(&e) {
+            // Integer part: the first e+1 digits, padded with zeros.
+            let int_len = e as usize + 1;
+            for i in 0..int_len {
+                out.push(self.digit_char(i));
+            }
+            out.push('.');
+            if self.len > int_len {
+                for i in int_len..self.len {
+                    out.push(self.digit_char(i));
+                }
+            } else {
+                out.push('0');
+            }
+        } else if (-3..0).contains(&e) {
+            out.push_str("0.");
+            for _ in 0..(-e - 1) {
+                out.push('0');
+            }
+            for i in 0..self.len {
+                out.push(self.digit_char(i));
+            }
+        } else {
+            out.push(self.digit_char(0));
+            out.push('.');
+            if self.len > 1 {
+                for i in 1..self.len {
+                    out.push(self.digit_char(i));
+                }
+            } else {
+                out.push('0');
+            }
+            out.push('E');
+            let _ = write!(out, "{e}");
+        }
+    }
+}
+
+/// A small fixed buffer that `write!` can fill, so formatting needs no heap.
+struct StackText {
+    bytes: [u8; 160],
+    len: usize,
+}
+
+impl StackText {
+    fn new() -> StackText {
+        StackText {
+            bytes: [0; 160],
+            len: 0,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in, so the bytes are valid UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        if end > self.bytes.len() {
+            return Err(std::fmt::Error);
+        }
+        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::float_to_string;
+
+    #[test]
+    fn special_values() {
+        assert_eq!(float_to_string(0.0), "0.0");
+        assert_eq!(float_to_string(-0.0), "-0.0");
+        assert_eq!(float_to_string(f32::NAN), "NaN");
+        assert_eq!(float_to_string(f32::INFINITY), "Infinity");
+        assert_eq!(float_to_string(f32::NEG_INFINITY), "-Infinity");
+    }
+
+    #[test]
+    fn plain_notation_between_one_thousandth_and_ten_million() {
+        assert_eq!(float_to_string(1.0), "1.0");
+        assert_eq!(float_to_string(-0.0649988), "-0.0649988");
+        assert_eq!(float_to_string(0.001), "0.001");
+        assert_eq!(float_to_string(0.00105), "0.00105");
+        assert_eq!(float_to_string(100.0), "100.0");
+        assert_eq!(float_to_string(1234567.0), "1234567.0");
+        assert_eq!(float_to_string(9999999.0), "9999999.0");
+        assert_eq!(float_to_string(0.15), "0.15");
+    }
+
+    #[test]
+    fn scientific_notation_outside_that_range() {
+        assert_eq!(float_to_string(4.0e-5), "4.0E-5");
+        assert_eq!(float_to_string(1.0e7), "1.0E7");
+        assert_eq!(float_to_string(2.6552757e-17), "2.6552757E-17");
+        assert_eq!(float_to_string(-9.99e-4), "-9.99E-4");
+        assert_eq!(float_to_string(f32::MAX), "3.4028235E38");
+    }
+
+    #[test]
+    fn one_digit_shortest_becomes_closest_two_digits() {
+        assert_eq!(float_to_string(1.0e-44), "9.8E-45");
+        assert_eq!(float_to_string(f32::from_bits(1)), "1.4E-45");
+        assert_eq!(float_to_string(f32::from_bits(2)), "2.8E-45");
+    }
+
+    #[test]
+    fn exact_ties_take_the_even_last_digit() {
+        assert_eq!(float_to_string(171578.125), "171578.12");
+        assert_eq!(float_to_string(26303.3125), "26303.312");
+        assert_eq!(float_to_string(-2035928.25), "-2035928.2");
+    }
+
+    #[test]
+    fn push_float_appends() {
+        let mut buf = String::from("t=");
+        super::push_float(&mut buf, 0.5);
+        assert_eq!(buf, "t=0.5");
+    }
+}
