@@ -2,5 +2,9 @@
 //! compiled kernels. Built so far: the pieces whose output must match jLEMS bit for bit.
 //!
 //! - [`javafmt`]: Java's `Float.toString`, the text of every number jLEMS writes.
+//! - [`javarand`]: `java.util.Random`, the generator behind LEMS `random()`.
+//! - [`strict_log`]: Java's `StrictMath.log`, which `nextGaussian` depends on.
 
 pub mod javafmt;
+pub mod javarand;
+pub mod strict_log;
