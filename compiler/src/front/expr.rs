@@ -410,6 +410,12 @@ pub fn parse(text: &str, span: Span) -> Result<Expr, Diagnostic> {
     let e = p.expr(PREC_LOGIC).map_err(|d| *d)?;
     let t = p.current().clone();
     match t.tok {
+        // The printed form brackets more than the source may have; refuse what would print
+        // deeper than the parser accepts, so that every accepted expression prints and parses.
+        Tok::End if printed_nesting(&e.expr) > MAX_DEPTH => Err(Diagnostic::at(
+            span,
+            format!("expression is nested too deeply (more than {MAX_DEPTH} levels)"),
+        )),
         Tok::End => Ok(e.expr),
         Tok::RParen => Err(Diagnostic::at(
             p.at(&t),
@@ -742,13 +748,16 @@ impl fmt::Display for Expr {
         match &self.kind {
             ExprKind::Number(v) => write_number(f, *v),
             ExprKind::Name(n) => f.write_str(n),
-            ExprKind::Neg(e) => {
-                f.write_str("-")?;
-                write_operand(f, e, e.precedence() < PREC_ATOM)
-            }
-            ExprKind::Not(e) => {
-                f.write_str(".not. ")?;
-                write_operand(f, e, e.precedence() <= PREC_NOT)
+            ExprKind::Neg(_) | ExprKind::Not(_) => {
+                f.write_str(if matches!(self.kind, ExprKind::Neg(_)) {
+                    "-"
+                } else {
+                    ".not. "
+                })?;
+                let [(e, parens)] = printed_operands(self)[..] else {
+                    unreachable!()
+                };
+                write_operand(f, e, parens)
             }
             ExprKind::Call(func, args) => {
                 write!(f, "{}(", func.name())?;
@@ -760,19 +769,53 @@ impl fmt::Display for Expr {
                 }
                 f.write_str(")")
             }
-            ExprKind::Binary(op, l, r) => {
-                let p = op.precedence();
+            ExprKind::Binary(op, ..) => {
+                let [(l, lp), (r, rp)] = printed_operands(self)[..] else {
+                    unreachable!()
+                };
+                write_operand(f, l, lp)?;
                 if *op == BinOp::Pow {
-                    write_operand(f, l, l.precedence() < PREC_ATOM)?;
                     f.write_str("^")?;
-                    return write_operand(f, r, r.precedence() < PREC_ATOM);
+                } else {
+                    write!(f, " {} ", op.symbol())?;
                 }
-                write_operand(f, l, l.precedence() < p)?;
-                write!(f, " {} ", op.symbol())?;
-                write_operand(f, r, r.precedence() <= p)
+                write_operand(f, r, rp)
             }
         }
     }
+}
+
+/// The operands of `e` in printed order, each with whether the printed form brackets it.
+/// Call arguments count as bracketed (by the call's own parentheses).
+fn printed_operands(e: &Expr) -> Vec<(&Expr, bool)> {
+    match &e.kind {
+        ExprKind::Number(_) | ExprKind::Name(_) => Vec::new(),
+        ExprKind::Neg(x) => vec![(x, x.precedence() < PREC_ATOM)],
+        ExprKind::Not(x) => vec![(x, x.precedence() <= PREC_NOT)],
+        ExprKind::Call(_, args) => args.iter().map(|a| (a, true)).collect(),
+        ExprKind::Binary(BinOp::Pow, l, r) => {
+            vec![
+                (l, l.precedence() < PREC_ATOM),
+                (r, r.precedence() < PREC_ATOM),
+            ]
+        }
+        ExprKind::Binary(op, l, r) => {
+            let p = op.precedence();
+            vec![(l, l.precedence() < p), (r, r.precedence() <= p)]
+        }
+    }
+}
+
+/// How deeply the printed form of `e` nests prefix operators and brackets: the nesting the
+/// parser counts when it reads that form back.
+fn printed_nesting(e: &Expr) -> u32 {
+    let own = matches!(e.kind, ExprKind::Neg(_) | ExprKind::Not(_)) as u32;
+    let inner = printed_operands(e)
+        .into_iter()
+        .map(|(x, bracketed)| bracketed as u32 + printed_nesting(x))
+        .max()
+        .unwrap_or(0);
+    own + inner
 }
 
 // ---------------------------------------------------------------------------------------

@@ -245,7 +245,8 @@ impl Loader<'_> {
                         let text = String::from_utf8_lossy(&bytes).into_owned();
                         let file = self.sources.add(canonical.clone(), display, text);
                         self.diags.push(Diagnostic::at(
-                            Span::new(file, bad, bad + 1),
+                            // The bad byte shows as U+FFFD (3 bytes) in the stored text.
+                            Span::new(file, bad, bad + '\u{fffd}'.len_utf8()),
                             format!(
                                 "invalid utf-8: found byte 0x{:02x}, expected UTF-8 encoded text",
                                 bytes[bad]

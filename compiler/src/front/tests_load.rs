@@ -384,6 +384,9 @@ fn invalid_utf8_points_at_the_first_bad_byte() {
         "{}",
         msgs[0]
     );
+    // The span covers the replacement character the bad byte became, no more, no less.
+    let (span, _) = diags.list[0].primary.clone().unwrap();
+    assert_eq!(sources.snippet(span), "\u{fffd}");
 }
 
 #[test]

@@ -289,3 +289,14 @@ fn damaged_documents_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_second_byte_order_mark_is_refused_at_its_place() {
+    for rest in ["<a/>", "x"] {
+        let text = format!("\u{feff}\u{feff}{rest}");
+        let (line, col, message, snippet) = refusal(&text);
+        assert_eq!((line, col), (1, 2));
+        assert!(message.contains("second byte-order mark"), "{message}");
+        assert_eq!(snippet, "\u{feff}");
+    }
+}

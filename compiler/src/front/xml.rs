@@ -57,6 +57,14 @@ impl<'a> TreeBuilder<'a> {
         } else {
             0
         };
+        // quick-xml would skip a second mark without counting it, shifting every offset; it is
+        // not well-formed XML anyway (nothing may stand before the prolog).
+        if self.text[base..].starts_with('\u{feff}') {
+            return Err(Diagnostic::at(
+                self.span(base, base + 3),
+                "found a second byte-order mark; expected the document to start",
+            ));
+        }
         let mut reader = Reader::from_str(&self.text[base..]);
         let config = reader.config_mut();
         // End tags are matched here, so that the error can name and point at both tags.
