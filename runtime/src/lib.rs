@@ -3,8 +3,10 @@
 //!
 //! - [`javafmt`]: Java's `Float.toString`, the text of every number jLEMS writes.
 //! - [`javarand`]: `java.util.Random`, the generator behind LEMS `random()`.
+//! - [`output`]: the `.dat` (OutputFile) and spike (EventOutputFile) writers.
 //! - [`strict_log`]: Java's `StrictMath.log`, which `nextGaussian` depends on.
 
 pub mod javafmt;
 pub mod javarand;
+pub mod output;
 pub mod strict_log;

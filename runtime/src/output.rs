@@ -1,0 +1,236 @@
+//! The files jLEMS writes, byte for byte: `.dat` traces (an `OutputFile`) and spike lists
+//! (an `EventOutputFile`).
+//!
+//! Layout (docs/jlems-semantics.md §11, confirmed on the reference files):
+//! - a `.dat` row is `t`, then each column, every value cast to `f32` and printed by Java's
+//!   `Float.toString`, each one followed by a TAB (the last one too), then `\n`;
+//! - a spike line is `time<TAB>id\n` (`TIME_ID`) or `id<TAB>time\n` (`ID_TIME`), no
+//!   trailing tab, the time printed like a `.dat` value and the id as an integer.
+//!
+//! A file is written under a temporary name in its own folder and renamed to its real name
+//! only by `finish()`. A writer dropped without `finish()` (a failed run) deletes its
+//! temporary file, so a failed run never leaves a file that looks complete.
+//!
+//! Missing folders: jLEMS does not create the parent folder of an output file; it reports
+//! an error and exits at the first write. We do the same, but at `create`, before any time
+//! is spent simulating.
+
+use crate::javafmt::push_float;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// An output file that could not be written, with the path it was meant for.
+#[derive(Debug)]
+pub struct OutputError {
+    pub path: PathBuf,
+    pub source: io::Error,
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot write output file {}: {}",
+            self.path.display(),
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for OutputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Writes `.dat` rows: time, then one value per column.
+pub struct DatWriter {
+    file: PendingFile,
+    columns: usize,
+    line: String,
+}
+
+impl DatWriter {
+    /// Starts `path` (under a temporary name) for rows of `columns` values after the time.
+    pub fn create(path: impl AsRef<Path>, columns: usize) -> Result<DatWriter, OutputError> {
+        Ok(DatWriter {
+            file: PendingFile::create(path.as_ref())?,
+            columns,
+            line: String::with_capacity(16 * (columns + 1) + 1),
+        })
+    }
+
+    /// Appends one row. `values` must hold exactly the number of columns given to `create`.
+    pub fn write_row(&mut self, t: f64, values: &[f64]) -> Result<(), OutputError> {
+        if values.len() != self.columns {
+            let message = format!(
+                "a row of {} values was written to a file of {} columns",
+                values.len(),
+                self.columns
+            );
+            return Err(self
+                .file
+                .error(io::Error::new(io::ErrorKind::InvalidInput, message)));
+        }
+        self.line.clear();
+        for value in std::iter::once(t).chain(values.iter().copied()) {
+            push_float(&mut self.line, value as f32);
+            self.line.push('\t');
+        }
+        self.line.push('\n');
+        self.file.write(self.line.as_bytes())
+    }
+
+    /// Flushes the rows and gives the file its real name; returns that path.
+    pub fn finish(self) -> Result<PathBuf, OutputError> {
+        self.file.finish()
+    }
+}
+
+/// Which of an `EventOutputFile`'s two layouts to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpikeFormat {
+    /// `time<TAB>id`
+    TimeId,
+    /// `id<TAB>time`
+    IdTime,
+}
+
+impl SpikeFormat {
+    /// Reads the `format` attribute of an `EventOutputFile` (`TIME_ID` or `ID_TIME`).
+    pub fn from_lems(text: &str) -> Option<SpikeFormat> {
+        match text {
+            "TIME_ID" => Some(SpikeFormat::TimeId),
+            "ID_TIME" => Some(SpikeFormat::IdTime),
+            _ => None,
+        }
+    }
+}
+
+/// Writes one line per recorded event.
+pub struct SpikeWriter {
+    file: PendingFile,
+    format: SpikeFormat,
+    line: String,
+}
+
+impl SpikeWriter {
+    /// Starts `path` (under a temporary name) for events in `format`.
+    pub fn create(path: impl AsRef<Path>, format: SpikeFormat) -> Result<SpikeWriter, OutputError> {
+        Ok(SpikeWriter {
+            file: PendingFile::create(path.as_ref())?,
+            format,
+            line: String::with_capacity(40),
+        })
+    }
+
+    /// Appends the event of selection `id` at time `t`.
+    pub fn write_event(&mut self, t: f64, id: u64) -> Result<(), OutputError> {
+        use std::fmt::Write as _;
+        self.line.clear();
+        match self.format {
+            SpikeFormat::TimeId => {
+                push_float(&mut self.line, t as f32);
+                let _ = write!(self.line, "\t{id}");
+            }
+            SpikeFormat::IdTime => {
+                let _ = write!(self.line, "{id}\t");
+                push_float(&mut self.line, t as f32);
+            }
+        }
+        self.line.push('\n');
+        self.file.write(self.line.as_bytes())
+    }
+
+    /// Flushes the events and gives the file its real name; returns that path.
+    pub fn finish(self) -> Result<PathBuf, OutputError> {
+        self.file.finish()
+    }
+}
+
+/// A buffered file that exists under a temporary name until `finish` renames it, and is
+/// deleted if dropped before that.
+struct PendingFile {
+    /// `None` once `finish` has taken it.
+    out: Option<BufWriter<File>>,
+    temp_path: PathBuf,
+    final_path: PathBuf,
+    renamed: bool,
+}
+
+/// Makes temporary names unique when one run writes the same path twice (as Ex22 does;
+/// the file finished last wins, as in jLEMS).
+static NEXT_TEMP_ID: AtomicU64 = AtomicU64::new(0);
+
+impl PendingFile {
+    fn create(final_path: &Path) -> Result<PendingFile, OutputError> {
+        let error = |source| OutputError {
+            path: final_path.to_path_buf(),
+            source,
+        };
+        let name = final_path
+            .file_name()
+            .ok_or_else(|| error(io::Error::new(io::ErrorKind::InvalidInput, "no file name")))?;
+        let unique = NEXT_TEMP_ID.fetch_add(1, Ordering::Relaxed);
+        let mut temp_name = std::ffi::OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(format!(".{}-{unique}.partial", std::process::id()));
+        let temp_path = final_path.with_file_name(temp_name);
+        let parent = temp_path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(folder) = parent.filter(|p| !p.is_dir()) {
+            let message = format!("folder {} does not exist", folder.display());
+            return Err(error(io::Error::new(io::ErrorKind::NotFound, message)));
+        }
+        let file = File::create(&temp_path).map_err(error)?;
+        Ok(PendingFile {
+            out: Some(BufWriter::with_capacity(1 << 16, file)),
+            temp_path,
+            final_path: final_path.to_path_buf(),
+            renamed: false,
+        })
+    }
+
+    fn error(&self, source: io::Error) -> OutputError {
+        OutputError {
+            path: self.final_path.clone(),
+            source,
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), OutputError> {
+        match self.out.as_mut() {
+            Some(out) => out.write_all(bytes).map_err(|e| self.error(e)),
+            None => Err(self.error(io::Error::other("file already finished"))),
+        }
+    }
+
+    fn finish(mut self) -> Result<PathBuf, OutputError> {
+        let out = self
+            .out
+            .take()
+            .expect("a pending file is finished only once");
+        let file = out.into_inner().map_err(|e| self.error(e.into_error()))?;
+        // On disk before it gets its real name, so a crash cannot leave a short file there.
+        file.sync_all().map_err(|e| self.error(e))?;
+        drop(file);
+        std::fs::rename(&self.temp_path, &self.final_path).map_err(|e| self.error(e))?;
+        self.renamed = true;
+        Ok(self.final_path.clone())
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if let Some(out) = self.out.take() {
+            // Close without flushing: the rows still buffered are not wanted.
+            let _ = out.into_parts();
+        }
+        if !self.renamed {
+            // Best effort: nothing useful can be done with an error while a run fails.
+            let _ = std::fs::remove_file(&self.temp_path);
+        }
+    }
+}
