@@ -6,7 +6,9 @@
 
 pub mod diag;
 pub mod front;
+pub mod ir;
 pub mod model;
+pub mod passes;
 pub mod pipeline;
 
 pub use pipeline::{check, CheckOptions, Checked};

@@ -42,6 +42,10 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = Target::Native)]
     target: Target,
 
+    /// Print an intermediate form to stdout instead of building
+    #[arg(long, value_enum, value_name = "FORM")]
+    emit: Option<Emit>,
+
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -91,6 +95,12 @@ enum Target {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum Emit {
+    /// The simulation IR: instances, connections, inputs and resolved recorders
+    Ir,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Color {
     Auto,
     Always,
@@ -103,7 +113,7 @@ fn main() -> ExitCode {
         Some(Command::Check { files, common }) => run_check(&files, &common),
         None => {
             let file = cli.file.expect("clap requires FILE without a subcommand");
-            run_build(&file, cli.target, &cli.common)
+            run_build(&file, cli.target, cli.emit, &cli.common)
         }
     };
     ExitCode::from(code)
@@ -132,9 +142,25 @@ fn run_check(files: &[PathBuf], common: &CommonArgs) -> u8 {
 }
 
 /// `lemsc FILE --target T`: check, then hand the model to the target's backend.
-fn run_build(file: &PathBuf, target: Target, common: &CommonArgs) -> u8 {
-    if let Err(code) = load_checked(file, common) {
-        return code;
+fn run_build(file: &PathBuf, target: Target, emit: Option<Emit>, common: &CommonArgs) -> u8 {
+    let checked = match load_checked(file, common) {
+        Ok(checked) => checked,
+        Err(code) => return code,
+    };
+    let model = checked.model.as_ref().expect("a checked model");
+    let (ir, diags) = lemsc::passes::lower(model);
+    let Some(ir) = ir else {
+        return report_failure(file, &checked, &diags.list, common);
+    };
+    if let Some(Emit::Ir) = emit {
+        print!("{}", lemsc::ir::print::print(&ir, model));
+        return EXIT_OK;
+    }
+    if let Target::Native = target {
+        let unsupported = lemsc::passes::support::check_native(model, &ir);
+        if unsupported.has_errors() {
+            return report_failure(file, &checked, &unsupported.list, common);
+        }
     }
     let name = match target {
         Target::Native => "native",
@@ -147,6 +173,28 @@ fn run_build(file: &PathBuf, target: Target, common: &CommonArgs) -> u8 {
          (`lemsc check` prints a summary of it)"
     );
     EXIT_USAGE
+}
+
+/// Prints the errors of a stage after checking and the error count; the exit code.
+fn report_failure(
+    file: &PathBuf,
+    checked: &Checked,
+    diags: &[Diagnostic],
+    common: &CommonArgs,
+) -> u8 {
+    let color = match common.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal(),
+    };
+    eprint!("{}", render(&checked.sources, diags, color));
+    let n = diags.iter().filter(|d| d.is_error()).count().max(1);
+    eprintln!(
+        "{}: {n} error{}",
+        file.display(),
+        if n == 1 { "" } else { "s" }
+    );
+    EXIT_MODEL_ERRORS
 }
 
 /// Loads and checks one model, printing its diagnostics; the exit code on failure.

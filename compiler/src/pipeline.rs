@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::diag::{Diagnostics, SourceMap};
 use crate::front::load::{self, LoadOptions};
 use crate::model::{self, Model};
+use crate::passes;
 
 /// Options shared by every command that reads a model.
 #[derive(Clone, Debug, Default)]
@@ -52,6 +53,16 @@ pub fn check(files: &[PathBuf], opts: &CheckOptions) -> Checked {
     // 3. The files the simulation will write.
     if let Some(model) = &model {
         diagnostics.extend(model::outputs::check_output_paths(model));
+    }
+    // 4. What the target Simulation runs: Structure instantiated, recorded paths resolved.
+    if let Some(model) = model
+        .as_ref()
+        .filter(|m| passes::lower::has_runnable_target(m))
+    {
+        if !diagnostics.has_errors() {
+            let (_ir, lower_diags) = passes::lower(model);
+            diagnostics.extend(lower_diags);
+        }
     }
     Checked {
         sources,

@@ -1,0 +1,9 @@
+//! Passes from the checked model to the simulation IR.
+
+pub mod instantiate;
+pub mod lower;
+pub mod navigate;
+pub mod paths;
+pub mod support;
+
+pub use lower::lower;

@@ -1,0 +1,251 @@
+//! Walking the instance tree by LEMS path segments, with jLEMS's rules for naming a child
+//! (`StateInstance.getChild`): `[i]`, child and list-member names, component ids, and
+//! `set:id:k` for the k-th attachment of one component in a set.
+
+use crate::ir::{InstId, Instance, SlotKind};
+use crate::model::Model;
+
+/// The tree being walked: the instances and the model their components come from.
+pub struct Tree<'a> {
+    pub model: &'a Model,
+    pub instances: &'a [Instance],
+}
+
+impl<'a> Tree<'a> {
+    pub fn inst(&self, id: InstId) -> &'a Instance {
+        &self.instances[id.0 as usize]
+    }
+
+    fn comp_id(&self, id: InstId) -> Option<&'a str> {
+        self.model.component(self.inst(id).component).id.as_deref()
+    }
+
+    /// The type name of an instance's component, for messages.
+    pub fn type_name(&self, id: InstId) -> &'a str {
+        let comp = self.model.component(self.inst(id).component);
+        &self.model.ty(comp.type_id).name
+    }
+
+    /// `type 'id'` (or just the type) for messages.
+    pub fn describe(&self, id: InstId) -> String {
+        match self.comp_id(id) {
+            Some(cid) => format!("{} '{cid}'", self.type_name(id)),
+            None => match self.inst(id).parent {
+                Some(_) => format!("'{}' ({})", self.inst(id).name, self.type_name(id)),
+                None => self.type_name(id).to_string(),
+            },
+        }
+    }
+
+    /// The groups of an instance that hold many members, in order of first appearance.
+    fn multi_groups(&self, id: InstId) -> Vec<(&'a str, SlotKind)> {
+        let mut groups: Vec<(&str, SlotKind)> = Vec::new();
+        for c in &self.inst(id).children {
+            if c.kind != SlotKind::Single && !groups.iter().any(|(s, _)| *s == c.slot) {
+                groups.push((c.slot.as_str(), c.kind));
+            }
+        }
+        groups
+    }
+
+    fn members(&self, id: InstId, slot: &str) -> impl Iterator<Item = InstId> + 'a {
+        let slot = slot.to_string();
+        self.inst(id)
+            .children
+            .iter()
+            .filter(move |c| c.kind != SlotKind::Single && c.slot == slot)
+            .map(|c| c.inst)
+    }
+
+    /// One step down (or up, for `..`) from `id` by the path segment `name`.
+    pub fn child(&self, id: InstId, name: &str) -> Result<InstId, String> {
+        let inst = self.inst(id);
+        match name {
+            "." | "this" => return Ok(id),
+            ".." | "parent" => {
+                return inst
+                    .parent
+                    .ok_or_else(|| format!("{} has no parent", self.describe(id)))
+            }
+            _ => {}
+        }
+        if let Some(index) = name.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            return self.indexed(id, index);
+        }
+        // A Child slot name, or a list member (or ChildInstance-made child) by its name.
+        if let Some(c) = inst.children.iter().find(|c| {
+            (c.kind == SlotKind::Single && c.slot == name)
+                || (c.kind != SlotKind::Multi && self.inst(c.inst).name == name)
+        }) {
+            return Ok(c.inst);
+        }
+        if let Some(found) = self.attachment_by_count(id, name) {
+            return found;
+        }
+        // Any member whose component id is the name.
+        if let Some(c) = inst
+            .children
+            .iter()
+            .find(|c| self.comp_id(c.inst) == Some(name))
+        {
+            return Ok(c.inst);
+        }
+        Err(self.missing_child(id, name))
+    }
+
+    fn indexed(&self, id: InstId, index: &str) -> Result<InstId, String> {
+        let i: usize = index
+            .trim()
+            .parse()
+            .map_err(|_| format!("'[{index}]' is not an index; expected a whole number"))?;
+        let groups = self.multi_groups(id);
+        let group = match groups.iter().find(|(_, k)| *k == SlotKind::Multi) {
+            Some(g) => g.0,
+            None if groups.len() == 1 => groups[0].0,
+            None if groups.is_empty() => {
+                return Err(format!(
+                    "{} has no population or list to index with [{i}]",
+                    self.describe(id)
+                ))
+            }
+            None => {
+                let names: Vec<&str> = groups.iter().map(|g| g.0).collect();
+                return Err(format!(
+                    "[{i}] is ambiguous in {}: it has several lists ({})",
+                    self.describe(id),
+                    names.join(", ")
+                ));
+            }
+        };
+        let members: Vec<InstId> = self.members(id, group).collect();
+        members.get(i).copied().ok_or_else(|| {
+            format!(
+                "index {i} is out of range: {} has {} instance{} (0..{})",
+                self.describe(id),
+                members.len(),
+                if members.len() == 1 { "" } else { "s" },
+                members.len()
+            )
+        })
+    }
+
+    /// `set:id:k`: the k-th member of `set` made from component `id`.
+    fn attachment_by_count(&self, id: InstId, name: &str) -> Option<Result<InstId, String>> {
+        let mut parts = name.splitn(3, ':');
+        let (set, cid, k) = (parts.next()?, parts.next()?, parts.next()?);
+        let Ok(k) = k.parse::<usize>() else {
+            return Some(Err(format!(
+                "'{name}': expected set:component:index with a whole number index"
+            )));
+        };
+        let matching: Vec<InstId> = self
+            .members(id, set)
+            .filter(|&m| self.comp_id(m) == Some(cid))
+            .collect();
+        Some(matching.get(k).copied().ok_or_else(|| {
+            format!(
+                "{} has {} '{cid}' in '{set}', so '{name}' does not exist",
+                self.describe(id),
+                matching.len()
+            )
+        }))
+    }
+
+    /// "no population 'x' in network 'net1'; populations: a, b".
+    fn missing_child(&self, id: InstId, name: &str) -> String {
+        let inst = self.inst(id);
+        let mut slots: Vec<(&str, Vec<&str>)> = Vec::new();
+        for c in &inst.children {
+            let shown = match c.kind {
+                SlotKind::Single => c.slot.as_str(),
+                SlotKind::Multi => continue,
+                _ => self.inst(c.inst).name.as_str(),
+            };
+            match slots.iter_mut().find(|(s, _)| *s == c.slot) {
+                Some((_, names)) => names.push(shown),
+                None => slots.push((c.slot.as_str(), vec![shown])),
+            }
+        }
+        let multi = self.multi_groups(id);
+        let has_multi = multi.iter().any(|(_, k)| *k == SlotKind::Multi);
+        let noun = match slots.as_slice() {
+            [(slot, _)] if inst.children.iter().all(|c| c.kind != SlotKind::Single) => {
+                slot.strip_suffix('s').unwrap_or(slot).to_string()
+            }
+            _ => "child".to_string(),
+        };
+        let mut msg = format!("no {noun} '{name}' in {}", self.describe(id));
+        if slots.is_empty() {
+            if has_multi {
+                msg.push_str("; its instances are reached by index, e.g. [0]");
+            } else {
+                msg.push_str("; it has no children");
+            }
+        } else {
+            let listed: Vec<String> = slots
+                .iter()
+                .map(|(slot, names)| {
+                    let mut uniq: Vec<&str> = Vec::new();
+                    for n in names {
+                        if !uniq.contains(n) {
+                            uniq.push(n);
+                        }
+                    }
+                    if uniq.len() == 1 && uniq[0] == *slot {
+                        slot.to_string()
+                    } else {
+                        format!("{slot}: {}", shorten(&uniq))
+                    }
+                })
+                .collect();
+            msg.push_str(&format!("; {}", listed.join("; ")));
+        }
+        msg
+    }
+}
+
+/// At most 8 names, then how many more.
+pub fn shorten(names: &[&str]) -> String {
+    if names.len() <= 8 {
+        names.join(", ")
+    } else {
+        format!("{}, ... ({} more)", names[..8].join(", "), names.len() - 8)
+    }
+}
+
+/// A LEMS path split into segments the way jLEMS does: `pop[0]/v` → `pop`, `[0]`, `v`.
+/// Each segment comes with its byte offset in `path`.
+pub fn segments(path: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = path.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'/' || b == b'[' {
+            if i > start {
+                out.push((start, &path[start..i]));
+            }
+            start = if b == b'/' { i + 1 } else { i };
+        }
+    }
+    if start < path.len() {
+        out.push((start, &path[start..]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::segments;
+
+    #[test]
+    fn splits_at_slashes_and_before_brackets() {
+        let parts: Vec<&str> = segments("net1/pop[3]/a/v")
+            .into_iter()
+            .map(|p| p.1)
+            .collect();
+        assert_eq!(parts, ["net1", "pop", "[3]", "a", "v"]);
+        assert_eq!(segments("../pop[0]")[2], (6, "[0]"));
+        let parts: Vec<&str> = segments("pop/0/cell/v").into_iter().map(|p| p.1).collect();
+        assert_eq!(parts, ["pop", "0", "cell", "v"]);
+    }
+}
