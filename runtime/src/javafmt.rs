@@ -79,7 +79,7 @@ impl Decimal {
         let exact = Decimal::from_exp_format(format_args!("{x:.120e}"));
         let n = self.len;
         let is_tie = exact.len == n + 1 && exact.digits[n] == 5 && exact.sci_exp == self.sci_exp;
-        if !is_tie || exact.digits[n - 1] % 2 != 0 {
+        if !is_tie || exact.digits[n - 1] & 1 == 1 {
             return self;
         }
         let mut truncated = exact;
@@ -252,6 +252,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::excessive_precision)] // the exact binary values are the point here
     fn exact_ties_take_the_even_last_digit() {
         assert_eq!(float_to_string(171578.125), "171578.12");
         assert_eq!(float_to_string(26303.3125), "26303.312");

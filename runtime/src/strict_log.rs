@@ -7,6 +7,7 @@
 //! degree 7 in s²), and log(x) = k·ln2 + log(1 + f), with ln2 split in a high and a low part
 //! so that k·ln2_hi is exact.
 
+const ONE_THIRD: f64 = 1.0 / 3.0;
 const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
 const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 /// 2^54: scales subnormal inputs into the normal range.
@@ -66,7 +67,7 @@ pub fn strict_log(mut x: f64) -> f64 {
                 dk * LN2_HI + dk * LN2_LO
             };
         }
-        let r = f * f * (0.5 - 0.333_333_333_333_333_33 * f);
+        let r = f * f * (0.5 - ONE_THIRD * f);
         return if k == 0 {
             f - r
         } else {
