@@ -74,10 +74,15 @@ impl Decimal {
     /// When `x` lies exactly halfway between two decimals of this length, Java takes the one
     /// whose last digit is even (171578.125 prints as `171578.12`); Rust rounds such ties up.
     fn even_on_tie(self, x: f32) -> Decimal {
+        let n = self.len;
+        // Cheap filter first: at a tie, x rounded to n+1 digits is x itself and ends in 5.
+        let one_more = Decimal::from_exp_format(format_args!("{x:.n$e}"));
+        if one_more.len != n + 1 || one_more.digits[n] != 5 {
+            return self;
+        }
         // Every f32 has a finite decimal expansion of at most 112 significant digits, so
         // 120 digits after the point in scientific form are exact.
         let exact = Decimal::from_exp_format(format_args!("{x:.120e}"));
-        let n = self.len;
         let is_tie = exact.len == n + 1 && exact.digits[n] == 5 && exact.sci_exp == self.sci_exp;
         if !is_tie || exact.digits[n - 1] & 1 == 1 {
             return self;
