@@ -118,14 +118,14 @@ impl<'a> Tree<'a> {
             }
         };
         let members: Vec<InstId> = self.members(id, group).collect();
-        members.get(i).copied().ok_or_else(|| {
-            format!(
-                "index {i} is out of range: {} has {} instance{} (0..{})",
+        members.get(i).copied().ok_or_else(|| match members.len() {
+            0 => format!("index {i} is out of range: {} is empty", self.describe(id)),
+            n => format!(
+                "index {i} is out of range: {} has {n} instance{}, indices 0 to {}",
                 self.describe(id),
-                members.len(),
-                if members.len() == 1 { "" } else { "s" },
-                members.len()
-            )
+                if n == 1 { "" } else { "s" },
+                n - 1
+            ),
         })
     }
 

@@ -1,0 +1,55 @@
+//! `lemsc FILE --emit ir` and the native target's refusal of what it cannot simulate.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn lemsc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lemsc"))
+        .args(args)
+        .output()
+        .expect("lemsc runs")
+}
+
+fn example(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/neuroml2/LEMSexamples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn emit_ir_prints_the_same_ir_every_time_and_exits_0() {
+    let file = example("LEMS_NML2_Ex1_HH.xml");
+    let first = lemsc(&[&file, "--emit", "ir"]);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(0), "{stderr}");
+    let text = String::from_utf8_lossy(&first.stdout).into_owned();
+    for expected in [
+        "simulation sim1: length 0.15 s, step 0.00001 s, seed 1234 (default), target net1",
+        "populations: 1\n  hhpop: 1 x hhpointcell at hhpop\n",
+        "m: gateHHrates (list of gates)",
+        "inputs: 1\n  hhpop[0]/pulseGen1 -> hhpop[0] (synapses)\n",
+        "  of0 'results/hh_v.dat'\n    v: hhpop[0]/v\n",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let second = lemsc(&[&file, "--emit", "ir"]);
+    assert_eq!(first.stdout, second.stdout);
+}
+
+#[test]
+fn native_target_refuses_a_multi_compartment_cell_and_suggests_neuron() {
+    let out = lemsc(&[&example("LEMS_NML2_Ex25_MultiComp.xml"), "--color", "never"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("NML2_MultiCompCellNetwork.nml:23:5"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("does not simulate multi-compartment cells"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--target neuron"), "{stderr}");
+}
