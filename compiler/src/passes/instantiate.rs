@@ -310,7 +310,7 @@ impl<'m> Builder<'m> {
                     span,
                 } => {
                     let found = match (instance, list, index) {
-                        (Some(path), _, _) => self.with_instance(id, comp, path, *span),
+                        (Some(path), _, _) => self.with_instance(id, comp, path, *span, false),
                         (None, Some(list), Some(index)) => {
                             self.with_list(id, comp, list, index, *span)
                         }
@@ -332,7 +332,7 @@ impl<'m> Builder<'m> {
                     body,
                     span,
                 } => {
-                    let Some(group) = self.with_instance(id, comp, instances, *span) else {
+                    let Some(group) = self.with_instance(id, comp, instances, *span, true) else {
                         continue;
                     };
                     let members: Vec<InstId> = self.out.instances[group.0 as usize]
@@ -588,13 +588,15 @@ impl<'m> Builder<'m> {
     }
 
     /// `With instance="path"`: the path is a Path/Text of the type (or written literally) and
-    /// starts at the parent of the instance whose Structure runs.
+    /// starts at the parent of the instance whose Structure runs (`ForEach` paths start at the
+    /// instance itself: `from_self`).
     fn with_instance(
         &mut self,
         id: InstId,
         comp: CompId,
         path: &str,
         span: Span,
+        from_self: bool,
     ) -> Option<InstId> {
         let c = self.comp(comp);
         let (value, at) = match c.texts.iter().find(|(n, _, _)| n == path) {
@@ -603,17 +605,27 @@ impl<'m> Builder<'m> {
         };
         // `this` and `./x` start at the instance itself (a poissonFiringSynapse's
         // `spikeTarget="./syn"` names its own child); other paths start at its parent.
-        let own = value == "this" || value.starts_with("this/") || value.starts_with("./");
+        let own =
+            from_self || value == "this" || value.starts_with("this/") || value.starts_with("./");
         let start = match self.out.instances[id.0 as usize].parent {
             Some(parent) if !own => parent,
             _ => id,
         };
-        let tree = self.tree();
         let mut cur = start;
         for (_, seg) in segments(&value) {
-            match tree.child(cur, seg) {
+            let step = self.tree().child(cur, seg);
+            match step {
                 Ok(next) => cur = next,
                 Err(msg) => {
+                    // A Link or ComponentReference of the instance reached names the
+                    // component whose instance is meant (`../source` of an AllAll pattern).
+                    let linked = self
+                        .comp(self.out.instances[cur.0 as usize].component)
+                        .reference(seg);
+                    if let Some(found) = linked.and_then(|l| self.instance_of(l, cur)) {
+                        cur = found;
+                        continue;
+                    }
                     self.diags.push(Diagnostic::at(
                         at,
                         format!("cannot resolve '{value}': {msg}"),
@@ -623,6 +635,24 @@ impl<'m> Builder<'m> {
             }
         }
         Some(cur)
+    }
+
+    /// The instance of `comp` nearest to `near`: among the children of `near`, then of each of
+    /// its ancestors in turn.
+    fn instance_of(&self, comp: CompId, near: InstId) -> Option<InstId> {
+        let mut cur = Some(near);
+        while let Some(a) = cur {
+            let inst = &self.out.instances[a.0 as usize];
+            if let Some(c) = inst
+                .children
+                .iter()
+                .find(|ch| self.out.instances[ch.inst.0 as usize].component == comp)
+            {
+                return Some(c.inst);
+            }
+            cur = inst.parent;
+        }
+        None
     }
 
     /// `With list="popRef" index="param"`: the index-th member of a referenced population.
@@ -646,18 +676,7 @@ impl<'m> Builder<'m> {
             ));
             return None;
         };
-        // The population's instance: the nearest one made from that component, looking in
-        // the children of each ancestor in turn.
-        let mut cur = Some(id);
-        let mut found = None;
-        while let (Some(a), None) = (cur, found) {
-            found = self.out.instances[a.0 as usize]
-                .children
-                .iter()
-                .find(|ch| self.out.instances[ch.inst.0 as usize].component == pop)
-                .map(|ch| ch.inst);
-            cur = self.out.instances[a.0 as usize].parent;
-        }
+        let found = self.instance_of(pop, id);
         let Some(pop_inst) = found else {
             self.diags.push(Diagnostic::at(
                 c.span,

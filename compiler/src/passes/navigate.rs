@@ -26,14 +26,32 @@ impl<'a> Tree<'a> {
         &self.model.ty(comp.type_id).name
     }
 
-    /// `type 'id'` (or just the type) for messages.
+    /// How messages name an instance: `network 'net1'`, `gate 'm' (gateHHrates)`,
+    /// `'hhpop[0]' (pointCellCondBased 'hhcell')`.
     pub fn describe(&self, id: InstId) -> String {
-        match self.comp_id(id) {
-            Some(cid) => format!("{} '{cid}'", self.type_name(id)),
-            None => match self.inst(id).parent {
-                Some(_) => format!("'{}' ({})", self.inst(id).name, self.type_name(id)),
-                None => self.type_name(id).to_string(),
-            },
+        let ty = self.type_name(id);
+        let typed = match self.comp_id(id) {
+            Some(cid) => format!("{ty} '{cid}'"),
+            None => ty.to_string(),
+        };
+        let inst = self.inst(id);
+        let Some(parent) = inst.parent else {
+            return typed;
+        };
+        let Some(place) = self.inst(parent).children.iter().find(|c| c.inst == id) else {
+            return typed;
+        };
+        match place.kind {
+            SlotKind::Multi => format!("'{}[{}]' ({typed})", self.inst(parent).name, inst.name),
+            SlotKind::Single => format!("'{}' ({typed})", inst.name),
+            SlotKind::List | SlotKind::Attachment => {
+                let noun = singular(&place.slot);
+                if noun == ty {
+                    format!("{noun} '{}'", inst.name)
+                } else {
+                    format!("{noun} '{}' ({ty})", inst.name)
+                }
+            }
         }
     }
 
@@ -168,9 +186,21 @@ impl<'a> Tree<'a> {
         }
         let multi = self.multi_groups(id);
         let has_multi = multi.iter().any(|(_, k)| *k == SlotKind::Multi);
-        let noun = match slots.as_slice() {
-            [(slot, _)] if inst.children.iter().all(|c| c.kind != SlotKind::Single) => {
-                slot.strip_suffix('s').unwrap_or(slot).to_string()
+        // Name what was probably meant by the slot of the nearest candidate (a typo of a
+        // population's id is "no population ...").
+        let nearest = slots
+            .iter()
+            .flat_map(|(slot, names)| names.iter().map(move |n| (edit_distance(n, name), *slot)))
+            .min_by_key(|(d, _)| *d)
+            .filter(|(d, _)| *d <= name.len().max(2) / 2);
+        let noun = match nearest {
+            Some((_, slot))
+                if inst
+                    .children
+                    .iter()
+                    .any(|c| c.slot == slot && c.kind != SlotKind::Single) =>
+            {
+                singular(slot).to_string()
             }
             _ => "child".to_string(),
         };
@@ -204,6 +234,27 @@ impl<'a> Tree<'a> {
     }
 }
 
+/// `populations` → `population`, for messages.
+fn singular(slot: &str) -> &str {
+    slot.strip_suffix('s').unwrap_or(slot)
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 /// At most 8 names, then how many more.
 pub fn shorten(names: &[&str]) -> String {
     if names.len() <= 8 {
@@ -235,7 +286,15 @@ pub fn segments(path: &str) -> Vec<(usize, &str)> {
 
 #[cfg(test)]
 mod tests {
-    use super::segments;
+    use super::{edit_distance, segments};
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("hhpop", "hhpop2"), 1);
+        assert_eq!(edit_distance("naChans", "kChans"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
 
     #[test]
     fn splits_at_slashes_and_before_brackets() {
