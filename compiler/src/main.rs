@@ -1,7 +1,7 @@
 //! The `lemsc` command line.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -176,12 +176,7 @@ fn run_build(file: &PathBuf, target: Target, emit: Option<Emit>, common: &Common
 }
 
 /// Prints the errors of a stage after checking and the error count; the exit code.
-fn report_failure(
-    file: &PathBuf,
-    checked: &Checked,
-    diags: &[Diagnostic],
-    common: &CommonArgs,
-) -> u8 {
+fn report_failure(file: &Path, checked: &Checked, diags: &[Diagnostic], common: &CommonArgs) -> u8 {
     let color = match common.color {
         Color::Always => true,
         Color::Never => false,

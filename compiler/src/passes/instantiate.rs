@@ -744,12 +744,12 @@ impl<'m> Builder<'m> {
                     .map(|p| p.si)
             };
             let mut no_random = || 0.0;
-            match expr::eval(&a.value, &lookup, &mut no_random) {
-                Ok(v) => self.out.instances[inst.0 as usize]
+            // A parameter left out (e.g. an optional weight) leaves the property at its
+            // default, as jLEMS does.
+            if let Ok(v) = expr::eval(&a.value, &lookup, &mut no_random) {
+                self.out.instances[inst.0 as usize]
                     .assigned
-                    .push((a.property.clone(), v)),
-                // A parameter left out (e.g. an optional weight): the property keeps its default.
-                Err(_) => {}
+                    .push((a.property.clone(), v));
             }
         }
     }

@@ -94,7 +94,7 @@ fn simulation(model: &Model, diags: &mut Diagnostics) -> Option<Simulation> {
             }
         },
     };
-    if let Some(step) = step.filter(|s| !(*s > 0.0)) {
+    if let Some(step) = step.filter(|s| s.is_nan() || *s <= 0.0) {
         let at = c.param("step").map_or(c.span, |p| p.span);
         diags.push(Diagnostic::at(
             at,
