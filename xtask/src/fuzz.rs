@@ -17,8 +17,9 @@ const TARGETS: [&str; 3] = ["xml", "expr", "check"];
 const DEFAULT_SECONDS: u64 = 60;
 /// libFuzzer limits: inputs as large as a real model file, no input may take 10 s or 2 GB.
 const LIBFUZZER_LIMITS: [&str; 3] = ["-max_len=65536", "-timeout=10", "-rss_limit_mb=2048"];
-/// Where the official examples are looked for unless `NEUROML2_DIR` says otherwise.
-const DEFAULT_NEUROML2_DIR: &str = "/work/shared/neuroml2";
+/// Where the official examples are looked for, relative to the workspace root, unless
+/// `NEUROML2_DIR` says otherwise: the shared data folder beside the checkout.
+const DEFAULT_NEUROML2_DIR: &str = "../shared/neuroml2";
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let (seconds, targets) = parse_args(args)?;
@@ -209,7 +210,7 @@ fn copy_seeds(target: &str, corpus: &Path) -> Result<usize, String> {
     fs::create_dir_all(corpus).map_err(|e| io_error(corpus, e))?;
     let neuroml2 = std::env::var_os("NEUROML2_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_NEUROML2_DIR));
+        .unwrap_or_else(|| crate::sh::workspace_root().join(DEFAULT_NEUROML2_DIR));
     if !neuroml2.is_dir() {
         eprintln!(
             "fuzz: warning: {} not found (set NEUROML2_DIR); starting without official seeds",
