@@ -187,3 +187,33 @@ fn a_connection_to_a_missing_cell_is_located_at_its_path() {
     let syn = c.receiver.expect("a synapse on the post cell");
     assert_eq!(ir.path_of(syn), "pop[1]/syn");
 }
+
+#[test]
+fn a_component_that_contains_itself_is_an_error_not_a_hang() {
+    let text = r#"<Lems>
+    <Include file="Simulation.xml"/>
+    <Target component="sim"/>
+    <ComponentType name="Loop">
+        <ComponentReference name="next" type="Loop"/>
+        <Structure>
+            <ChildInstance component="next"/>
+        </Structure>
+    </ComponentType>
+    <Loop id="a" next="a"/>
+    <Simulation id="sim" length="1ms" step="0.1ms" target="a"/>
+</Lems>
+"#;
+    let err = lower_text(&scratch("loop"), "loop.xml", text).expect_err("endless nesting");
+    assert!(err.contains("nest more than 64 levels"), "{err}");
+    assert!(err.contains("loop.xml:10:"), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+}
+
+#[test]
+fn a_population_too_large_to_build_is_refused_at_its_size() {
+    let text = ALL_TO_ALL.replace("size=\"3\"", "size=\"3e9\"");
+    let err = lower_text(&scratch("huge"), "huge.xml", &text).expect_err("too many");
+    assert!(err.contains("at most 2000000 instances"), "{err}");
+    assert!(err.contains("huge.xml:40:"), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+}

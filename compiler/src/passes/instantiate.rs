@@ -34,6 +34,7 @@ pub fn instantiate(model: &Model, target: CompId) -> (Instantiated, Diagnostics)
         out: Instantiated::default(),
         diags: Diagnostics::new(),
         depth: 0,
+        stopped: false,
     };
     b.build(
         target,
@@ -46,21 +47,29 @@ pub fn instantiate(model: &Model, target: CompId) -> (Instantiated, Diagnostics)
     b.list_populations();
     // Connections need every instance they name, so they come after the whole tree.
     let mut i = 0;
-    while i < b.out.instances.len() {
+    while i < b.out.instances.len() && !b.stopped {
         b.connect(InstId(i as u32));
         i += 1;
     }
+    // Populations in the order their instances were made (document order).
+    b.out.populations.sort_by_key(|p| p.inst);
     (b.out, b.diags)
 }
 
 /// Deeper than this, a component contains itself (through ChildInstance or MultiInstantiate).
 const MAX_DEPTH: usize = 64;
 
+/// More instances than this is taken for a runaway Structure (a component that keeps
+/// attaching copies of itself) rather than a model; building stops with an error.
+pub const MAX_INSTANCES: usize = 2_000_000;
+
 struct Builder<'m> {
     model: &'m Model,
     out: Instantiated,
     diags: Diagnostics,
     depth: usize,
+    /// Set once building gave up (too deep or too many instances); nothing more is made.
+    stopped: bool,
 }
 
 /// The variables bound by `With` and `ForEach` while one Structure runs.
@@ -104,13 +113,24 @@ impl<'m> Builder<'m> {
                 inst: id,
             });
         }
-        if self.depth >= MAX_DEPTH {
-            self.diags.push(Diagnostic::at(
-                self.comp(comp).span,
-                format!(
-                    "instances nest more than {MAX_DEPTH} levels deep here; a component contains itself"
-                ),
-            ));
+        if self.stopped {
+            return id;
+        }
+        let problem = if self.depth >= MAX_DEPTH {
+            Some(format!(
+                "instances nest more than {MAX_DEPTH} levels deep here; a component contains itself"
+            ))
+        } else if self.out.instances.len() > MAX_INSTANCES {
+            Some(format!(
+                "more than {MAX_INSTANCES} instances; the Structure of this component keeps making more"
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.diags
+                .push(Diagnostic::at(self.comp(comp).span, problem));
+            self.stopped = true;
             return id;
         }
         self.depth += 1;
@@ -223,16 +243,23 @@ impl<'m> Builder<'m> {
             ));
             return;
         };
-        if !(n >= 0.0 && n.fract() == 0.0 && n <= 1e7) {
+        if !(n >= 0.0 && n.fract() == 0.0 && n <= MAX_INSTANCES as f64) {
             let at = c.param(number).map_or(c.span, |p| p.span);
             self.diags.push(Diagnostic::at(
                 at,
-                format!("'{number}' is {n}; expected a whole number of instances"),
+                if n > MAX_INSTANCES as f64 {
+                    format!("'{number}' is {n}; at most {MAX_INSTANCES} instances are supported")
+                } else {
+                    format!("'{number}' is {n}; expected a whole number of instances")
+                },
             ));
             return;
         }
         let mut members = Vec::new();
         for i in 0..n as usize {
+            if self.stopped {
+                return;
+            }
             let m = self.build(
                 cell,
                 Some(id),

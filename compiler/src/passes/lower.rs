@@ -26,6 +26,10 @@ pub fn lower(model: &Model) -> (Option<Ir>, Diagnostics) {
     };
     let (built, build_diags) = instantiate(model, simulation.target);
     diags.extend(build_diags);
+    if diags.has_errors() {
+        // Paths into an incomplete tree would only repeat the error.
+        return (None, diags);
+    }
     let root = InstId(0);
     let tree = Tree {
         model,
