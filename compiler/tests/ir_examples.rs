@@ -26,6 +26,11 @@ fn lower(name: &str) -> (Ir, Model, SourceMap) {
             render(&checked.sources, &diags.list, false)
         )
     });
+    let problems = lemsc::ir::validate::validate(&ir);
+    assert!(
+        problems.is_empty(),
+        "{name}: inconsistent IR: {problems:#?}"
+    );
     (ir, model, checked.sources)
 }
 
@@ -103,6 +108,10 @@ fn hh_example_has_one_cell_with_its_gates_and_resolved_recorders() {
     assert_eq!(ir.inputs[0].cell, cell);
     assert_eq!(ir.inputs[0].destination, "synapses");
     assert_eq!(comp_id(&model, &ir, ir.inputs[0].input), "pulseGen1");
+    assert_eq!(
+        ir.population_of(cell).map(|(p, i)| (p.name.as_str(), i)),
+        Some(("hhpop", 0))
+    );
     let file = &ir.output_files[0];
     assert_eq!(
         (file.id.as_str(), file.file_name.as_str()),

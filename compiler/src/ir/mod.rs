@@ -3,6 +3,7 @@
 //! recorders. Plain data in arenas indexed by typed handles; [`print`] writes it out.
 
 pub mod print;
+pub mod validate;
 
 use crate::model::component::CompId;
 
@@ -218,6 +219,13 @@ impl Ir {
 
     pub fn population(&self, name: &str) -> Option<&Population> {
         self.populations.iter().find(|p| p.name == name)
+    }
+
+    /// The population an instance is a member of, and its index there.
+    pub fn population_of(&self, id: InstId) -> Option<(&Population, usize)> {
+        self.populations
+            .iter()
+            .find_map(|p| p.members.iter().position(|&m| m == id).map(|i| (p, i)))
     }
 
     /// The child reached by following slot/instance names from `from` (`naChans/na/m`).
