@@ -67,7 +67,7 @@ pub fn validate(ir: &Ir) -> Vec<String> {
                 r.0
             ));
         }
-        if !(c.delay >= 0.0) {
+        if !c.delay.is_finite() {
             problems.push(format!("event connection {k}: delay {}", c.delay));
         }
     }
