@@ -77,38 +77,58 @@ impl<'m> Builder<'m> {
                     assigns,
                     span,
                 } => {
-                    let (Some(a), Some(b)) =
-                        (self.bound(env, end_a, *span), self.bound(env, end_b, *span))
-                    else {
-                        continue;
-                    };
-                    let (Some(ca), Some(cb)) = (
-                        self.reference(comp, component_a, *span),
-                        self.reference(comp, component_b, *span),
-                    ) else {
-                        continue;
-                    };
-                    let (Some(set_a), Some(set_b)) = (
-                        self.container(a, None, *span),
-                        self.container(b, None, *span),
-                    ) else {
-                        continue;
-                    };
-                    let at_a = self.attach(a, ca, set_a);
-                    let at_b = self.attach(b, cb, set_b);
-                    self.assign(at_a, comp, assigns);
-                    self.assign(at_b, comp, assigns);
-                    self.out.tunnels.push(Tunnel {
-                        made_by: comp,
-                        name: name.clone(),
-                        end_a: a,
-                        end_b: b,
-                        at_a,
-                        at_b,
-                    });
+                    let ends = [(end_a, component_a), (end_b, component_b)];
+                    self.tunnel(comp, name, ends, assigns, *span, env);
                 }
             }
         }
+    }
+
+    /// A `Tunnel`: one instance of each end's coupling component, attached to that end.
+    fn tunnel(
+        &mut self,
+        comp: CompId,
+        name: &str,
+        ends: [(&String, &String); 2],
+        assigns: &[crate::model::types::Assign],
+        span: Span,
+        env: &Env,
+    ) {
+        let [(end_a, coupling_a), (end_b, coupling_b)] = ends;
+        let (Some((end_a, ca, set_a)), Some((end_b, cb, set_b))) = (
+            self.tunnel_end(comp, end_a, coupling_a, span, env),
+            self.tunnel_end(comp, end_b, coupling_b, span, env),
+        ) else {
+            return;
+        };
+        let at_a = self.attach(end_a, ca, set_a);
+        let at_b = self.attach(end_b, cb, set_b);
+        self.assign(at_a, comp, assigns);
+        self.assign(at_b, comp, assigns);
+        self.out.tunnels.push(Tunnel {
+            made_by: comp,
+            name: name.to_string(),
+            end_a,
+            end_b,
+            at_a,
+            at_b,
+        });
+    }
+
+    /// One end of a tunnel: the cell bound to `end`, the coupling component, and the
+    /// attachment set of the cell it joins.
+    fn tunnel_end(
+        &mut self,
+        comp: CompId,
+        end: &str,
+        coupling: &str,
+        span: Span,
+        env: &Env,
+    ) -> Option<(InstId, CompId, String)> {
+        let cell = self.bound(env, end, span)?;
+        let coupling = self.reference(comp, coupling, span)?;
+        let set = self.container(cell, None, span)?;
+        Some((cell, coupling, set))
     }
 
     fn event_connection(
