@@ -29,7 +29,7 @@ fn emit_ir_prints_the_same_ir_every_time_and_exits_0() {
         "simulation sim1: length 0.15 s, step 0.00001 s, seed 1234 (default), target net1",
         "populations: 1\n  hhpop: 1 x hhpointcell at hhpop\n",
         "m: gateHHrates (list of gates)",
-        "inputs: 1\n  hhpop[0]/pulseGen1 -> hhpop[0] (synapses)\n",
+        "inputs: 1\n  hhpop[0]/pulseGen1 -> hhpop[0] (synapses), events hhpop[0]:spike -> in\n",
         "  of0 'results/hh_v.dat'\n    v: hhpop[0]/v\n",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");

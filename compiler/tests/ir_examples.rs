@@ -107,6 +107,13 @@ fn hh_example_has_one_cell_with_its_gates_and_resolved_recorders() {
     assert_eq!(ir.inputs.len(), 1);
     assert_eq!(ir.inputs[0].cell, cell);
     assert_eq!(ir.inputs[0].destination, "synapses");
+    assert_eq!(
+        (
+            ir.inputs[0].cell_port.as_str(),
+            ir.inputs[0].input_port.as_str()
+        ),
+        ("spike", "in")
+    );
     assert_eq!(comp_id(&model, &ir, ir.inputs[0].input), "pulseGen1");
     assert_eq!(
         ir.population_of(cell).map(|(p, i)| (p.name.as_str(), i)),

@@ -124,6 +124,10 @@ pub struct Input {
     /// The attachment set it joined (e.g. `synapses`).
     pub destination: String,
     pub input: InstId,
+    /// jLEMS builds an input as an event connection from the cell to the input: the cell's
+    /// out-port (`spike`) feeds this in-port of the input (empty where the input has none).
+    pub cell_port: String,
+    pub input_port: String,
 }
 
 /// What a recorded quantity resolved to: a variable of one instance.

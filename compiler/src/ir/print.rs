@@ -85,10 +85,13 @@ fn write_ir(out: &mut String, ir: &Ir, model: &Model) -> fmt::Result {
     for i in &ir.inputs {
         writeln!(
             out,
-            "  {} -> {} ({})",
+            "  {} -> {} ({}), events {}:{} -> {}",
             path(i.input),
             path(i.cell),
-            i.destination
+            i.destination,
+            path(i.cell),
+            i.cell_port,
+            i.input_port
         )?;
     }
     writeln!(out, "\noutput files: {}", ir.output_files.len())?;

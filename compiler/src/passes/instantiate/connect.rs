@@ -171,6 +171,8 @@ impl<'m> Builder<'m> {
                 cell: to,
                 destination: destination.clone(),
                 input: *input,
+                cell_port: source_port,
+                input_port: target_port,
             });
             return;
         }
