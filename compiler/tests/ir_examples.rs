@@ -260,3 +260,24 @@ fn emitted_ir_is_the_same_on_every_run() {
     assert!(first.contains("hhpop: 1 x hhpointcell"), "{first}");
     assert!(first.contains("na_m: hhpop[0]/naChans/na/m/q"), "{first}");
 }
+
+#[test]
+fn spike_array_children_send_their_spikes_to_the_array() {
+    // NML2_Inputs.nml: spikeArray "spkArr" has five <spike> children, each an event source
+    // connected to its parent (With instance="parent").
+    let (ir, _, _) = lower("LEMS_NML2_Ex16_Inputs.xml");
+    let array = member(&ir, "spikeArrPop", 0);
+    let from_children: Vec<_> = ir
+        .event_connections
+        .iter()
+        .filter(|c| ir.inst(c.source).parent == Some(array))
+        .collect();
+    assert_eq!(from_children.len(), 5);
+    for c in from_children {
+        assert_eq!(c.target, array);
+        assert_eq!(
+            (c.source_port.as_str(), c.target_port.as_str()),
+            ("spike", "in")
+        );
+    }
+}

@@ -345,10 +345,13 @@ impl<'m> Builder<'m> {
             Some((_, v, s)) => (v.clone(), *s),
             None => (path.to_string(), span),
         };
-        // `this` and `./x` start at the instance itself (a poissonFiringSynapse's
+        // `this`, `parent` and `./x` start at the instance itself (a poissonFiringSynapse's
         // `spikeTarget="./syn"` names its own child); other paths start at its parent.
-        let own =
-            from_self || value == "this" || value.starts_with("this/") || value.starts_with("./");
+        let own = from_self
+            || value == "this"
+            || value == "parent"
+            || value.starts_with("this/")
+            || value.starts_with("./");
         let start = match self.out.instances[id.0 as usize].parent {
             Some(parent) if !own => parent,
             _ => id,
