@@ -148,16 +148,17 @@ fn run_build(file: &PathBuf, target: Target, emit: Option<Emit>, common: &Common
         Err(code) => return code,
     };
     let model = checked.model.as_ref().expect("a checked model");
-    let (ir, diags) = lemsc::passes::lower(model);
-    let Some(ir) = ir else {
+    let Some(ir) = checked.ir.as_ref() else {
+        // Checking lowers only a Simulation target; lowering again says what is missing.
+        let (_, diags) = lemsc::passes::lower(model);
         return report_failure(file, &checked, &diags.list, common);
     };
     if let Some(Emit::Ir) = emit {
-        print!("{}", lemsc::ir::print::print(&ir, model));
+        print!("{}", lemsc::ir::print::print(ir, model));
         return EXIT_OK;
     }
     if let Target::Native = target {
-        let unsupported = lemsc::passes::support::check_native(model, &ir);
+        let unsupported = lemsc::passes::support::check_native(model, ir);
         if unsupported.has_errors() {
             return report_failure(file, &checked, &unsupported.list, common);
         }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::diag::{Diagnostics, SourceMap};
 use crate::front::load::{self, LoadOptions};
+use crate::ir::Ir;
 use crate::model::{self, Model};
 use crate::passes;
 
@@ -20,6 +21,8 @@ pub struct CheckOptions {
 pub struct Checked {
     pub sources: SourceMap,
     pub model: Option<Model>,
+    /// The instantiated simulation, when the model's `<Target>` is a Simulation that lowers.
+    pub ir: Option<Ir>,
     pub diagnostics: Diagnostics,
 }
 
@@ -44,6 +47,7 @@ pub fn check(files: &[PathBuf], opts: &CheckOptions) -> Checked {
         return Checked {
             sources,
             model: None,
+            ir: None,
             diagnostics,
         };
     }
@@ -55,18 +59,21 @@ pub fn check(files: &[PathBuf], opts: &CheckOptions) -> Checked {
         diagnostics.extend(model::outputs::check_output_paths(model));
     }
     // 4. What the target Simulation runs: Structure instantiated, recorded paths resolved.
+    let mut ir = None;
     if let Some(model) = model
         .as_ref()
         .filter(|m| passes::lower::has_runnable_target(m))
     {
         if !diagnostics.has_errors() {
-            let (_ir, lower_diags) = passes::lower(model);
+            let (lowered, lower_diags) = passes::lower(model);
             diagnostics.extend(lower_diags);
+            ir = lowered;
         }
     }
     Checked {
         sources,
         model,
+        ir,
         diagnostics,
     }
 }
