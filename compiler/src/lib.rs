@@ -10,5 +10,6 @@ pub mod ir;
 pub mod model;
 pub mod passes;
 pub mod pipeline;
+pub mod suggest;
 
 pub use pipeline::{check, CheckOptions, Checked};

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use crate::diag::{Diagnostic, Diagnostics, Severity, Span};
 use crate::front::expr::{self, describe_dim, Expr, ExprKind, Type};
 use crate::model::dims::Dim;
-use crate::model::typebuild::{is_unparsed, similar_note};
+use crate::model::typebuild::is_unparsed;
 use crate::model::types::*;
+use crate::suggest::similar_note;
 
 /// All checks of `ty`; `types` and `by_name` are every type, for select paths.
 pub fn check_type(

@@ -22,9 +22,9 @@ use crate::front::expr;
 use crate::front::syntax::{Attr, DocKind, Document, Element};
 use crate::model::component::{CompId, Component, ParamValue};
 use crate::model::dims::Dim;
-use crate::model::typebuild::similar_note;
 use crate::model::types::{ComponentType, TypeId, TypedSlot};
 use crate::model::units::UnitTable;
+use crate::suggest::similar_note;
 
 /// Top-level `<Lems>` elements that define things rather than components.
 const LEMS_DEFINITIONS: &[&str] = &[

@@ -16,6 +16,7 @@ use crate::model::check::check_type;
 use crate::model::order::order_derived;
 use crate::model::types::*;
 use crate::model::units::UnitTable;
+use crate::suggest::similar_note;
 
 /// Stands in for an expression that failed to parse (the error is already reported), so the
 /// member stays declared and later checks skip it instead of piling up follow-on errors.
@@ -407,51 +408,6 @@ fn resolve_slot_types(
             }
         }
     }
-}
-
-/// "did you mean ...?" for the known names closest to `name`, or a plain note.
-pub fn similar_note<'a>(name: &str, known: impl Iterator<Item = &'a String>) -> String {
-    let similar = similar_names(name, known);
-    if similar.is_empty() {
-        "no similar name is declared".to_string()
-    } else {
-        format!("similar names: {}", similar.join(", "))
-    }
-}
-
-/// Up to five known names within a small edit distance of `name`, closest first.
-pub fn similar_names<'a>(name: &str, known: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let lower = name.to_lowercase();
-    let mut scored: Vec<(usize, &String)> = known
-        .filter_map(|k| {
-            let k_lower = k.to_lowercase();
-            let d = edit_distance(&lower, &k_lower);
-            // Sharing the first four letters also counts (`volts` for `voltage`).
-            let prefix: String = lower.chars().take(4).collect();
-            let close = d <= 2.max(name.len() / 3)
-                || k_lower.contains(&lower)
-                || (prefix.chars().count() == 4 && k_lower.starts_with(&prefix));
-            close.then_some((d, k))
-        })
-        .collect();
-    scored.sort();
-    scored.dedup_by(|a, b| a.1 == b.1);
-    scored.into_iter().take(5).map(|(_, k)| k.clone()).collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 
 use crate::ir::{InstId, Instance, SlotKind};
 use crate::model::Model;
+use crate::suggest::edit_distance;
 
 /// The tree being walked: the instances and the model their components come from.
 pub struct Tree<'a> {
@@ -239,22 +240,6 @@ fn singular(slot: &str) -> &str {
     slot.strip_suffix('s').unwrap_or(slot)
 }
 
-/// Levenshtein distance, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// At most 8 names, then how many more.
 pub fn shorten(names: &[&str]) -> String {
     if names.len() <= 8 {
@@ -286,15 +271,7 @@ pub fn segments(path: &str) -> Vec<(usize, &str)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{edit_distance, segments};
-
-    #[test]
-    fn edit_distance_counts_single_character_edits() {
-        assert_eq!(edit_distance("hhpop", "hhpop2"), 1);
-        assert_eq!(edit_distance("naChans", "kChans"), 2);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("same", "same"), 0);
-    }
+    use super::segments;
 
     #[test]
     fn splits_at_slashes_and_before_brackets() {
