@@ -44,7 +44,7 @@ fn native_target_refuses_a_multi_compartment_cell_and_suggests_neuron() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("NML2_MultiCompCellNetwork.nml:23:5"),
+        stderr.contains("NML2_MultiCompCellNetwork.nml:23:6"),
         "{stderr}"
     );
     assert!(

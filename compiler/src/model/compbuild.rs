@@ -154,6 +154,7 @@ impl<'a> Builder<'a> {
             id: el.attr_value("id").map(str::to_string),
             type_id,
             span: el.span,
+            name_span: el.name_span,
             parent,
             params: Vec::new(),
             refs: Vec::new(),

@@ -26,6 +26,8 @@ pub struct Component {
     pub type_id: TypeId,
     /// Span of the element that defines the component.
     pub span: Span,
+    /// Span of that element's name in its start tag: where to point at the component.
+    pub name_span: Span,
     /// The component this one is nested in, if any.
     pub parent: Option<CompId>,
     /// Parameters (and Property values) given, in SI.

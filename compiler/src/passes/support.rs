@@ -25,7 +25,7 @@ pub fn check_native(model: &Model, ir: &Ir) -> Diagnostics {
         if segments > 1 {
             diags.push(
                 Diagnostic::at(
-                    c.span,
+                    c.name_span,
                     format!(
                         "cell '{}' has {segments} segments: the native target does not simulate \
                          multi-compartment cells yet",
