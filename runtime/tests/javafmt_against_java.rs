@@ -1,9 +1,9 @@
 //! Compares `float_to_string` with the machine's own Java for many random f32 bit patterns.
 //! Skipped, with a note, where no JDK is installed.
 
+mod common;
+
 use lemsc_runtime::javafmt::float_to_string;
-use std::path::PathBuf;
-use std::process::Command;
 
 const RANDOM_PATTERNS: u32 = 300_000;
 
@@ -26,42 +26,13 @@ public class FloatPrinter {
 }
 "#;
 
-/// Compiles and runs the printer; `None` when java/javac are not available.
+/// Runs the printer; `None` when java/javac are not available.
 fn java_output(seed: u64, count: u32) -> Option<String> {
-    let javac_ok = Command::new("javac")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !javac_ok {
-        return None;
-    }
-    let dir: PathBuf = std::env::temp_dir().join(format!("lemsc-javafmt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp folder");
-    std::fs::write(dir.join("FloatPrinter.java"), PRINTER_SOURCE).expect("write java source");
-    let compiled = Command::new("javac")
-        .arg("FloatPrinter.java")
-        .current_dir(&dir)
-        .status()
-        .expect("run javac");
-    assert!(compiled.success(), "javac failed on the printer");
-    let run = Command::new("java")
-        .args([
-            "-cp",
-            ".",
-            "FloatPrinter",
-            &seed.to_string(),
-            &count.to_string(),
-        ])
-        .current_dir(&dir)
-        .output()
-        .expect("run java");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        run.status.success(),
-        "java failed: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    Some(String::from_utf8(run.stdout).expect("java prints ASCII"))
+    common::run_java(
+        "FloatPrinter",
+        PRINTER_SOURCE,
+        &[&seed.to_string(), &count.to_string()],
+    )
 }
 
 fn significant_digits(text: &str) -> usize {
@@ -124,17 +95,7 @@ fn matches_the_local_java_on_random_bit_patterns() {
         mismatches.push(format!("bits {bits}: java {java:?}, ours {ours:?}"));
     }
     assert!(compared > RANDOM_PATTERNS as usize);
-    assert!(
-        mismatches.is_empty(),
-        "{} of {compared} differ from Java {version}; first ones:\n{}",
-        mismatches.len(),
-        mismatches
-            .iter()
-            .take(20)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    common::assert_no_mismatches(&mismatches, compared, &format!("values (Java {version})"));
     eprintln!(
         "{compared} values agree with Java {version}, except {old_jdk_quirks} where this \
          pre-19 JDK printed a longer or less close decimal of the same float"

@@ -1,8 +1,9 @@
 //! `strict_log` against the machine's own `StrictMath.log` on many random inputs, mostly in
 //! (0, 1) where `nextGaussian` uses it. Skipped, with a note, where no JDK is installed.
 
+mod common;
+
 use lemsc_runtime::strict_log::strict_log;
-use std::process::Command;
 
 const PRINTER_SOURCE: &str = r#"
 public class LogPrinter {
@@ -24,38 +25,10 @@ public class LogPrinter {
 
 #[test]
 fn matches_the_local_java_strict_math_log() {
-    let javac_ok = Command::new("javac")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !javac_ok {
+    let Some(output) = common::run_java("LogPrinter", PRINTER_SOURCE, &[]) else {
         eprintln!("note: no java/javac on PATH; comparison with StrictMath.log skipped");
         return;
-    }
-    let dir = std::env::temp_dir().join(format!("lemsc-strictlog-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp folder");
-    std::fs::write(dir.join("LogPrinter.java"), PRINTER_SOURCE).expect("write java source");
-    let compiled = Command::new("javac")
-        .arg("LogPrinter.java")
-        .current_dir(&dir)
-        .status();
-    assert!(
-        compiled.is_ok_and(|s| s.success()),
-        "javac failed on the printer"
-    );
-    let run = Command::new("java")
-        .args(["-cp", ".", "LogPrinter"])
-        .current_dir(&dir)
-        .output()
-        .expect("run java");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        run.status.success(),
-        "java failed: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-
-    let output = String::from_utf8(run.stdout).expect("ASCII");
+    };
     let bits = |hex: &str| u64::from_str_radix(hex, 16).expect("hex bits");
     let mut mismatches = Vec::new();
     let mut compared = 0;
@@ -69,15 +42,5 @@ fn matches_the_local_java_strict_math_log() {
         }
     }
     assert_eq!(compared, 200_000);
-    assert!(
-        mismatches.is_empty(),
-        "{} of {compared} differ; first ones:\n{}",
-        mismatches.len(),
-        mismatches
-            .iter()
-            .take(20)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    common::assert_no_mismatches(&mismatches, compared, "logarithms");
 }
