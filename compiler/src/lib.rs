@@ -4,6 +4,7 @@
 //! spans, `model` resolves them into a typed, dimension-checked model; later stages lower it to
 //! the simulation IR and hand it to a backend.
 
+pub mod back;
 pub mod diag;
 pub mod front;
 pub mod ir;

@@ -3,10 +3,12 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use crate::deps;
 use crate::sh::{self, workspace_root};
 
 pub fn run(_args: &[String]) -> Result<(), String> {
     let root = workspace_root();
+    deps::ensure_llvm()?;
     sh::run(
         Command::new("cargo")
             .args(["fmt", "--all", "--", "--check"])
@@ -14,12 +16,18 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     )?;
     sh::run(
         Command::new("cargo")
-            .args(["build", "--workspace", "--all-targets"])
+            .args([
+                "build",
+                "--workspace",
+                "--all-targets",
+                "--features",
+                "lemsc/native",
+            ])
             .current_dir(&root),
     )?;
     let totals = run_tests(
         Command::new("cargo")
-            .args(["test", "--workspace"])
+            .args(["test", "--workspace", "--features", "lemsc/native"])
             .current_dir(&root),
     )?;
     // One closing line for the whole suite: cargo prints one per test binary.
@@ -42,7 +50,7 @@ struct Totals {
 
 /// Runs `cargo test`, passing its output through while adding up its `test result:` lines.
 fn run_tests(cmd: &mut Command) -> Result<Totals, String> {
-    eprintln!("$ cargo test --workspace");
+    eprintln!("$ cargo test --workspace --features lemsc/native");
     let mut child = cmd
         .stdout(Stdio::piped())
         .spawn()

@@ -4,6 +4,7 @@
 //! - `fuzz [SECONDS]`: fuzz the frontend for a while; crashes are kept under `fuzz/artifacts/`.
 
 mod ci;
+mod deps;
 mod fuzz;
 mod sh;
 

@@ -1,0 +1,4 @@
+//! Backends: turn the simulation IR into something that runs.
+
+#[cfg(feature = "native")]
+pub mod native;
