@@ -131,7 +131,7 @@ fn comparisons_and_logic_give_one_or_zero_as_eval() {
     }
     assert_matches_eval(&refs, &names, &sets);
     let context = Context::create();
-    let jit = compile_standalone(&context, &[&refs[6], &refs[7]], &names).unwrap();
+    let jit = compile_standalone(&context, &[refs[6], refs[7]], &names).unwrap();
     assert_eq!(jit.call(0, &[2.0, f64::NAN]), 1.0, "NaN counts as true");
     assert_eq!(jit.call(1, &[0.0, 0.0]), 0.0);
 }
