@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: the project's scripted workflows.
 //!
-//! - `ci`: install what the test suite needs (system packages where missing) and run it all.
+//! - `ci`: install what the test suite needs (LLVM 19 with apt-get where missing) and run it
+//!   all, with the native backend's feature on.
 //! - `fuzz [SECONDS]`: fuzz the frontend for a while; crashes are kept under `fuzz/artifacts/`.
 
 mod ci;
