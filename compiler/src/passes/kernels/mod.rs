@@ -1,0 +1,3 @@
+//! Lowering the simulation IR to a runnable [`lemsc_runtime::program::Program`].
+
+pub mod plan;
