@@ -74,7 +74,7 @@ pub fn compile_expr<'ctx>(
     }
 }
 
-fn binary<'ctx>(
+pub(crate) fn binary<'ctx>(
     cg: &Codegen<'_, 'ctx>,
     span: Span,
     op: BinOp,
@@ -114,7 +114,7 @@ fn binary<'ctx>(
     }
 }
 
-fn call<'ctx>(
+pub(crate) fn call<'ctx>(
     cg: &Codegen<'_, 'ctx>,
     span: Span,
     func: Func,
@@ -199,7 +199,7 @@ fn compare<'ctx>(
 }
 
 /// A condition as a LEMS value: 1.0 when true, 0.0 when false.
-fn truth<'ctx>(
+pub(crate) fn truth<'ctx>(
     cg: &Codegen<'_, 'ctx>,
     span: Span,
     c: IntValue<'ctx>,

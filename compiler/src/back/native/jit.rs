@@ -108,7 +108,7 @@ pub fn compile_standalone<'ctx>(
 }
 
 /// The target machine of this computer, at full optimisation.
-fn host_machine() -> Result<TargetMachine, String> {
+pub(crate) fn host_machine() -> Result<TargetMachine, String> {
     static INIT: Once = Once::new();
     let mut init_error = None;
     INIT.call_once(|| {

@@ -2,6 +2,12 @@
 
 pub mod expr;
 pub mod jit;
+pub mod kernel;
+mod kernel_emit;
 
+pub use kernel::{compile_program, NativeKernels};
+
+#[cfg(test)]
+mod kernel_tests;
 #[cfg(test)]
 mod tests_expr;

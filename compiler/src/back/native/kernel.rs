@@ -1,0 +1,277 @@
+//! Every kernel of a [`Program`] compiled to machine code: one LLVM module, optimised at O2
+//! once, JIT-compiled in process, and run through [`KernelCode`].
+//!
+//! Each (kernel, entry) with statements becomes one function (see [`super::kernel_emit`]);
+//! [`NativeKernels::run`] finds it in a flat table and calls it on the run's arrays.
+
+use std::ffi::c_void;
+use std::mem::ManuallyDrop;
+use std::time::{Duration, Instant};
+
+use inkwell::context::Context;
+use inkwell::execution_engine::ExecutionEngine;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::OptimizationLevel;
+
+use lemsc_runtime::engine::{Entry, KernelCode, RunContext};
+use lemsc_runtime::javarand::JavaRandom;
+use lemsc_runtime::program::{Kernel, Program, Stmt};
+
+use super::expr::Codegen;
+use super::jit::host_machine;
+use super::kernel_emit::{emit_entry, NEXT_DOUBLE};
+use crate::diag::Diagnostic;
+
+/// The machine-code form of an entry: `(vars, base, links, link_start, t, dt, rng) -> mask`.
+type EntryFn = unsafe extern "C" fn(*mut f64, u64, *const u64, u64, f64, f64, *mut c_void) -> u64;
+
+/// Entries per kernel before the in-ports: `init`, `init_derived`, `advance`.
+const FIXED_ENTRIES: usize = 3;
+
+/// All kernels of `program`, compiled and ready; implements `KernelCode`.
+///
+/// Not `Send`: the execution engine behind it is reference-counted. A run uses it from the
+/// thread that compiled it.
+pub struct NativeKernels {
+    /// The function of every entry, kernel after kernel: kernel `k` owns
+    /// `entries[first_entry[k] .. first_entry[k + 1]]`, in the order `init`, `init_derived`,
+    /// `advance`, then `on_event[0..]`. `None` for an entry without statements.
+    entries: Vec<Option<EntryFn>>,
+    first_entry: Vec<usize>,
+    /// How long LLVM took (building, optimising, generating machine code).
+    compile_time: Duration,
+    /// Owns the machine code `entries` point into. Dropped before `context` (see `Drop`).
+    engine: ManuallyDrop<ExecutionEngine<'static>>,
+    /// The LLVM context everything above was made in.
+    ///
+    /// inkwell ties an engine to its context by a lifetime; a value the CLI can hold for the
+    /// whole run has to own both. The context is boxed, so its address stays put when
+    /// `NativeKernels` moves, and it is disposed only after the engine (and with it the
+    /// module) is gone. The `'static` given to the engine is therefore never observed past
+    /// the context's life: nothing borrowing the context leaves this struct (the entry table
+    /// holds plain function pointers). Leaking the context instead would be simpler but would
+    /// cost a context per compiled program in tests and long-lived tools.
+    context: ManuallyDrop<Box<Context>>,
+}
+
+impl Drop for NativeKernels {
+    fn drop(&mut self) {
+        // SAFETY: each field is dropped exactly once, here, engine first: it owns the module,
+        // which must be disposed while its context is alive.
+        unsafe {
+            ManuallyDrop::drop(&mut self.engine);
+            ManuallyDrop::drop(&mut self.context);
+        }
+    }
+}
+
+impl NativeKernels {
+    /// The time LLVM spent on this program, from the first function built to the last
+    /// address resolved.
+    pub fn compile_time(&self) -> Duration {
+        self.compile_time
+    }
+
+    /// How many entries were compiled to functions (entries without statements are not).
+    pub fn function_count(&self) -> usize {
+        self.entries.iter().filter(|f| f.is_some()).count()
+    }
+
+    fn entry_index(&self, kernel: u32, entry: Entry) -> usize {
+        let kernel = kernel as usize;
+        let (first, end) = (self.first_entry[kernel], self.first_entry[kernel + 1]);
+        let index = first + entry_position(entry);
+        assert!(
+            index < end,
+            "kernel {kernel} has no entry {entry:?} (the runtime validates programs first)"
+        );
+        index
+    }
+}
+
+impl KernelCode for NativeKernels {
+    fn run(
+        &self,
+        kernel: u32,
+        entry: Entry,
+        ctx: &mut RunContext<'_>,
+        base: usize,
+        link_start: usize,
+    ) -> u64 {
+        let Some(function) = self.entries[self.entry_index(kernel, entry)] else {
+            return 0;
+        };
+        let rng: *mut JavaRandom = ctx.rng;
+        // SAFETY: the function was compiled from this kernel's statements with the `EntryFn`
+        // signature. It reads and writes `vars` only at `base + slot` for slots below the
+        // kernel's block length and at indices read from `links`, and reads `links` only at
+        // `link_start + k` for k below its link count and inside the lists those entries
+        // point to. `KernelCode::run`'s contract is that the program was validated, which
+        // puts all of these inside `ctx.vars` and `ctx.links`. The three pointers come from a
+        // `&mut [f64]`, a `&[u64]` and a `&mut JavaRandom`, so they do not alias (the
+        // function's parameters are marked `noalias`), and none is kept after the call.
+        unsafe {
+            function(
+                ctx.vars.as_mut_ptr(),
+                base as u64,
+                ctx.links.as_ptr(),
+                link_start as u64,
+                ctx.t,
+                ctx.dt,
+                rng.cast::<c_void>(),
+            )
+        }
+    }
+}
+
+/// Compiles every kernel of `program`. Errors are internal (LLVM refusing code we built) or
+/// out-of-contract programs (an out-port that does not fit the 64-bit mask).
+pub fn compile_program(program: &Program) -> Result<NativeKernels, Diagnostic> {
+    let context = Box::new(Context::create());
+    // SAFETY: see `NativeKernels::context`. `compiled` and everything made from this reference
+    // end up inside the returned value next to the box, or are dropped before it on error.
+    let context_ref: &'static Context = unsafe { &*(&*context as *const Context) };
+    let compiled = compile_in(context_ref, program)?;
+    Ok(NativeKernels {
+        entries: compiled.entries,
+        first_entry: compiled.first_entry,
+        compile_time: compiled.compile_time,
+        engine: ManuallyDrop::new(compiled.engine),
+        context: ManuallyDrop::new(context),
+    })
+}
+
+struct Compiled<'ctx> {
+    entries: Vec<Option<EntryFn>>,
+    first_entry: Vec<usize>,
+    compile_time: Duration,
+    engine: ExecutionEngine<'ctx>,
+}
+
+fn compile_in<'ctx>(
+    context: &'ctx Context,
+    program: &Program,
+) -> Result<Compiled<'ctx>, Diagnostic> {
+    let started = Instant::now();
+    let llvm_err = |what: &str, e: String| Diagnostic::error(format!("LLVM {what}: {e}"));
+    let machine = host_machine().map_err(|e| llvm_err("target", e))?;
+    let module = context.create_module("lemsc_kernels");
+    let builder = context.create_builder();
+    let cg = Codegen {
+        context,
+        module: &module,
+        builder: &builder,
+    };
+
+    // Build: one function per entry with statements; the table remembers its name.
+    let mut names: Vec<Option<String>> = Vec::new();
+    let mut first_entry = Vec::with_capacity(program.kernels.len() + 1);
+    for (k, kernel) in program.kernels.iter().enumerate() {
+        first_entry.push(names.len());
+        check_out_ports(kernel)?;
+        for (position, stmts) in kernel_entries(kernel).into_iter().enumerate() {
+            if stmts.is_empty() {
+                names.push(None);
+                continue;
+            }
+            let name = format!("k{k}_{}", entry_label(position));
+            emit_entry(&cg, &name, stmts).map_err(|d| {
+                d.with_note(format!(
+                    "while compiling {} of kernel {k} ({})",
+                    entry_label(position),
+                    kernel.name
+                ))
+            })?;
+            names.push(Some(name));
+        }
+    }
+    first_entry.push(names.len());
+
+    module
+        .verify()
+        .map_err(|e| llvm_err("verifier", e.to_string()))?;
+    module.set_triple(&machine.get_triple());
+    module.set_data_layout(&machine.get_target_data().get_data_layout());
+    module
+        .run_passes("default<O2>", &machine, PassBuilderOptions::create())
+        .map_err(|e| llvm_err("optimiser", e.to_string()))?;
+    let engine = module
+        .create_jit_execution_engine(OptimizationLevel::Default)
+        .map_err(|e| llvm_err("JIT", e.to_string()))?;
+    if let Some(next_double) = module.get_function(NEXT_DOUBLE) {
+        engine.add_global_mapping(&next_double, lemsc_next_double as *const () as usize);
+    }
+
+    let mut entries = Vec::with_capacity(names.len());
+    for name in &names {
+        let Some(name) = name else {
+            entries.push(None);
+            continue;
+        };
+        let address = engine
+            .get_function_address(name)
+            .map_err(|e| llvm_err("JIT lookup", e.to_string()))?;
+        // SAFETY: `name` was built by `emit_entry` with `entry_fn_type`, which is `EntryFn`
+        // in LLVM terms; the address stays valid as long as `engine` lives.
+        let function = unsafe { std::mem::transmute::<usize, EntryFn>(address) };
+        entries.push(Some(function));
+    }
+    Ok(Compiled {
+        entries,
+        first_entry,
+        compile_time: started.elapsed(),
+        engine,
+    })
+}
+
+/// The statement lists of a kernel in table order.
+fn kernel_entries(kernel: &Kernel) -> Vec<&[Stmt]> {
+    let mut lists: Vec<&[Stmt]> = vec![&kernel.init, &kernel.init_derived, &kernel.advance];
+    lists.extend(kernel.on_event.iter().map(Vec::as_slice));
+    lists
+}
+
+fn entry_position(entry: Entry) -> usize {
+    match entry {
+        Entry::Init => 0,
+        Entry::InitDerived => 1,
+        Entry::Advance => 2,
+        Entry::OnEvent(port) => FIXED_ENTRIES + port as usize,
+    }
+}
+
+fn entry_label(position: usize) -> String {
+    match position {
+        0 => "init".to_string(),
+        1 => "init_derived".to_string(),
+        2 => "advance".to_string(),
+        p => format!("on_event_{}", p - FIXED_ENTRIES),
+    }
+}
+
+/// The fired mask has one bit per out-port, so port numbers must stay below 64.
+fn check_out_ports(kernel: &Kernel) -> Result<(), Diagnostic> {
+    fn first_bad(stmts: &[Stmt]) -> Option<u32> {
+        stmts.iter().find_map(|s| match s {
+            Stmt::Emit { port } if *port >= u64::BITS => Some(*port),
+            Stmt::If { then, .. } => first_bad(then),
+            Stmt::Switch { arms, .. } => arms.iter().find_map(|arm| first_bad(arm)),
+            _ => None,
+        })
+    }
+    match kernel_entries(kernel).into_iter().find_map(first_bad) {
+        None => Ok(()),
+        Some(port) => Err(Diagnostic::error(format!(
+            "kernel {} emits on out-port {port}; the native backend supports out-ports 0 to 63",
+            kernel.name
+        ))),
+    }
+}
+
+/// `random()`'s draw, called from compiled code with the `rng` pointer `run` passed in.
+extern "C" fn lemsc_next_double(rng: *mut c_void) -> f64 {
+    // SAFETY: compiled code passes on unchanged the pointer `NativeKernels::run` made from
+    // the `&mut JavaRandom` of its `RunContext`, exclusively borrowed for the whole call.
+    let rng = unsafe { &mut *rng.cast::<JavaRandom>() };
+    rng.next_double()
+}
