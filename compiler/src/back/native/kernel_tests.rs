@@ -4,7 +4,7 @@ use lemsc_runtime::engine::{Entry, KernelCode, RunContext};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{BinOp, Expr, Func, Kernel, Program, Reduce, Stmt};
 
-use super::kernel::{compile_program, NativeKernels};
+use super::kernel::{compile_program, compile_program_with, MachineCode, NativeKernels};
 
 pub(super) fn program_of(kernels: Vec<Kernel>, initial: Vec<f64>, links: Vec<u64>) -> Program {
     Program {
@@ -80,11 +80,14 @@ pub(super) fn run_on(
     )
 }
 
-fn compile(program: &Program) -> NativeKernels {
-    match compile_program(program) {
-        Ok(code) => code,
-        Err(d) => panic!("program compiles: {} {:?}", d.message, d.notes),
-    }
+/// The program compiled with each kind of machine code: every test runs on both.
+fn compile_both(program: &Program) -> [NativeKernels; 2] {
+    [MachineCode::Quick, MachineCode::Optimised].map(|machine_code| {
+        match compile_program_with(program, machine_code) {
+            Ok(code) => code,
+            Err(d) => panic!("program compiles: {} {:?}", d.message, d.notes),
+        }
+    })
 }
 
 /// Runs the advance entry of a one-kernel program on a copy of its initial values.
@@ -94,11 +97,27 @@ fn advance_once(stmts: Vec<Stmt>, initial: &[f64], links: &[u64], base: usize) -
         initial.to_vec(),
         links.to_vec(),
     );
-    let code = compile(&program);
-    let mut vars = initial.to_vec();
-    let mut rng = JavaRandom::new(1);
-    let mask = run_on(&code, Call::advance(base), &mut vars, links, &mut rng);
-    (vars, mask)
+    let results: Vec<(Vec<f64>, u64)> = compile_both(&program)
+        .iter()
+        .map(|code| {
+            let mut vars = initial.to_vec();
+            let mut rng = JavaRandom::new(1);
+            let mask = run_on(code, Call::advance(base), &mut vars, links, &mut rng);
+            (vars, mask)
+        })
+        .collect();
+    let [quick, optimised] = [&results[0], &results[1]];
+    let bits = |vars: &[f64]| vars.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(
+        bits(&quick.0),
+        bits(&optimised.0),
+        "both machine codes agree"
+    );
+    assert_eq!(
+        quick.1, optimised.1,
+        "both machine codes fire the same ports"
+    );
+    results[0].clone()
 }
 
 fn local(s: u32) -> Box<Expr> {
@@ -248,19 +267,20 @@ fn links_and_reductions_read_other_instances_in_list_order() {
         ),
     ];
     let program = program_of(vec![kernel("k", 4, stmts)], initial.clone(), links.clone());
-    let code = compile(&program);
-    let mut vars = initial.clone();
-    let call = Call {
-        link_start: 1,
-        ..Call::advance(0)
-    };
-    run_on(&code, call, &mut vars, &links, &mut JavaRandom::new(1));
-    assert_eq!(vars[0], 2.5);
-    // In order: (0 + 1.0) + 1e16 + -1e16 = 0 (the 1 is lost), not 1.
-    assert_eq!(vars[1], ((0.0 + 1.0) + 1e16) + -1e16);
-    assert_eq!(vars[1], 0.0);
-    assert_eq!(vars[2], 1.0 * 1.0 * 1e16 * -1e16);
-    assert_eq!(vars[3], 10.0, "empty lists give 0 and 1");
+    for code in compile_both(&program) {
+        let mut vars = initial.clone();
+        let call = Call {
+            link_start: 1,
+            ..Call::advance(0)
+        };
+        run_on(&code, call, &mut vars, &links, &mut JavaRandom::new(1));
+        assert_eq!(vars[0], 2.5);
+        // In order: (0 + 1.0) + 1e16 + -1e16 = 0 (the 1 is lost), not 1.
+        assert_eq!(vars[1], ((0.0 + 1.0) + 1e16) + -1e16);
+        assert_eq!(vars[1], 0.0);
+        assert_eq!(vars[2], 1.0 * 1.0 * 1e16 * -1e16);
+        assert_eq!(vars[3], 10.0, "empty lists give 0 and 1");
+    }
 }
 
 #[test]
@@ -285,40 +305,42 @@ fn random_scales_draws_of_the_run_generator_in_evaluation_order() {
         ),
     ];
     let program = program_of(vec![kernel("k", 3, stmts)], vec![0.0, 5.0, 0.0], vec![]);
-    let code = compile(&program);
-    let mut vars = vec![0.0, 5.0, 0.0];
-    let mut rng = JavaRandom::new(123);
-    let mut expected_rng = JavaRandom::new(123);
-    for _ in 0..3 {
-        vars[1] = 5.0;
-        run_on(&code, Call::advance(0), &mut vars, &[], &mut rng);
-        let a = 2.0 * expected_rng.next_double();
-        let b = 5.0 * expected_rng.next_double();
-        let scale = 1.0 + expected_rng.next_double();
-        let outer = scale * expected_rng.next_double();
-        assert_eq!(vars[0].to_bits(), (a - b).to_bits());
-        assert_eq!(vars[2].to_bits(), outer.to_bits());
+    for code in compile_both(&program) {
+        let mut vars = vec![0.0, 5.0, 0.0];
+        let mut rng = JavaRandom::new(123);
+        let mut expected_rng = JavaRandom::new(123);
+        for _ in 0..3 {
+            vars[1] = 5.0;
+            run_on(&code, Call::advance(0), &mut vars, &[], &mut rng);
+            let a = 2.0 * expected_rng.next_double();
+            let b = 5.0 * expected_rng.next_double();
+            let scale = 1.0 + expected_rng.next_double();
+            let outer = scale * expected_rng.next_double();
+            assert_eq!(vars[0].to_bits(), (a - b).to_bits());
+            assert_eq!(vars[2].to_bits(), outer.to_bits());
+        }
+        assert_eq!(
+            rng.next_double(),
+            expected_rng.next_double(),
+            "same number of draws"
+        );
     }
-    assert_eq!(
-        rng.next_double(),
-        expected_rng.next_double(),
-        "same number of draws"
-    );
 }
 
 #[test]
 fn time_and_step_are_the_call_arguments() {
     let stmts = vec![set(0, Expr::Time), set(1, Expr::Step)];
     let program = program_of(vec![kernel("k", 2, stmts)], vec![0.0; 2], vec![]);
-    let code = compile(&program);
-    let mut vars = vec![0.0; 2];
-    let call = Call {
-        t: 0.123,
-        dt: 2.5e-5,
-        ..Call::advance(0)
-    };
-    run_on(&code, call, &mut vars, &[], &mut JavaRandom::new(1));
-    assert_eq!(vars, vec![0.123, 2.5e-5]);
+    for code in compile_both(&program) {
+        let mut vars = vec![0.0; 2];
+        let call = Call {
+            t: 0.123,
+            dt: 2.5e-5,
+            ..Call::advance(0)
+        };
+        run_on(&code, call, &mut vars, &[], &mut JavaRandom::new(1));
+        assert_eq!(vars, vec![0.123, 2.5e-5]);
+    }
 }
 
 const SPECIAL: [f64; 16] = [
@@ -426,27 +448,28 @@ fn mismatches(exprs: &[Expr], expected: &dyn Fn(usize, f64, f64) -> f64) -> Vec<
         .collect();
     let len = 2 + exprs.len();
     let program = program_of(vec![kernel("k", len as u32, stmts)], vec![0.0; len], vec![]);
-    let code = compile(&program);
     let mut found = Vec::new();
-    for a in SPECIAL {
-        for b in SPECIAL {
-            let mut vars = vec![0.0; len];
-            vars[0] = a;
-            vars[1] = b;
-            run_on(
-                &code,
-                Call::advance(0),
-                &mut vars,
-                &[],
-                &mut JavaRandom::new(1),
-            );
-            for (i, e) in exprs.iter().enumerate() {
-                let want = expected(i, a, b);
-                if !same_bits(vars[2 + i], want) {
-                    found.push(format!(
-                        "{e:?} at ({a:e}, {b:e}): {:e}, want {want:e}",
-                        vars[2 + i]
-                    ));
+    for (code, machine_code) in compile_both(&program).iter().zip(["quick", "optimised"]) {
+        for a in SPECIAL {
+            for b in SPECIAL {
+                let mut vars = vec![0.0; len];
+                vars[0] = a;
+                vars[1] = b;
+                run_on(
+                    code,
+                    Call::advance(0),
+                    &mut vars,
+                    &[],
+                    &mut JavaRandom::new(1),
+                );
+                for (i, e) in exprs.iter().enumerate() {
+                    let want = expected(i, a, b);
+                    if !same_bits(vars[2 + i], want) {
+                        found.push(format!(
+                            "{e:?} at ({a:e}, {b:e}), {machine_code}: {:e}, want {want:e}",
+                            vars[2 + i]
+                        ));
+                    }
                 }
             }
         }
@@ -482,9 +505,20 @@ fn heaviside_and_factorial_at_their_edges() {
     ];
     let stmts = vec![set(1, exprs[0].clone()), set(2, exprs[1].clone())];
     let program = program_of(vec![kernel("k", 3, stmts)], vec![0.0; 3], vec![]);
-    let code = compile(&program);
-    for (x, h, fact) in cases {
-        let mut vars = vec![x, 0.0, 0.0];
+    for code in compile_both(&program) {
+        for (x, h, fact) in cases {
+            let mut vars = vec![x, 0.0, 0.0];
+            run_on(
+                &code,
+                Call::advance(0),
+                &mut vars,
+                &[],
+                &mut JavaRandom::new(1),
+            );
+            assert_eq!(vars[1].to_bits(), f64::to_bits(h), "H({x:e})");
+            assert_eq!(vars[2].to_bits(), f64::to_bits(fact), "factorial({x:e})");
+        }
+        let mut vars = vec![f64::NAN, 0.0, 0.0];
         run_on(
             &code,
             Call::advance(0),
@@ -492,19 +526,9 @@ fn heaviside_and_factorial_at_their_edges() {
             &[],
             &mut JavaRandom::new(1),
         );
-        assert_eq!(vars[1].to_bits(), f64::to_bits(h), "H({x:e})");
-        assert_eq!(vars[2].to_bits(), f64::to_bits(fact), "factorial({x:e})");
+        assert!(vars[1].is_nan(), "H(NaN) is NaN");
+        assert_eq!(vars[2], 1.0, "factorial(NaN) is the empty product");
     }
-    let mut vars = vec![f64::NAN, 0.0, 0.0];
-    run_on(
-        &code,
-        Call::advance(0),
-        &mut vars,
-        &[],
-        &mut JavaRandom::new(1),
-    );
-    assert!(vars[1].is_nan(), "H(NaN) is NaN");
-    assert_eq!(vars[2], 1.0, "factorial(NaN) is the empty product");
 }
 
 #[test]
@@ -550,29 +574,30 @@ fn entries_dispatch_per_kernel_and_empty_ones_return_zero_untouched() {
         ..Kernel::default()
     };
     let program = program_of(vec![first, second], vec![0.0], vec![]);
-    let code = compile(&program);
-    assert_eq!(code.function_count(), 5);
-    let cases = [
-        (0, Entry::Init, 1.0, 0),
-        (0, Entry::InitDerived, -7.0, 0),
-        (0, Entry::Advance, -7.0, 0),
-        (0, Entry::OnEvent(0), 10.0, 0),
-        (0, Entry::OnEvent(1), -7.0, 0),
-        (1, Entry::Init, -7.0, 0),
-        (1, Entry::InitDerived, 2.0, 0),
-        (1, Entry::Advance, 3.0, 2),
-        (1, Entry::OnEvent(0), -7.0, 0),
-        (1, Entry::OnEvent(2), 40.0, 1),
-    ];
-    for (kernel, entry, value, mask) in cases {
-        let mut vars = vec![-7.0];
-        let call = Call {
-            kernel,
-            entry,
-            ..Call::advance(0)
-        };
-        let fired = run_on(&code, call, &mut vars, &[], &mut JavaRandom::new(1));
-        assert_eq!((vars[0], fired), (value, mask), "kernel {kernel} {entry:?}");
+    for code in compile_both(&program) {
+        assert_eq!(code.function_count(), 5);
+        let cases = [
+            (0, Entry::Init, 1.0, 0),
+            (0, Entry::InitDerived, -7.0, 0),
+            (0, Entry::Advance, -7.0, 0),
+            (0, Entry::OnEvent(0), 10.0, 0),
+            (0, Entry::OnEvent(1), -7.0, 0),
+            (1, Entry::Init, -7.0, 0),
+            (1, Entry::InitDerived, 2.0, 0),
+            (1, Entry::Advance, 3.0, 2),
+            (1, Entry::OnEvent(0), -7.0, 0),
+            (1, Entry::OnEvent(2), 40.0, 1),
+        ];
+        for (kernel, entry, value, mask) in cases {
+            let mut vars = vec![-7.0];
+            let call = Call {
+                kernel,
+                entry,
+                ..Call::advance(0)
+            };
+            let fired = run_on(&code, call, &mut vars, &[], &mut JavaRandom::new(1));
+            assert_eq!((vars[0], fired), (value, mask), "kernel {kernel} {entry:?}");
+        }
     }
 }
 
@@ -584,12 +609,13 @@ fn an_in_port_beyond_the_kernel_is_refused_not_run_as_the_next_kernel() {
         ..kernel("first", 1, vec![])
     };
     let second = kernel("second", 1, vec![set(0, Expr::Const(2.0))]);
-    let code = compile(&program_of(vec![first, second], vec![0.0], vec![]));
-    let call = Call {
-        entry: Entry::OnEvent(1),
-        ..Call::advance(0)
-    };
-    run_on(&code, call, &mut [0.0], &[], &mut JavaRandom::new(1));
+    for code in compile_both(&program_of(vec![first, second], vec![0.0], vec![])) {
+        let call = Call {
+            entry: Entry::OnEvent(1),
+            ..Call::advance(0)
+        };
+        run_on(&code, call, &mut [0.0], &[], &mut JavaRandom::new(1));
+    }
 }
 
 #[test]
@@ -610,15 +636,16 @@ fn an_out_port_beyond_the_mask_is_a_diagnostic() {
 fn programs_can_be_compiled_and_dropped_repeatedly() {
     for i in 0..20 {
         let stmts = vec![set(0, bin(BinOp::Add, local(0), c(f64::from(i))))];
-        let code = compile(&program_of(vec![kernel("k", 1, stmts)], vec![0.0], vec![]));
-        let mut vars = vec![1.0];
-        run_on(
-            &code,
-            Call::advance(0),
-            &mut vars,
-            &[],
-            &mut JavaRandom::new(1),
-        );
-        assert_eq!(vars[0], 1.0 + f64::from(i));
+        for code in compile_both(&program_of(vec![kernel("k", 1, stmts)], vec![0.0], vec![])) {
+            let mut vars = vec![1.0];
+            run_on(
+                &code,
+                Call::advance(0),
+                &mut vars,
+                &[],
+                &mut JavaRandom::new(1),
+            );
+            assert_eq!(vars[0], 1.0 + f64::from(i));
+        }
     }
 }
