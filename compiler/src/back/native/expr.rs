@@ -4,6 +4,7 @@
 //! `^` and the functions call the same libm routines Rust's `f64` methods call (through the
 //! LLVM intrinsics Rust itself uses, or by their libm names), and no fast-math flag is set.
 
+use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::intrinsics::Intrinsic;
@@ -91,8 +92,20 @@ pub(crate) fn binary<'ctx>(
         BinOp::Mul => llvm(span, bld.build_float_mul(a, b, "mul")),
         BinOp::Div => llvm(span, bld.build_float_div(a, b, "div")),
         BinOp::Pow => {
+            // Not a builtin to the optimiser: it would turn pow(x, 2) into x*x, pow(x, -1)
+            // into 1/x and pow(2, x) into exp2(x), none of which is always the same double
+            // as libm's pow (x*x differs on exact halfway cases such as 134217727^2).
             let pow = intrinsic(cg, span, "llvm.pow")?;
-            call_float(cg, span, pow, &[a.into(), b.into()])
+            let site = llvm(span, bld.build_call(pow, &[a.into(), b.into()], "pow"))?;
+            let nobuiltin = Attribute::get_named_enum_kind_id("nobuiltin");
+            site.add_attribute(
+                AttributeLoc::Function,
+                cg.context.create_enum_attribute(nobuiltin, 0),
+            );
+            site.try_as_basic_value()
+                .basic()
+                .map(|v| v.into_float_value())
+                .ok_or_else(|| Diagnostic::at(span, "an LLVM pow call returned no value"))
         }
         BinOp::Gt => cmp(FloatPredicate::OGT),
         BinOp::Lt => cmp(FloatPredicate::OLT),

@@ -1,5 +1,7 @@
 //! Compiled kernels do what `program.rs` says each statement and expression does.
 
+use std::hint::black_box;
+
 use lemsc_runtime::engine::{Entry, KernelCode, RunContext};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{BinOp, Expr, Func, Kernel, Program, Reduce, Stmt};
@@ -546,10 +548,65 @@ fn every_operator_matches_rust_arithmetic_including_nan_and_signed_zero() {
         i if i < BINOPS.len() => expected_binop(BINOPS[i], a, b),
         13 => -a,
         14 => f64::from(u8::from(a == 0.0)),
-        15 => a.powf(2.0),
-        _ => a.powf(0.5),
+        15 => a.powf(black_box(2.0)),
+        _ => a.powf(black_box(0.5)),
     });
     assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn powers_with_constant_operands_stay_libm_pow() {
+    // LLVM would rewrite these to x*x, 1/x and exp2(x) were pow a builtin to it. Squares of
+    // 27-bit odd integers are exact halfway cases, where x*x and pow round differently.
+    let exprs = [
+        bin(BinOp::Pow, local(0), c(2.0)),
+        bin(BinOp::Pow, local(0), c(-1.0)),
+        bin(BinOp::Pow, c(2.0), local(0)),
+        bin(BinOp::Pow, c(10.0), local(0)),
+    ];
+    let stmts = (0..4)
+        .map(|i| set(1 + i, exprs[i as usize].clone()))
+        .collect();
+    let program = program_of(vec![kernel("k", 5, stmts)], vec![0.0; 5], vec![]);
+    let xs = (0..200u32).map(|i| f64::from((1 << 27) - 1 - 2 * i));
+    let fractions = (0..200u32).map(|i| f64::from(i) * 0.0123 - 1.1);
+    let mut differences = 0;
+    for code in compile_both(&program) {
+        for x in xs.clone().chain(fractions.clone()) {
+            let mut vars = vec![x, 0.0, 0.0, 0.0, 0.0];
+            run_on(
+                &code,
+                Call::advance(0),
+                &mut vars,
+                &[],
+                &mut JavaRandom::new(1),
+            );
+            let x = black_box(x);
+            let want = [
+                x.powf(black_box(2.0)),
+                x.powf(black_box(-1.0)),
+                black_box(2.0f64).powf(x),
+                black_box(10.0f64).powf(x),
+            ];
+            for (i, want) in want.into_iter().enumerate() {
+                assert_eq!(
+                    vars[1 + i].to_bits(),
+                    want.to_bits(),
+                    "{:?} at {x:e}",
+                    exprs[i]
+                );
+            }
+            differences += usize::from((x * x).to_bits() != want_square(x).to_bits());
+        }
+    }
+    assert!(
+        differences > 0,
+        "the inputs include cases where x*x is not pow(x, 2)"
+    );
+}
+
+fn want_square(x: f64) -> f64 {
+    black_box(x).powf(black_box(2.0))
 }
 
 #[test]
