@@ -2,5 +2,7 @@
 //! recording and output files.
 
 pub mod code;
+pub mod interp;
 
 pub use code::{Entry, KernelCode, RunContext};
+pub use interp::Interpreter;
