@@ -3,6 +3,8 @@
 
 pub mod code;
 pub mod interp;
+pub mod validate;
 
 pub use code::{Entry, KernelCode, RunContext};
 pub use interp::Interpreter;
+pub use validate::validate;
