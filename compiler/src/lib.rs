@@ -11,6 +11,7 @@ pub mod ir;
 pub mod model;
 pub mod passes;
 pub mod pipeline;
+pub mod simulate;
 pub mod suggest;
 
 pub use pipeline::{check, CheckOptions, Checked};

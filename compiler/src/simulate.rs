@@ -1,0 +1,366 @@
+//! Running a LEMS simulation file end to end: check, lower to a runnable program, compile its
+//! kernels, run it, and say how long each stage took. The CLI and the conformance tests both
+//! call [`run_file`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use lemsc_runtime::program::Program;
+
+use crate::diag::{Diagnostic, SourceMap};
+use crate::pipeline::{check, CheckOptions, Checked};
+
+/// What runs the kernels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Machine code compiled with LLVM (needs the cargo feature `native`).
+    Native,
+    /// The reference interpreter of the runtime: slow, but the yardstick the native code
+    /// must agree with bit for bit. A debugging aid.
+    Interpreter,
+}
+
+impl Engine {
+    /// The engine [`Engine::Native`] falls back to in a build without LLVM.
+    pub fn available(self) -> Engine {
+        if cfg!(feature = "native") {
+            self
+        } else {
+            Engine::Interpreter
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Native => "native (LLVM)",
+            Engine::Interpreter => "interpreter",
+        }
+    }
+}
+
+/// Called while the simulation runs with the number of steps done and the total.
+pub type ProgressFn<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// How to run a file.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Folder that relative output paths (`results/x.dat`) are joined to; the LEMS file's
+    /// folder when `None`.
+    pub out_dir: Option<PathBuf>,
+    /// Overrides the `<Simulation seed=...>` of the file.
+    pub seed: Option<i64>,
+    pub engine: Engine,
+    /// Extra folders searched for included files (`-I`).
+    pub include_dirs: Vec<PathBuf>,
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions {
+            out_dir: None,
+            seed: None,
+            engine: Engine::Native,
+            include_dirs: Vec::new(),
+        }
+    }
+}
+
+/// Wall-clock time of each stage.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Timings {
+    /// Reading the XML, resolving and checking the model, instantiating its structure.
+    pub parse_check: Duration,
+    /// Lowering the instantiated model to kernels and a program.
+    pub lowering: Duration,
+    /// Compiling the kernels to machine code (zero for the interpreter).
+    pub compile: Duration,
+    /// Initialisation, time stepping and writing the output files.
+    pub simulate: Duration,
+}
+
+impl Timings {
+    pub fn total(&self) -> Duration {
+        self.parse_check + self.lowering + self.compile + self.simulate
+    }
+}
+
+/// A finished run.
+pub struct RunOutcome {
+    /// The sources read, for rendering [`RunOutcome::warnings`].
+    pub sources: SourceMap,
+    /// Warnings found while checking (errors stop the run instead).
+    pub warnings: Vec<Diagnostic>,
+    /// The engine that ran the kernels (the interpreter when built without LLVM).
+    pub engine: Engine,
+    pub steps: u64,
+    /// The files written, time series first, then spike files.
+    pub outputs: Vec<PathBuf>,
+    pub timings: Timings,
+}
+
+/// Why a run did not finish.
+pub enum SimError {
+    /// The file or an include folder does not exist: a usage error, not a model error.
+    Usage(String),
+    /// Errors in the model, located in `sources`; warnings found on the way are included.
+    Model {
+        sources: SourceMap,
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// The simulation itself failed (a value became NaN, an output file could not be
+    /// written). The message names what, where and when.
+    Run(String),
+}
+
+impl SimError {
+    /// A one-line description, without rendering source snippets.
+    pub fn summary(&self) -> String {
+        match self {
+            SimError::Usage(message) | SimError::Run(message) => message.clone(),
+            SimError::Model {
+                sources,
+                diagnostics,
+            } => diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| crate::diag::PlainDiagnostic { sources, diag: d }.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+}
+
+impl fmt::Debug for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.summary())
+    }
+}
+
+/// Checks, lowers, compiles and runs the simulation in `path`; the output files are written
+/// under `opts.out_dir` (default: the file's folder), their folders created as needed.
+pub fn run_file(path: &Path, opts: &RunOptions) -> Result<RunOutcome, SimError> {
+    run_file_with_progress(path, opts, &mut |_, _| {})
+}
+
+/// [`run_file`], reporting progress of the time stepping to `progress`.
+pub fn run_file_with_progress(
+    path: &Path,
+    opts: &RunOptions,
+    progress: ProgressFn<'_>,
+) -> Result<RunOutcome, SimError> {
+    let mut timings = Timings::default();
+    let started = Instant::now();
+    let checked = check_file(path, &opts.include_dirs)?;
+    timings.parse_check = started.elapsed();
+
+    let warnings: Vec<Diagnostic> = checked.diagnostics.list.clone();
+    let started = Instant::now();
+    let program = match lower_checked(path, &checked, opts) {
+        Ok(program) => program,
+        Err(mut diagnostics) => {
+            diagnostics.splice(0..0, warnings);
+            return Err(SimError::Model {
+                sources: checked.sources,
+                diagnostics,
+            });
+        }
+    };
+    timings.lowering = started.elapsed();
+
+    create_output_folders(&program)?;
+    let engine = opts.engine.available();
+    let (compile, simulate) = execute(&program, engine, progress)?;
+    timings.compile = compile;
+    timings.simulate = simulate;
+
+    let outputs = program
+        .outputs
+        .iter()
+        .map(|o| o.path.clone())
+        .chain(program.event_outputs.iter().map(|o| o.path.clone()))
+        .collect();
+    Ok(RunOutcome {
+        sources: checked.sources,
+        warnings,
+        engine,
+        steps: program.steps,
+        outputs,
+        timings,
+    })
+}
+
+/// Reads and checks `path`; a model with errors becomes [`SimError::Model`].
+pub fn check_file(path: &Path, include_dirs: &[PathBuf]) -> Result<Checked, SimError> {
+    if !path.is_file() {
+        return Err(SimError::Usage(format!(
+            "cannot read '{}': no such file",
+            path.display()
+        )));
+    }
+    if let Some(dir) = include_dirs.iter().find(|d| !d.is_dir()) {
+        return Err(SimError::Usage(format!(
+            "include folder '{}' does not exist",
+            dir.display()
+        )));
+    }
+    let opts = CheckOptions {
+        include_dirs: include_dirs.to_vec(),
+    };
+    let checked = check(&[path.to_path_buf()], &opts);
+    if checked.ok() {
+        Ok(checked)
+    } else {
+        Err(SimError::Model {
+            diagnostics: checked.diagnostics.list,
+            sources: checked.sources,
+        })
+    }
+}
+
+/// The instantiated model of a checked file lowered to a program, or the errors that stop
+/// that (no Simulation target, components the native target cannot simulate, ...).
+fn lower_checked(
+    path: &Path,
+    checked: &Checked,
+    opts: &RunOptions,
+) -> Result<Program, Vec<Diagnostic>> {
+    let model = checked.model.as_ref().expect("a checked model");
+    let Some(ir) = checked.ir.as_ref() else {
+        // Checking lowers only a runnable Simulation target; lowering again says what is
+        // missing.
+        let (_, diags) = crate::passes::lower(model);
+        let mut list = diags.list;
+        if !list.iter().any(Diagnostic::is_error) {
+            list.push(Diagnostic::error(format!(
+                "{} has no <Target> Simulation to run",
+                path.display()
+            )));
+        }
+        return Err(list);
+    };
+    let unsupported = crate::passes::support::check_native(model, ir);
+    if unsupported.has_errors() {
+        return Err(unsupported.list);
+    }
+    let out_dir = match &opts.out_dir {
+        Some(dir) => dir.clone(),
+        None => path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(".")),
+    };
+    build_program(model, ir, out_dir, opts.seed)
+}
+
+/// jLEMS writes into folders that must exist; we create them, so that `results/` need not be
+/// made by hand.
+fn create_output_folders(program: &Program) -> Result<(), SimError> {
+    let paths = program
+        .outputs
+        .iter()
+        .map(|o| &o.path)
+        .chain(program.event_outputs.iter().map(|o| &o.path));
+    for path in paths {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                SimError::Run(format!(
+                    "cannot create the folder {} for output file {}: {e}",
+                    dir.display(),
+                    path.display()
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Lowers the IR to a program (see `passes::kernels`).
+fn build_program(
+    _model: &crate::model::Model,
+    _ir: &crate::ir::Ir,
+    _out_dir: PathBuf,
+    _seed: Option<i64>,
+) -> Result<Program, Vec<Diagnostic>> {
+    Err(vec![Diagnostic::error(
+        "lowering to a runnable program is not available in this build yet",
+    )])
+}
+
+/// Compiles (for the native engine) and runs `program`; the compile and run times.
+fn execute(
+    _program: &Program,
+    _engine: Engine,
+    _progress: ProgressFn<'_>,
+) -> Result<(Duration, Duration), SimError> {
+    Err(SimError::Run(
+        "the runtime's engine is not available in this build yet".into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_temp(name: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("lemsc-simulate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_missing_file_is_a_usage_error() {
+        let err = run_file(Path::new("/no/such/file.xml"), &RunOptions::default())
+            .err()
+            .unwrap();
+        assert!(matches!(&err, SimError::Usage(m) if m.contains("/no/such/file.xml")));
+    }
+
+    #[test]
+    fn a_missing_include_folder_is_a_usage_error() {
+        let file = write_temp("empty.xml", "<Lems/>");
+        let opts = RunOptions {
+            include_dirs: vec![PathBuf::from("/no/such/folder")],
+            ..RunOptions::default()
+        };
+        let err = run_file(&file, &opts).err().unwrap();
+        assert!(matches!(&err, SimError::Usage(m) if m.contains("/no/such/folder")));
+    }
+
+    #[test]
+    fn a_file_without_a_simulation_says_so_with_a_located_error() {
+        let file = write_temp(
+            "no_target.xml",
+            "<Lems>\n<Dimension name=\"time\" t=\"1\"/>\n</Lems>\n",
+        );
+        let err = run_file(&file, &RunOptions::default()).err().unwrap();
+        let SimError::Model { diagnostics, .. } = &err else {
+            panic!("expected model errors, got {err:?}");
+        };
+        assert!(diagnostics.iter().any(Diagnostic::is_error), "{err:?}");
+    }
+
+    #[test]
+    fn model_errors_keep_their_location() {
+        let file = write_temp(
+            "bad_unit.xml",
+            "<Lems>\n<Target component=\"sim\"/>\n<Simulation id=\"sim\" length=\"10mV\" step=\"0.01ms\" target=\"x\"/>\n</Lems>\n",
+        );
+        let err = run_file(&file, &RunOptions::default()).err().unwrap();
+        let summary = err.summary();
+        assert!(summary.contains("bad_unit.xml:3:"), "{summary}");
+    }
+
+    #[test]
+    fn without_llvm_the_native_engine_falls_back_to_the_interpreter() {
+        let expected = if cfg!(feature = "native") {
+            Engine::Native
+        } else {
+            Engine::Interpreter
+        };
+        assert_eq!(Engine::Native.available(), expected);
+        assert_eq!(Engine::Interpreter.available(), Engine::Interpreter);
+    }
+}
