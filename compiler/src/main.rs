@@ -4,9 +4,15 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use std::time::{Duration, Instant};
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 use lemsc::diag::{render, Diagnostic};
-use lemsc::{check, CheckOptions, Checked};
+use lemsc::simulate::{
+    check_file, run_file_with_progress, Engine, RunOptions, RunOutcome, SimError,
+};
+use lemsc::Checked;
 
 /// Exit status: the model is fine.
 const EXIT_OK: u8 = 0;
@@ -34,17 +40,35 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// The LEMS simulation file to build (e.g. LEMS_NML2_Ex1_HH.xml)
+    /// The LEMS simulation file to build and run (e.g. LEMS_NML2_Ex1_HH.xml)
     #[arg(required = true)]
     file: Option<PathBuf>,
 
-    /// What to build the model for
+    /// What to build the model for; `native` also runs it
     #[arg(long, value_enum, default_value_t = Target::Native)]
     target: Target,
 
     /// Print an intermediate form to stdout instead of building
     #[arg(long, value_enum, value_name = "FORM")]
     emit: Option<Emit>,
+
+    /// Seed of the random generator, instead of the Simulation's `seed` (default 1234)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    seed: Option<i64>,
+
+    /// Write output files under DIR instead of the LEMS file's folder (`results/x.dat`
+    /// becomes DIR/results/x.dat)
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+
+    /// Run the kernels in the reference interpreter instead of LLVM-compiled code (slow; a
+    /// debugging aid to tell a compiler bug from a model problem)
+    #[arg(long, value_enum, default_value_t = EngineArg::Native, hide = true)]
+    engine: EngineArg,
+
+    /// Print the time spent reading, lowering, compiling and simulating
+    #[arg(short, long, conflicts_with = "quiet")]
+    verbose: bool,
 
     #[command(flatten)]
     common: CommonArgs,
@@ -94,6 +118,14 @@ enum Target {
     Nest,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EngineArg {
+    /// LLVM-compiled kernels (the interpreter in a build without the `native` feature)
+    Native,
+    /// The reference interpreter
+    Interpreter,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Emit {
     /// The simulation IR: instances, connections, inputs and resolved recorders
@@ -112,8 +144,14 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Some(Command::Check { files, common }) => run_check(&files, &common),
         None => {
-            let file = cli.file.expect("clap requires FILE without a subcommand");
-            run_build(&file, cli.target, cli.emit, &cli.common)
+            let file = cli
+                .file
+                .clone()
+                .expect("clap requires FILE without a subcommand");
+            match (cli.target, cli.emit) {
+                (Target::Native, None) => run_native(&file, &cli),
+                (target, emit) => run_build(&file, target, emit, &cli.common),
+            }
         }
     };
     ExitCode::from(code)
@@ -141,8 +179,164 @@ fn run_check(files: &[PathBuf], common: &CommonArgs) -> u8 {
     worst
 }
 
-/// `lemsc FILE --target T`: check, then hand the model to the target's backend.
-fn run_build(file: &PathBuf, target: Target, emit: Option<Emit>, common: &CommonArgs) -> u8 {
+/// `lemsc FILE [--target native]`: check, lower, compile and run; the output files are written
+/// where the simulation names them.
+fn run_native(file: &Path, cli: &Cli) -> u8 {
+    let engine = match cli.engine {
+        EngineArg::Native => Engine::Native,
+        EngineArg::Interpreter => Engine::Interpreter,
+    };
+    let opts = RunOptions {
+        out_dir: cli.out_dir.clone(),
+        seed: cli.seed,
+        engine,
+        include_dirs: cli.common.include_dirs.clone(),
+    };
+    if cli.verbose && engine.available() != engine {
+        eprintln!(
+            "note: this lemsc was built without the `native` feature (LLVM); the kernels run \
+             in the interpreter"
+        );
+    }
+    let mut progress = ProgressDisplay::new(!cli.common.quiet);
+    let result =
+        run_file_with_progress(file, &opts, &mut |done, total| progress.update(done, total));
+    progress.finish();
+    match result {
+        Ok(outcome) => {
+            let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
+            if !shown.is_empty() {
+                let color = use_color(cli.common.color);
+                eprint!("{}", render(&outcome.sources, &shown, color));
+            }
+            if cli.verbose {
+                print_timings(&outcome);
+            }
+            EXIT_OK
+        }
+        Err(err) => report_sim_error(file, err, &cli.common),
+    }
+}
+
+/// Prints why a file could not be checked or run; the exit code.
+fn report_sim_error(file: &Path, err: SimError, common: &CommonArgs) -> u8 {
+    match err {
+        SimError::Usage(message) => {
+            eprintln!("error: {message}");
+            EXIT_USAGE
+        }
+        SimError::Model {
+            sources,
+            diagnostics,
+        } => {
+            let shown = shown_diagnostics(&diagnostics, common.quiet);
+            eprint!("{}", render(&sources, &shown, use_color(common.color)));
+            print_error_count(file, diagnostics.iter().filter(|d| d.is_error()).count());
+            EXIT_MODEL_ERRORS
+        }
+        SimError::Run(message) => {
+            eprintln!("error: {message}");
+            eprintln!("{}: the simulation stopped", file.display());
+            EXIT_MODEL_ERRORS
+        }
+    }
+}
+
+/// `-v`: where the time went, stage by stage.
+fn print_timings(outcome: &RunOutcome) {
+    let t = &outcome.timings;
+    let row = |what: &str, d: Duration| eprintln!("  {what:<16}{:>10.3} s", d.as_secs_f64());
+    eprintln!(
+        "{} steps, kernels run by the {} engine:",
+        outcome.steps,
+        outcome.engine.name()
+    );
+    row("parse and check", t.parse_check);
+    row("lowering", t.lowering);
+    row("compile", t.compile);
+    row("simulate", t.simulate);
+    row("total", t.total());
+    for path in &outcome.outputs {
+        eprintln!("  wrote {}", path.display());
+    }
+}
+
+/// Every error, and the warnings too unless `quiet`.
+fn shown_diagnostics(diags: &[Diagnostic], quiet: bool) -> Vec<Diagnostic> {
+    diags
+        .iter()
+        .filter(|d| d.is_error() || !quiet)
+        .cloned()
+        .collect()
+}
+
+fn print_error_count(file: &Path, errors: usize) {
+    let n = errors.max(1);
+    eprintln!(
+        "{}: {n} error{}",
+        file.display(),
+        if n == 1 { "" } else { "s" }
+    );
+}
+
+fn use_color(color: Color) -> bool {
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal(),
+    }
+}
+
+/// A progress bar for long runs. It appears only on a terminal and only once a run has gone
+/// on for [`ProgressDisplay::SHOW_AFTER`], so short runs and logs stay clean.
+struct ProgressDisplay {
+    enabled: bool,
+    started: Instant,
+    bar: Option<ProgressBar>,
+}
+
+impl ProgressDisplay {
+    const SHOW_AFTER: Duration = Duration::from_secs(2);
+
+    fn new(wanted: bool) -> ProgressDisplay {
+        ProgressDisplay {
+            enabled: wanted && std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            bar: None,
+        }
+    }
+
+    fn update(&mut self, done: u64, total: u64) {
+        if !self.enabled {
+            return;
+        }
+        if self.bar.is_none() {
+            if self.started.elapsed() < Self::SHOW_AFTER {
+                return;
+            }
+            let bar = ProgressBar::new(total);
+            let style = ProgressStyle::with_template(
+                "simulating {bar:40} {percent:>3}% {elapsed_precise} (about {eta} left)",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(done);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `lemsc FILE --emit ir`, or `--target T` for a text target: check, then print the IR or
+/// hand the model to the target's backend.
+fn run_build(file: &Path, target: Target, emit: Option<Emit>, common: &CommonArgs) -> u8 {
     let checked = match load_checked(file, common) {
         Ok(checked) => checked,
         Err(code) => return code,
@@ -157,14 +351,8 @@ fn run_build(file: &PathBuf, target: Target, emit: Option<Emit>, common: &Common
         print!("{}", lemsc::ir::print::print(ir, model));
         return EXIT_OK;
     }
-    if let Target::Native = target {
-        let unsupported = lemsc::passes::support::check_native(model, ir);
-        if unsupported.has_errors() {
-            return report_failure(file, &checked, &unsupported.list, common);
-        }
-    }
     let name = match target {
-        Target::Native => "native",
+        Target::Native => unreachable!("native runs go through run_native"),
         Target::Neuron => "neuron",
         Target::Brian2 => "brian2",
         Target::Nest => "nest",
@@ -178,61 +366,27 @@ fn run_build(file: &PathBuf, target: Target, emit: Option<Emit>, common: &Common
 
 /// Prints the errors of a stage after checking and the error count; the exit code.
 fn report_failure(file: &Path, checked: &Checked, diags: &[Diagnostic], common: &CommonArgs) -> u8 {
-    let color = match common.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal(),
-    };
-    eprint!("{}", render(&checked.sources, diags, color));
-    let n = diags.iter().filter(|d| d.is_error()).count().max(1);
-    eprintln!(
-        "{}: {n} error{}",
-        file.display(),
-        if n == 1 { "" } else { "s" }
+    eprint!(
+        "{}",
+        render(&checked.sources, diags, use_color(common.color))
     );
+    print_error_count(file, diags.iter().filter(|d| d.is_error()).count());
     EXIT_MODEL_ERRORS
 }
 
 /// Loads and checks one model, printing its diagnostics; the exit code on failure.
-fn load_checked(file: &PathBuf, common: &CommonArgs) -> Result<Checked, u8> {
-    if !file.is_file() {
-        eprintln!("error: cannot read '{}': no such file", file.display());
-        return Err(EXIT_USAGE);
-    }
-    for dir in &common.include_dirs {
-        if !dir.is_dir() {
-            eprintln!("error: include folder '{}' does not exist", dir.display());
-            return Err(EXIT_USAGE);
+fn load_checked(file: &Path, common: &CommonArgs) -> Result<Checked, u8> {
+    match check_file(file, &common.include_dirs) {
+        Ok(checked) => {
+            let shown = shown_diagnostics(&checked.diagnostics.list, common.quiet);
+            if !shown.is_empty() {
+                eprint!(
+                    "{}",
+                    render(&checked.sources, &shown, use_color(common.color))
+                );
+            }
+            Ok(checked)
         }
-    }
-    let opts = CheckOptions {
-        include_dirs: common.include_dirs.clone(),
-    };
-    let checked = check(std::slice::from_ref(file), &opts);
-    let shown: Vec<Diagnostic> = checked
-        .diagnostics
-        .list
-        .iter()
-        .filter(|d| d.is_error() || !common.quiet)
-        .cloned()
-        .collect();
-    if !shown.is_empty() {
-        let color = match common.color {
-            Color::Always => true,
-            Color::Never => false,
-            Color::Auto => std::io::stderr().is_terminal(),
-        };
-        eprint!("{}", render(&checked.sources, &shown, color));
-    }
-    if checked.ok() {
-        Ok(checked)
-    } else {
-        let n = checked.diagnostics.error_count().max(1);
-        eprintln!(
-            "{}: {n} error{}",
-            file.display(),
-            if n == 1 { "" } else { "s" }
-        );
-        Err(EXIT_MODEL_ERRORS)
+        Err(err) => Err(report_sim_error(file, err, common)),
     }
 }
