@@ -145,6 +145,26 @@ impl SpikeWriter {
         self.file.write(self.line.as_bytes())
     }
 
+    /// Appends the event of selection `id` at time `t`, the id written as given: jLEMS
+    /// writes the `id` attribute of the `EventSelection`, which need not be a number.
+    pub fn write_event_id(&mut self, t: f64, id: &str) -> Result<(), OutputError> {
+        self.line.clear();
+        match self.format {
+            SpikeFormat::TimeId => {
+                push_float(&mut self.line, t as f32);
+                self.line.push('\t');
+                self.line.push_str(id);
+            }
+            SpikeFormat::IdTime => {
+                self.line.push_str(id);
+                self.line.push('\t');
+                push_float(&mut self.line, t as f32);
+            }
+        }
+        self.line.push('\n');
+        self.file.write(self.line.as_bytes())
+    }
+
     /// Flushes the events and gives the file its real name; returns that path.
     pub fn finish(self) -> Result<PathBuf, OutputError> {
         self.file.finish()

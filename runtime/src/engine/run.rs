@@ -1,0 +1,396 @@
+//! The run loop (docs/jlems-semantics.md §3): initialisation at t = 0, then `steps` steps,
+//! a row of every output file before the first step and after each one, and events
+//! delivered as jLEMS delivers them (§6).
+//!
+//! ```text
+//! validate; create every output file
+//! run init_order at t = 0
+//! t = 0
+//! for step in 0 ..= steps:
+//!     if step > 0:
+//!         deliver the delayed events due at or before t
+//!         run step_order (instances advanced, kinetic schemes stepped)
+//!     write a row stamped t (and the events recorded since the last row)
+//!     t = t + dt                    # accumulated, never step * dt
+//! finish every file
+//! ```
+//!
+//! Events: when an entry fires out-ports (bit k of its result = out-port k), each fired
+//! port is served in ascending order: its zero-delay connections run their target's
+//! `OnEvent` at once, in program order (and what those fire is served before going on);
+//! then its delayed connections are queued, due at `t + delay`; then the event is noted
+//! for each `EventOutputFile` selection of that port.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::code::{Entry, KernelCode, RunContext};
+use super::kinetic::{advance_scheme, KineticWork};
+use super::queue::{DelayedEvent, DelayedEvents};
+use super::record::Recorders;
+use super::routes::Routes;
+use crate::javarand::JavaRandom;
+use crate::output::OutputError;
+use crate::program::{Op, Program};
+
+/// How deep zero-delay events may trigger further zero-delay events within one delivery
+/// before the run stops: deeper means the connections form a loop.
+pub const MAX_EVENT_DEPTH: usize = 10_000;
+
+/// How often a run reports progress: about this many times, plus once at the end.
+const PROGRESS_REPORTS: u64 = 1000;
+
+/// What a run may do besides simulating.
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    /// Called as `progress(step, steps)` after the row of `step` is written: about a
+    /// thousand times a run, and always after the last row.
+    pub progress: Option<&'a mut dyn FnMut(u64, u64)>,
+}
+
+/// What a successful run did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunReport {
+    /// Steps run (the files have one row more).
+    pub steps: u64,
+    /// Events delivered to in-ports (at once or after a delay).
+    pub events_delivered: u64,
+    /// The files written, `OutputFile`s first, in program order.
+    pub files: Vec<PathBuf>,
+}
+
+/// Why a run stopped. No output file is left behind by a failed run.
+#[derive(Debug)]
+pub enum RunError {
+    /// A state variable became NaN or infinite after its instance advanced (or an
+    /// occupancy after its kinetic scheme stepped).
+    NonFinite {
+        /// The slot's name (`v`, `rate:v`).
+        variable: String,
+        /// The instance's path (`hhpop[0]/bioPhys1/...`).
+        instance: String,
+        /// The time of the step, in seconds.
+        t: f64,
+    },
+    /// An output file could not be created or written.
+    Output(OutputError),
+    /// The program failed validation (a compiler bug, or a bad hand-built program).
+    Invalid(String),
+    /// Zero-delay events kept triggering each other, more than [`MAX_EVENT_DEPTH`] deep.
+    EventLoop {
+        /// The path of the instance whose event went too deep.
+        instance: String,
+        t: f64,
+    },
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::NonFinite {
+                variable,
+                instance,
+                t,
+            } => write!(
+                f,
+                "'{variable}' of {instance} became NaN or infinite at t = {t} s \
+                 (the model diverged; a smaller time step may help)"
+            ),
+            RunError::Output(e) => write!(f, "{e}"),
+            RunError::Invalid(message) => write!(f, "invalid program: {message}"),
+            RunError::EventLoop { instance, t } => write!(
+                f,
+                "events sent without delay by {instance} at t = {t} s trigger each other \
+                 more than {MAX_EVENT_DEPTH} levels deep: the connections form a loop"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RunError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RunError::Output(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<OutputError> for RunError {
+    fn from(e: OutputError) -> RunError {
+        RunError::Output(e)
+    }
+}
+
+/// Runs `program` with `code` running its kernels, writing its output files.
+pub fn run(
+    program: &Program,
+    code: &dyn KernelCode,
+    opts: RunOptions,
+) -> Result<RunReport, RunError> {
+    program.validate().map_err(RunError::Invalid)?;
+    let recorders = Recorders::create(program)?;
+    let mut sim = Simulation::new(program, code, recorders);
+    let steps = program.steps;
+    let stride = (steps / PROGRESS_REPORTS).max(1);
+    let mut progress = opts.progress;
+
+    sim.run_ops(&program.init_order)?;
+    for step in 0..=steps {
+        if step > 0 {
+            sim.deliver_due_events()?;
+            sim.run_ops(&program.step_order)?;
+        }
+        sim.recorders.write_row(sim.t, &sim.vars)?;
+        if let Some(report) = progress.as_mut() {
+            if step % stride == 0 || step == steps {
+                report(step, steps);
+            }
+        }
+        sim.t += program.dt;
+    }
+    Ok(RunReport {
+        steps,
+        events_delivered: sim.events_delivered,
+        files: sim.recorders.finish()?,
+    })
+}
+
+/// The state of a run.
+struct Simulation<'p> {
+    program: &'p Program,
+    code: &'p dyn KernelCode,
+    vars: Vec<f64>,
+    rng: JavaRandom,
+    /// 0 during initialisation, then the time of the step being run.
+    t: f64,
+    routes: Routes,
+    queue: DelayedEvents,
+    recorders: Recorders<'p>,
+    kinetic: KineticWork,
+    /// The out-ports being served, innermost last (see [`Simulation::fire`]).
+    serving: Vec<Serving>,
+    events_delivered: u64,
+}
+
+/// Out-ports of one instance being served.
+struct Serving {
+    inst: u32,
+    /// The fired ports not yet finished, the current one included.
+    ports: u64,
+    /// The current port (the lowest bit of `ports`).
+    port: u32,
+    /// The zero-delay receivers of the current port not yet run.
+    next: std::ops::Range<usize>,
+}
+
+impl<'p> Simulation<'p> {
+    fn new(
+        program: &'p Program,
+        code: &'p dyn KernelCode,
+        recorders: Recorders<'p>,
+    ) -> Simulation<'p> {
+        let schemes = program
+            .init_order
+            .iter()
+            .chain(&program.step_order)
+            .filter_map(|op| match op {
+                Op::KineticScheme(scheme) => Some(scheme),
+                _ => None,
+            });
+        Simulation {
+            program,
+            code,
+            vars: program.initial.clone(),
+            rng: JavaRandom::new(program.seed),
+            t: 0.0,
+            routes: Routes::new(program),
+            queue: DelayedEvents::new(),
+            recorders,
+            kinetic: KineticWork::for_schemes(schemes),
+            serving: Vec::with_capacity(16),
+            events_delivered: 0,
+        }
+    }
+
+    fn run_ops(&mut self, ops: &'p [Op]) -> Result<(), RunError> {
+        for op in ops {
+            match op {
+                Op::Init { inst, with_derived } => {
+                    let entry = if *with_derived {
+                        Entry::InitDerived
+                    } else {
+                        Entry::Init
+                    };
+                    let fired = self.run_entry(*inst, entry);
+                    self.fire(*inst, fired)?;
+                }
+                Op::Advance { inst } => {
+                    let fired = self.run_entry(*inst, Entry::Advance);
+                    self.check_state(*inst)?;
+                    self.fire(*inst, fired)?;
+                }
+                Op::KineticScheme(scheme) => {
+                    advance_scheme(scheme, &mut self.vars, self.program.dt, &mut self.kinetic);
+                    if let Some(&bad) = scheme
+                        .states
+                        .iter()
+                        .find(|&&i| !self.vars[i as usize].is_finite())
+                    {
+                        return Err(self.non_finite_value(bad));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one entry of instance `inst` at the current time; returns the fired ports.
+    fn run_entry(&mut self, inst: u32, entry: Entry) -> u64 {
+        let rec = &self.program.instances[inst as usize];
+        let mut ctx = RunContext {
+            vars: &mut self.vars,
+            links: &self.program.links,
+            t: self.t,
+            dt: self.program.dt,
+            rng: &mut self.rng,
+        };
+        self.code.run(
+            rec.kernel,
+            entry,
+            &mut ctx,
+            rec.base as usize,
+            rec.links as usize,
+        )
+    }
+
+    /// Runs the `OnEvent` of an event arriving on `in_port` of `target`.
+    fn receive(&mut self, target: u32, in_port: u32) -> u64 {
+        self.events_delivered += 1;
+        self.run_entry(target, Entry::OnEvent(in_port))
+    }
+
+    /// Delivers the delayed events due by now, earliest first, and what they fire.
+    fn deliver_due_events(&mut self) -> Result<(), RunError> {
+        while let Some(event) = self.queue.pop_due(self.t) {
+            let fired = self.receive(event.target, event.in_port);
+            self.fire(event.target, fired)?;
+        }
+        Ok(())
+    }
+
+    /// Serves the out-ports `ports` fired by `inst`, depth first: a zero-delay receiver
+    /// that fires in turn has its ports served before the next receiver runs. Kept on an
+    /// explicit stack so a long chain cannot overflow the call stack.
+    fn fire(&mut self, inst: u32, ports: u64) -> Result<(), RunError> {
+        if ports == 0 {
+            return Ok(());
+        }
+        self.serving.clear();
+        self.push_serving(inst, ports);
+        while let Some(top) = self.serving.last_mut() {
+            if let Some(at) = top.next.next() {
+                let receiver = self.routes.immediate_at(at);
+                let fired = self.receive(receiver.target, receiver.in_port);
+                if fired != 0 {
+                    if self.serving.len() >= MAX_EVENT_DEPTH {
+                        return Err(RunError::EventLoop {
+                            instance: self.path(receiver.target).to_string(),
+                            t: self.t,
+                        });
+                    }
+                    self.push_serving(receiver.target, fired);
+                }
+                continue;
+            }
+            // The zero-delay receivers of this port are done: queue, record, next port.
+            let (inst, port) = (top.inst, top.port);
+            self.finish_port(inst, port);
+            let top = self
+                .serving
+                .last_mut()
+                .expect("the port just served is on top");
+            top.ports &= !(1u64 << port);
+            if top.ports == 0 {
+                self.serving.pop();
+            } else {
+                top.port = top.ports.trailing_zeros();
+                top.next = self.routes.immediate(inst, top.port);
+            }
+        }
+        Ok(())
+    }
+
+    fn push_serving(&mut self, inst: u32, ports: u64) {
+        let port = ports.trailing_zeros();
+        self.serving.push(Serving {
+            inst,
+            ports,
+            port,
+            next: self.routes.immediate(inst, port),
+        });
+    }
+
+    /// Queues the delayed connections of (inst, port) and records the event.
+    fn finish_port(&mut self, inst: u32, port: u32) {
+        for &(receiver, delay) in self.routes.delayed(inst, port) {
+            self.queue.push(DelayedEvent {
+                due: self.t + delay,
+                target: receiver.target,
+                in_port: receiver.in_port,
+            });
+        }
+        for recorder in self.routes.recorders(inst, port) {
+            self.recorders
+                .record_event(recorder.file, recorder.selection);
+        }
+    }
+
+    /// Stops the run if a state variable of `inst` is NaN or infinite.
+    fn check_state(&self, inst: u32) -> Result<(), RunError> {
+        let rec = &self.program.instances[inst as usize];
+        let kernel = &self.program.kernels[rec.kernel as usize];
+        let base = rec.base as usize;
+        match kernel
+            .state_slots
+            .iter()
+            .find(|&&slot| !self.vars[base + slot as usize].is_finite())
+        {
+            None => Ok(()),
+            Some(&slot) => Err(RunError::NonFinite {
+                variable: slot_name(&kernel.slot_names, slot),
+                instance: rec.path.clone(),
+                t: self.t,
+            }),
+        }
+    }
+
+    /// The error for the non-finite value `vars[index]`, named by the instance holding it.
+    fn non_finite_value(&self, index: u64) -> RunError {
+        let owner = self.program.instances.iter().find_map(|rec| {
+            let kernel = &self.program.kernels[rec.kernel as usize];
+            let slot = index.checked_sub(rec.base)?;
+            (slot < u64::from(kernel.block_len)).then_some((rec, kernel, slot as u32))
+        });
+        let (variable, instance) = match owner {
+            Some((rec, kernel, slot)) => (slot_name(&kernel.slot_names, slot), rec.path.clone()),
+            None => (format!("value {index}"), "no instance".to_string()),
+        };
+        RunError::NonFinite {
+            variable,
+            instance,
+            t: self.t,
+        }
+    }
+
+    fn path(&self, inst: u32) -> &str {
+        &self.program.instances[inst as usize].path
+    }
+}
+
+fn slot_name(names: &[String], slot: u32) -> String {
+    names
+        .get(slot as usize)
+        .cloned()
+        .unwrap_or_else(|| format!("slot {slot}"))
+}
