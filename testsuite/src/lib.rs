@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 pub mod omv;
+pub mod refcompare;
 
 /// The read-only shared data folder beside the checkout (`../shared`).
 pub fn shared_dir() -> PathBuf {
