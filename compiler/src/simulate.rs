@@ -6,6 +6,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use lemsc_runtime::engine::{
+    self, Interpreter, KernelCode, RunOptions as EngineOptions, RunReport,
+};
 use lemsc_runtime::program::Program;
 
 use crate::diag::{Diagnostic, SourceMap};
@@ -94,6 +97,8 @@ pub struct RunOutcome {
     /// The engine that ran the kernels (the interpreter when built without LLVM).
     pub engine: Engine,
     pub steps: u64,
+    /// Seconds per step.
+    pub dt: f64,
     /// The files written, time series first, then spike files.
     pub outputs: Vec<PathBuf>,
     pub timings: Timings,
@@ -170,22 +175,16 @@ pub fn run_file_with_progress(
 
     create_output_folders(&program)?;
     let engine = opts.engine.available();
-    let (compile, simulate) = execute(&program, engine, progress)?;
-    timings.compile = compile;
-    timings.simulate = simulate;
-
-    let outputs = program
-        .outputs
-        .iter()
-        .map(|o| o.path.clone())
-        .chain(program.event_outputs.iter().map(|o| o.path.clone()))
-        .collect();
+    let executed = execute(&program, engine, progress)?;
+    timings.compile = executed.compile;
+    timings.simulate = executed.simulate;
     Ok(RunOutcome {
         sources: checked.sources,
         warnings,
         engine,
-        steps: program.steps,
-        outputs,
+        steps: executed.report.steps,
+        dt: program.dt,
+        outputs: executed.report.files,
         timings,
     })
 }
@@ -287,15 +286,68 @@ fn build_program(
     )])
 }
 
-/// Compiles (for the native engine) and runs `program`; the compile and run times.
+/// What running a program gave: the compile and simulation times and the runtime's report.
+struct Executed {
+    compile: Duration,
+    simulate: Duration,
+    report: RunReport,
+}
+
+/// Compiles (for the native engine) and runs `program`.
 fn execute(
-    _program: &Program,
-    _engine: Engine,
-    _progress: ProgressFn<'_>,
-) -> Result<(Duration, Duration), SimError> {
-    Err(SimError::Run(
-        "the runtime's engine is not available in this build yet".into(),
-    ))
+    program: &Program,
+    engine: Engine,
+    progress: ProgressFn<'_>,
+) -> Result<Executed, SimError> {
+    match engine {
+        Engine::Interpreter => {
+            let code = Interpreter::new(&program.kernels);
+            let (simulate, report) = simulate_with(program, &code, progress)?;
+            Ok(Executed {
+                compile: Duration::ZERO,
+                simulate,
+                report,
+            })
+        }
+        Engine::Native => execute_native(program, progress),
+    }
+}
+
+#[cfg(feature = "native")]
+fn execute_native(program: &Program, progress: ProgressFn<'_>) -> Result<Executed, SimError> {
+    let started = Instant::now();
+    let code = crate::back::native::compile_program(program).map_err(|d| {
+        SimError::Run(format!(
+            "the kernels could not be compiled to machine code: {}",
+            d.message
+        ))
+    })?;
+    let compile = started.elapsed();
+    let (simulate, report) = simulate_with(program, &code, progress)?;
+    Ok(Executed {
+        compile,
+        simulate,
+        report,
+    })
+}
+
+/// Without LLVM, [`Engine::available`] never picks the native engine.
+#[cfg(not(feature = "native"))]
+fn execute_native(program: &Program, progress: ProgressFn<'_>) -> Result<Executed, SimError> {
+    execute(program, Engine::Interpreter, progress)
+}
+
+fn simulate_with(
+    program: &Program,
+    code: &dyn KernelCode,
+    progress: ProgressFn<'_>,
+) -> Result<(Duration, RunReport), SimError> {
+    let started = Instant::now();
+    let opts = EngineOptions {
+        progress: Some(progress),
+    };
+    let report = engine::run(program, code, opts).map_err(|e| SimError::Run(e.to_string()))?;
+    Ok((started.elapsed(), report))
 }
 
 #[cfg(test)]
