@@ -57,6 +57,8 @@ pub struct RunReport {
     pub events_delivered: u64,
     /// The files written, `OutputFile`s first, in program order.
     pub files: Vec<PathBuf>,
+    /// Every value at the end of the run (after the last step).
+    pub final_vars: Vec<f64>,
 }
 
 /// Why a run stopped. No output file is left behind by a failed run.
@@ -132,7 +134,7 @@ pub fn run(
     let recorders = Recorders::create(program)?;
     let mut sim = Simulation::new(program, code, recorders);
     let steps = program.steps;
-    let stride = (steps / PROGRESS_REPORTS).max(1);
+    let stride = steps.div_ceil(PROGRESS_REPORTS).max(1);
     let mut progress = opts.progress;
 
     sim.run_ops(&program.init_order)?;
@@ -153,6 +155,7 @@ pub fn run(
         steps,
         events_delivered: sim.events_delivered,
         files: sim.recorders.finish()?,
+        final_vars: sim.vars,
     })
 }
 
