@@ -1,0 +1,295 @@
+//! Every official LEMS example (`LEMS_NML2_Ex*.xml`) run with the native target, each into its
+//! own folder under the test's temporary directory (`-o`), then judged two ways:
+//!
+//! - **OMV**: every observable of the examples' `jNeuroML` test files (`test/.test.*.omt`),
+//!   with the `.mep` values and tolerances, as OMV judges them (`lemsc_testsuite::omv`);
+//! - **jLEMS's files**: every output file against `shared/reference/jlems/` at the rows kept
+//!   there (`lemsc_testsuite::refcompare`). Tolerances: the time column must be the same
+//!   text (same steps, same accumulated `t`); a value passes when its text is the same or it
+//!   is within 1e-6 of its column's range (both sides compute in double precision in the same
+//!   order and print float32; only last-bit differences of `exp`/`pow` between Rust and Java
+//!   are expected, and a spike a step early or late is off by a large part of the range);
+//!   spike files need the same count per id and every time within one step.
+//!
+//! Ex23 (Poisson inputs) and Ex6 (a random spike source) match jLEMS only where random numbers
+//! are drawn in jLEMS's order; they stay in the report like every other example.
+//!
+//! Each test lists every failure, one line per example, observable or file, rather than
+//! stopping at the first. Ex25 (a multi-compartment cell) must stop with a located error.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+use lemsc::diag::SourceMap;
+use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
+use lemsc_testsuite::omv::{
+    evaluate, load_mep, omts_for_engine, FailReason, ObservableResult, Values, Verdict,
+    ENGINE_JNEUROML,
+};
+use lemsc_testsuite::refcompare::{compare_files, manifest_strides};
+use lemsc_testsuite::shared_dir;
+
+/// The multi-compartment example, which the native target refuses.
+const MULTI_COMPARTMENT: &str = "LEMS_NML2_Ex25_MultiComp.xml";
+
+/// Examples whose outputs depend on the order of random draws.
+const STOCHASTIC: &[&str] = &["LEMS_NML2_Ex6_NMDA.xml", "LEMS_NML2_Ex23_Spiketimes.xml"];
+
+fn examples_dir() -> PathBuf {
+    shared_dir().join("neuroml2/LEMSexamples")
+}
+
+fn reference_dir() -> PathBuf {
+    shared_dir().join("reference/jlems")
+}
+
+/// One example's run.
+struct ExampleRun {
+    /// The LEMS file's name (`LEMS_NML2_Ex5_DetCell.xml`).
+    name: String,
+    /// Where its outputs went (`results/x.dat` is `out_dir/results/x.dat`).
+    out_dir: PathBuf,
+    /// The step and the files written, or why the run failed.
+    result: Result<(f64, Vec<PathBuf>), String>,
+    seconds: f64,
+}
+
+impl ExampleRun {
+    fn label(&self) -> String {
+        let mut label = self.name.clone();
+        if STOCHASTIC.contains(&self.name.as_str()) {
+            label.push_str(" (random draws)");
+        }
+        label
+    }
+}
+
+/// The examples to run: every `LEMS_NML2_Ex*.xml` but the multi-compartment one.
+fn example_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(examples_dir())
+        .expect("the NeuroML2 LEMS examples in ../shared")
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("LEMS_NML2_Ex") && name.ends_with(".xml") && name != MULTI_COMPARTMENT
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 30, "only {} examples found", files.len());
+    files
+}
+
+fn run_one(file: &Path, root: &Path) -> ExampleRun {
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    let out_dir = root.join(file.file_stem().unwrap());
+    let opts = RunOptions {
+        out_dir: Some(out_dir.clone()),
+        engine: Engine::Native,
+        ..RunOptions::default()
+    };
+    let started = Instant::now();
+    let result = run_file(file, &opts)
+        .map(|outcome| (outcome.dt, outcome.outputs))
+        .map_err(|e| first_lines(&e, 3));
+    ExampleRun {
+        name,
+        out_dir,
+        result,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+fn first_lines(err: &SimError, n: usize) -> String {
+    let summary = err.summary();
+    let lines: Vec<&str> = summary.lines().take(n).collect();
+    lines.join(" | ")
+}
+
+/// Every example run once per test process, two at a time (tests share the results).
+fn runs() -> &'static [ExampleRun] {
+    static RUNS: OnceLock<Vec<ExampleRun>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("native-examples");
+        let _ = std::fs::remove_dir_all(&root);
+        let files = example_files();
+        let next = AtomicUsize::new(0);
+        let done: Mutex<Vec<ExampleRun>> = Mutex::new(Vec::new());
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    let run = run_one(file, &root);
+                    done.lock().unwrap().push(run);
+                });
+            }
+        });
+        let mut runs = done.into_inner().unwrap();
+        runs.sort_by(|a, b| a.name.cmp(&b.name));
+        for run in &runs {
+            let status = match &run.result {
+                Ok((_, files)) => format!("ok, {} files", files.len()),
+                Err(_) => "FAILED".into(),
+            };
+            println!("{:<45} {:>7.2} s  {status}", run.name, run.seconds);
+        }
+        runs
+    })
+}
+
+fn run_named(name: &str) -> Option<&'static ExampleRun> {
+    runs().iter().find(|r| r.name == name)
+}
+
+/// Panics with `failures` (one per line) out of `total` when there is any.
+fn assert_none_failed(what: &str, failures: &[String], total: usize) {
+    assert!(
+        failures.is_empty(),
+        "{} of {total} {what} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_example_runs_natively() {
+    let failures: Vec<String> = runs()
+        .iter()
+        .filter_map(|run| {
+            let why = run.result.as_ref().err()?;
+            Some(format!("{}: {why}", run.label()))
+        })
+        .collect();
+    assert_none_failed("examples", &failures, runs().len());
+}
+
+/// A few values of a list, for failure lines.
+fn few(values: &Option<Values>) -> String {
+    match values {
+        None => "none".into(),
+        Some(Values::SpikeRate(rate)) => format!("{rate}"),
+        Some(Values::SpikeTimes(times)) => {
+            let shown: Vec<String> = times.iter().take(5).map(|t| format!("{t}")).collect();
+            let more = if times.len() > 5 { ", ..." } else { "" };
+            format!("[{}{more}]", shown.join(", "))
+        }
+    }
+}
+
+/// One failure line for an observable, with observed and expected values when the reason
+/// alone does not show them.
+fn observable_failure(run: &ExampleRun, result: &ObservableResult) -> String {
+    let mut line = format!("{}: {result}", run.label());
+    if let Verdict::Fail(FailReason::CountMismatch { .. }) = result.verdict {
+        line.push_str(&format!(
+            "; observed {}, expected {}",
+            few(&result.observed),
+            few(&result.expected)
+        ));
+    }
+    line
+}
+
+#[test]
+fn omv_observables_of_jneuroml_tests_pass() {
+    let mut sources = SourceMap::new();
+    let omts = omts_for_engine(&mut sources, &examples_dir().join("test"), ENGINE_JNEUROML)
+        .expect("the examples' OMV test files");
+    let (mut failures, mut total) = (Vec::new(), 0);
+    for omt in &omts {
+        let Some(mep_path) = omt.mep_path() else {
+            continue; // a dry run: nothing to measure
+        };
+        let mep = load_mep(&mut sources, &mep_path).expect("a readable .mep");
+        let target = Path::new(&omt.target)
+            .file_name()
+            .unwrap()
+            .to_string_lossy();
+        let Some(run) = run_named(&target) else {
+            panic!(
+                "{} names {target}, which is not among the examples run",
+                omt.path.display()
+            );
+        };
+        match &run.result {
+            Err(why) => {
+                let count = omt.observable_count();
+                total += count;
+                failures.push(format!(
+                    "{}: {count} observables not measured, the run failed: {why}",
+                    run.label()
+                ));
+            }
+            Ok(_) => {
+                for result in evaluate(omt, &mep, &run.out_dir.join("results")) {
+                    total += 1;
+                    if !result.passed() {
+                        failures.push(observable_failure(run, &result));
+                    }
+                }
+            }
+        }
+    }
+    println!("{total} observables, {} failed", failures.len());
+    assert!(total >= 59, "only {total} observables found");
+    assert_none_failed("OMV observables", &failures, total);
+}
+
+#[test]
+fn output_files_match_jlems_reference_outputs() {
+    let strides = manifest_strides(&reference_dir()).unwrap();
+    let (mut failures, mut total) = (Vec::new(), 0);
+    for (file, &stride) in &strides {
+        let reference = reference_dir().join(file);
+        let writers: Vec<(&ExampleRun, f64, &PathBuf)> = runs()
+            .iter()
+            .filter_map(|run| {
+                let (dt, files) = run.result.as_ref().ok()?;
+                let ours = files
+                    .iter()
+                    .find(|p| p.file_name().unwrap() == file.as_str())?;
+                Some((run, *dt, ours))
+            })
+            .collect();
+        if writers.is_empty() {
+            total += 1;
+            failures.push(format!(
+                "{file}: not written by any example run (see every_example_runs_natively)"
+            ));
+        }
+        for (run, dt, ours) in writers {
+            total += 1;
+            match compare_files(ours, &reference, stride, dt) {
+                Ok(summary) => println!("{file} ({}): ok, {summary}", run.label()),
+                Err(why) => failures.push(format!("{file} ({}): {why}", run.label())),
+            }
+        }
+    }
+    assert!(total >= 41, "only {total} reference files compared");
+    assert_none_failed("output files", &failures, total);
+}
+
+#[test]
+fn the_multi_compartment_example_is_refused_with_a_located_error() {
+    let file = examples_dir().join(MULTI_COMPARTMENT);
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("native-ex25");
+    let opts = RunOptions {
+        out_dir: Some(out_dir.clone()),
+        ..RunOptions::default()
+    };
+    let err = run_file(&file, &opts).err().expect("Ex25 must not run");
+    let SimError::Model { .. } = err else {
+        panic!("expected a model error, got: {}", err.summary());
+    };
+    let summary = err.summary();
+    assert!(
+        summary.contains("NML2_MultiCompCellNetwork.nml:23:")
+            && summary.contains("does not simulate multi-compartment cells yet")
+            && summary.contains("--target neuron"),
+        "{summary}"
+    );
+    assert!(!out_dir.exists(), "a refused model must write nothing");
+}
