@@ -157,9 +157,7 @@ impl Lowerer<'_> {
         out
     }
 
-    /// `StateType.eulerAdvance`, then the active regime's `ComponentRegime.advance`. The
-    /// regime copies requirements again from the instance itself, which changes nothing, so
-    /// that copy is left out.
+    /// `StateType.eulerAdvance`, then the active regime's `ComponentRegime.advance`.
     fn advance(&mut self) -> Vec<Stmt> {
         let mut out = Vec::new();
         self.copy_requirements(&mut out);

@@ -279,6 +279,18 @@ impl Lowerer<'_> {
         let Some(slot) = self.layout.regime else {
             return;
         };
+        // jLEMS's regime first copies every requirement from the instance's own
+        // `getVariable`, which reads the exposure table first: a no-op unless an Exposure
+        // shares the requirement's name.
+        for (name, copy, _) in &self.layout.requirements {
+            let seen = self.layout.readable[name];
+            if seen != *copy {
+                out.push(Stmt::Set {
+                    slot: *copy,
+                    value: KExpr::Local(seen),
+                });
+            }
+        }
         let ty = self.ty;
         let mut arms = Vec::new();
         for (index, regime) in ty.dynamics.regimes.iter().enumerate() {

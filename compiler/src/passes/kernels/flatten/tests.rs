@@ -339,7 +339,7 @@ const ADEX: &str = r#"
     </Regime>
   </Dynamics>
 </ComponentType>
-<adex id="ad" refract="2ms" thresh="-50mV" reset="-60mV" tauw="100ms" b="1mV"/>
+<adex id="ad" refract="2ms" thresh="10mV" reset="-60mV" tauw="5ms" b="1mV"/>
 "#;
 
 #[test]
@@ -663,4 +663,166 @@ fn every_component_of_the_official_examples_plans() {
         }
     }
     assert!(planned > 100, "only {planned} components planned");
+}
+
+/// Runs one instance of a planned kernel with the reference interpreter.
+struct Runner {
+    plan: KernelPlan,
+    vars: Vec<f64>,
+    dt: f64,
+    t: f64,
+    rng: lemsc_runtime::javarand::JavaRandom,
+}
+
+impl Runner {
+    fn new(plan: KernelPlan, dt: f64) -> Runner {
+        let mut vars = vec![0.0; plan.kernel.block_len as usize];
+        for &(s, v) in &plan.constants {
+            vars[s as usize] = v;
+        }
+        for p in &plan.per_instance {
+            vars[p.slot as usize] = p.default;
+        }
+        Runner {
+            plan,
+            vars,
+            dt,
+            t: 0.0,
+            rng: lemsc_runtime::javarand::JavaRandom::new(1234),
+        }
+    }
+
+    fn run(&mut self, entry: lemsc_runtime::engine::Entry) -> u64 {
+        use lemsc_runtime::engine::{Interpreter, KernelCode, RunContext};
+        let kernels = [self.plan.kernel.clone()];
+        let mut ctx = RunContext {
+            vars: &mut self.vars,
+            links: &[],
+            t: self.t,
+            dt: self.dt,
+            rng: &mut self.rng,
+        };
+        Interpreter::new(&kernels).run(0, entry, &mut ctx, 0, 0)
+    }
+
+    /// jLEMS's initialisation of a root instance: a pass without derived variables, then
+    /// two with.
+    fn initialise(&mut self) {
+        use lemsc_runtime::engine::Entry;
+        self.run(Entry::Init);
+        self.run(Entry::InitDerived);
+        self.run(Entry::InitDerived);
+    }
+
+    /// One step at the new time `t + dt`; the out-ports fired.
+    fn step(&mut self) -> u64 {
+        self.t += self.dt;
+        self.run(lemsc_runtime::engine::Entry::Advance)
+    }
+
+    fn get(&self, name: &str) -> f64 {
+        self.vars[slot(&self.plan, name) as usize]
+    }
+}
+
+#[test]
+fn an_iaf_kernel_steps_as_hand_computed_euler() {
+    let model = model_of(IAF);
+    let p = |n| param(&model, "cell", n);
+    let (leak, tau, thresh, reset) = (p("leakReversal"), p("tau"), p("thresh"), p("reset"));
+    let dt = 5e-5;
+    let mut run = Runner::new(plan_of(&model, "cell"), dt);
+    run.initialise();
+    assert_eq!(run.get("v"), leak);
+    assert_eq!(run.get("v@exposed"), leak);
+    // The start value is above threshold: the first step resets and spikes (as iaf_v.dat).
+    let (mut v, mut drive, mut half) = (leak, 0.0, 0.0);
+    for n in 1..=40 {
+        drive = half * 2.0;
+        half = (leak - v) / 2.0;
+        v = v + dt * (drive / tau);
+        let spiked = v > thresh;
+        if spiked {
+            v = reset;
+        }
+        let fired = run.step();
+        assert_eq!(fired, u64::from(spiked), "step {n}");
+        assert_eq!(run.get("v").to_bits(), v.to_bits(), "v at step {n}");
+        assert_eq!(run.get("v@exposed").to_bits(), v.to_bits());
+        assert_eq!(run.get("drive@exposed").to_bits(), drive.to_bits());
+        assert_eq!(n == 1, spiked, "only the first step spikes");
+    }
+    assert!(v > reset && v < leak, "relaxing towards rest: {v}");
+}
+
+#[test]
+fn a_regime_kernel_lags_its_exposures_and_enters_the_refractory_regime_at_once() {
+    let model = model_of(ADEX);
+    let p = |n| param(&model, "ad", n);
+    let (refract, thresh, reset, tauw, b) =
+        (p("refract"), p("thresh"), p("reset"), p("tauw"), p("b"));
+    let dt = 1e-4;
+    let mut run = Runner::new(plan_of(&model, "ad"), dt);
+    run.initialise();
+    assert_eq!(run.get("@regime"), 1.0, "starts integrating");
+    let (mut v, mut w, mut last, mut integrating) = (0.0f64, 0.0f64, 0.0f64, true);
+    let mut t = 0.0;
+    let mut spikes = 0;
+    for n in 1..=2000 {
+        t += dt;
+        let exposed_v = v;
+        let mut spiked = false;
+        if integrating {
+            v = v + dt * ((thresh - v + w) / tauw);
+            w = w + dt * ((v - w) / tauw);
+            if v > thresh {
+                w = w + b;
+                spiked = true;
+                integrating = false;
+                last = t;
+                v = reset;
+            }
+        } else if t > last + refract {
+            integrating = true;
+        }
+        let fired = run.step();
+        spikes += usize::from(spiked);
+        assert_eq!(fired, u64::from(spiked), "step {n}");
+        assert_eq!(run.get("v").to_bits(), v.to_bits(), "v at step {n}");
+        assert_eq!(run.get("w").to_bits(), w.to_bits(), "w at step {n}");
+        // Exposures were synchronised before the regime ran: one step behind.
+        assert_eq!(run.get("v@exposed").to_bits(), exposed_v.to_bits());
+        assert_eq!(run.get("@regime"), if integrating { 1.0 } else { 0.0 });
+    }
+    assert!(
+        spikes >= 2,
+        "the test should cover spikes and recoveries: {spikes}"
+    );
+}
+
+#[test]
+fn a_regime_recopies_a_requirement_that_shares_an_exposure_name() {
+    let body = r#"
+<ComponentType name="odd">
+  <Requirement name="v" dimension="voltage"/>
+  <Exposure name="v" dimension="voltage"/>
+  <Dynamics>
+    <StateVariable name="u" dimension="voltage" exposure="v"/>
+    <Regime name="only" initial="true">
+      <OnCondition test="v .gt. u"><StateAssignment variable="u" value="v"/></OnCondition>
+    </Regime>
+  </Dynamics>
+</ComponentType>
+<odd id="o"/>
+"#;
+    let model = model_of(body);
+    let plan = plan_of(&model, "o");
+    let (v, u, exposed) = (slot(&plan, "v"), slot(&plan, "u"), slot(&plan, "v@exposed"));
+    assert_eq!(plan.readable["v"], exposed);
+    let a = &plan.kernel.advance;
+    assert_eq!(a[0], set(v, Expr::Link(0)));
+    assert_eq!(a[1], set(exposed, local(u)));
+    // jLEMS's regime reads `v` through the instance's exposure table.
+    assert_eq!(a[2], set(v, local(exposed)));
+    assert!(matches!(a[3], Stmt::Switch { .. }));
 }
