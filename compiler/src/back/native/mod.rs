@@ -12,6 +12,8 @@ mod kernel_tests;
 #[cfg(test)]
 mod kernel_tests_random;
 #[cfg(test)]
+mod kernel_tests_run;
+#[cfg(test)]
 mod kernel_tests_size;
 #[cfg(test)]
 mod tests_expr;
