@@ -736,11 +736,11 @@ fn an_iaf_kernel_steps_as_hand_computed_euler() {
     assert_eq!(run.get("v"), leak);
     assert_eq!(run.get("v@exposed"), leak);
     // The start value is above threshold: the first step resets and spikes (as iaf_v.dat).
-    let (mut v, mut drive, mut half) = (leak, 0.0, 0.0);
+    let (mut v, mut half) = (leak, 0.0);
     for n in 1..=40 {
-        drive = half * 2.0;
+        let drive = half * 2.0;
         half = (leak - v) / 2.0;
-        v = v + dt * (drive / tau);
+        v += dt * (drive / tau);
         let spiked = v > thresh;
         if spiked {
             v = reset;
@@ -773,10 +773,10 @@ fn a_regime_kernel_lags_its_exposures_and_enters_the_refractory_regime_at_once()
         let exposed_v = v;
         let mut spiked = false;
         if integrating {
-            v = v + dt * ((thresh - v + w) / tauw);
-            w = w + dt * ((v - w) / tauw);
+            v += dt * ((thresh - v + w) / tauw);
+            w += dt * ((v - w) / tauw);
             if v > thresh {
-                w = w + b;
+                w += b;
                 spiked = true;
                 integrating = false;
                 last = t;
