@@ -2,8 +2,11 @@
 //!
 //! - `ci`: install what the test suite needs (LLVM 19 with apt-get where missing) and run it
 //!   all, with the native backend's feature on.
+//! - `bench [--quick]`: lemsc against jNeuroML on the LEMS examples, end to end (not part of
+//!   CI: it installs pyneuroml from PyPI and takes minutes).
 //! - `fuzz [SECONDS]`: fuzz the frontend for a while; crashes are kept under `fuzz/artifacts/`.
 
+mod bench;
 mod ci;
 mod deps;
 mod fuzz;
@@ -11,12 +14,13 @@ mod sh;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <ci | fuzz [SECONDS]>";
+const USAGE: &str = "usage: cargo xtask <ci | bench [--quick] | fuzz [SECONDS]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
