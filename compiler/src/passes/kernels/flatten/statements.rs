@@ -293,7 +293,7 @@ impl Lowerer<'_> {
         }
         let ty = self.ty;
         let mut arms = Vec::new();
-        for (index, regime) in ty.dynamics.regimes.iter().enumerate() {
+        for regime in &ty.dynamics.regimes {
             let mut arm = Vec::new();
             for td in &regime.time_derivatives {
                 if let Some(x) = self.state_slot(&td.variable, td.span) {
@@ -306,7 +306,7 @@ impl Lowerer<'_> {
             }
             for oc in &regime.on_conditions {
                 let test = self.expr(&oc.test);
-                let then = self.actions(&oc.actions, Context::Regime, &mut vec![index]);
+                let then = self.actions(&oc.actions, Context::Regime, &mut Vec::new());
                 arm.push(Stmt::If { test, then });
             }
             arms.push(arm);

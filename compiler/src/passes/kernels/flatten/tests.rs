@@ -826,3 +826,22 @@ fn a_regime_recopies_a_requirement_that_shares_an_exposure_name() {
     assert_eq!(a[2], set(v, local(exposed)));
     assert!(matches!(a[3], Stmt::Switch { .. }));
 }
+
+#[test]
+fn a_regime_may_transition_to_itself_and_enters_it_again() {
+    let body = ADEX.replace(
+        r#"<Transition regime="integrating"/>"#,
+        r#"<Transition regime="refractory"/>"#,
+    );
+    let model = model_of(&body);
+    let plan = plan_of(&model, "ad");
+    let regime = slot(&plan, "@regime");
+    let Some(Stmt::Switch { arms, .. }) = plan.kernel.advance.last() else {
+        panic!("no regime switch");
+    };
+    let Stmt::If { then, .. } = &arms[0][0] else {
+        panic!("no condition in the refractory regime");
+    };
+    assert_eq!(then[0], set(regime, c(0.0)));
+    assert_eq!(then.len(), 3, "the transition re-runs OnEntry: {then:#?}");
+}
