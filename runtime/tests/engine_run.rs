@@ -58,11 +58,8 @@ fn bin(op: BinOp, l: Box<Expr>, r: Box<Expr>) -> Box<Expr> {
     b(Expr::Binary(op, l, r))
 }
 
-fn set(slot: u32, value: Box<Expr>) -> Stmt {
-    Stmt::Set {
-        slot,
-        value: *value,
-    }
+fn set(slot: u32, value: Expr) -> Stmt {
+    Stmt::Set { slot, value }
 }
 
 fn instance(kernel: u32, base: u64, path: &str) -> InstanceRec {
@@ -106,7 +103,7 @@ fn leaky_kernel() -> Kernel {
             // v = v + dt * ((vinf - v) / tau)
             set(
                 0,
-                bin(
+                *bin(
                     BinOp::Add,
                     local(0),
                     bin(
@@ -116,7 +113,7 @@ fn leaky_kernel() -> Kernel {
                     ),
                 ),
             ),
-            set(3, b(Expr::Time)),
+            set(3, *b(Expr::Time)),
         ],
         ..Kernel::default()
     }
@@ -188,10 +185,10 @@ fn init_runs_both_passes_in_order_at_time_zero() {
         name: "k".into(),
         block_len: 3,
         init: vec![
-            set(0, bin(BinOp::Add, local(0), c(1.0))),
-            set(2, b(Expr::Time)),
+            set(0, *bin(BinOp::Add, local(0), c(1.0))),
+            set(2, *b(Expr::Time)),
         ],
-        init_derived: vec![set(1, bin(BinOp::Mul, local(0), c(10.0)))],
+        init_derived: vec![set(1, *bin(BinOp::Mul, local(0), c(10.0)))],
         ..Kernel::default()
     };
     let mut p = program(vec![k], vec![instance(0, 0, "a")], vec![0.0, 0.0, -1.0]);
@@ -221,10 +218,10 @@ fn random_draws_come_in_order_from_the_seeded_generator() {
     let k = Kernel {
         name: "noisy".into(),
         block_len: 3,
-        init: vec![set(2, b(Expr::Random(c(1.0))))],
+        init: vec![set(2, *b(Expr::Random(c(1.0))))],
         advance: vec![
-            set(0, b(Expr::Random(c(1.0)))),
-            set(1, b(Expr::Random(c(2.0)))),
+            set(0, *b(Expr::Random(c(1.0)))),
+            set(1, *b(Expr::Random(c(2.0)))),
         ],
         ..Kernel::default()
     };
@@ -271,11 +268,8 @@ fn a_non_finite_state_stops_the_run_naming_variable_instance_and_time() {
         slot_names: vec!["v".into(), "w".into()],
         state_slots: vec![0, 1],
         advance: vec![
-            set(0, bin(BinOp::Sub, local(0), c(0.5))),
-            set(
-                1,
-                b(Expr::Call(lemsc_runtime::program::Func::Sqrt, local(0))),
-            ),
+            set(0, *bin(BinOp::Sub, local(0), c(0.5))),
+            set(1, Expr::Call(lemsc_runtime::program::Func::Sqrt, local(0))),
         ],
         ..Kernel::default()
     };
@@ -421,7 +415,7 @@ fn output_files_hold_steps_plus_one_rows_and_the_recorded_events() {
         block_len: 1,
         out_ports: vec!["tick".into()],
         advance: vec![
-            set(0, bin(BinOp::Add, local(0), c(1.0))),
+            set(0, *bin(BinOp::Add, local(0), c(1.0))),
             Stmt::If {
                 test: *bin(
                     BinOp::Eq,
