@@ -669,6 +669,8 @@ fn every_component_of_the_official_examples_plans() {
 struct Runner {
     plan: KernelPlan,
     vars: Vec<f64>,
+    /// Every multi-select reads an empty list; the instance has no parent or children.
+    links: Vec<u64>,
     dt: f64,
     t: f64,
     rng: lemsc_runtime::javarand::JavaRandom,
@@ -683,9 +685,20 @@ impl Runner {
         for p in &plan.per_instance {
             vars[p.slot as usize] = p.default;
         }
+        let mut links = vec![0u64; plan.links.len()];
+        for (k, spec) in plan.links.iter().enumerate() {
+            match spec {
+                LinkSpec::SelectList { .. } => {
+                    links[k] = links.len() as u64;
+                    links.push(0);
+                }
+                other => panic!("a lone instance cannot resolve {other:?}"),
+            }
+        }
         Runner {
             plan,
             vars,
+            links,
             dt,
             t: 0.0,
             rng: lemsc_runtime::javarand::JavaRandom::new(1234),
@@ -697,7 +710,7 @@ impl Runner {
         let kernels = [self.plan.kernel.clone()];
         let mut ctx = RunContext {
             vars: &mut self.vars,
-            links: &[],
+            links: &self.links,
             t: self.t,
             dt: self.dt,
             rng: &mut self.rng,
@@ -708,10 +721,18 @@ impl Runner {
     /// jLEMS's initialisation of a root instance: a pass without derived variables, then
     /// two with.
     fn initialise(&mut self) {
+        self.initialise_at_depth(0);
+    }
+
+    /// The own passes of an instance at `depth` below the root: `initialise` reaches it
+    /// 2^depth times, each running a pass without derived variables and two with.
+    fn initialise_at_depth(&mut self, depth: u32) {
         use lemsc_runtime::engine::Entry;
-        self.run(Entry::Init);
-        self.run(Entry::InitDerived);
-        self.run(Entry::InitDerived);
+        for _ in 0..1 << depth {
+            self.run(Entry::Init);
+            self.run(Entry::InitDerived);
+            self.run(Entry::InitDerived);
+        }
     }
 
     /// One step at the new time `t + dt`; the out-ports fired.
@@ -844,4 +865,45 @@ fn a_regime_may_transition_to_itself_and_enters_it_again() {
     };
     assert_eq!(then[0], set(regime, c(0.0)));
     assert_eq!(then.len(), 3, "the transition re-runs OnEntry: {then:#?}");
+}
+
+/// The four single cells of Ex0 (no inputs, so only their own kernels matter), run by the
+/// reference interpreter, against jLEMS's iaf_v.dat: every kept row equal as float32.
+#[test]
+fn ex0_cells_match_the_jlems_reference_trace() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared");
+    let example = root.join("neuroml2/LEMSexamples/LEMS_NML2_Ex0_IaF.xml");
+    let Ok(reference) = std::fs::read_to_string(root.join("reference/jlems/iaf_v.dat")) else {
+        eprintln!("skipped: no reference iaf_v.dat");
+        return;
+    };
+    let checked = crate::check(&[example], &crate::CheckOptions::default());
+    let model = checked.model.as_ref().expect("Ex0 checks");
+    let sim = &checked.ir.as_ref().expect("Ex0 lowers").simulation;
+    let rows: Vec<Vec<f32>> = reference
+        .lines()
+        .map(|l| l.split_whitespace().map(|x| x.parse().unwrap()).collect())
+        .collect();
+    // Thinned: row 0, then every 13th step.
+    let every = 13;
+    let steps = (sim.length / sim.step).round() as usize;
+    // Columns in the OutputFile's order.
+    for (column, id) in ["iafTau", "iafTauRef", "iaf", "iafRef"].iter().enumerate() {
+        let plan = plan_component(model, model.component_by_id[*id]).expect("plans");
+        let mut run = Runner::new(plan, sim.step);
+        // network > population > cell
+        run.initialise_at_depth(2);
+        let v = |run: &Runner| run.vars[run.plan.readable["v"] as usize] as f32;
+        assert_eq!(v(&run), rows[0][column + 1], "{id} at t = 0");
+        let mut t = 0.0f64;
+        for n in 1..=steps {
+            run.step();
+            t += sim.step;
+            if n % every == 0 {
+                let row = &rows[n / every];
+                assert_eq!(t as f32, row[0], "time of step {n}");
+                assert_eq!(v(&run), row[column + 1], "{id} at step {n}");
+            }
+        }
+    }
 }
