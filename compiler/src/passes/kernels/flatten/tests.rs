@@ -867,34 +867,33 @@ fn a_regime_may_transition_to_itself_and_enters_it_again() {
     assert_eq!(then.len(), 3, "the transition re-runs OnEntry: {then:#?}");
 }
 
-/// The four single cells of Ex0 (no inputs, so only their own kernels matter), run by the
-/// reference interpreter, against jLEMS's iaf_v.dat: every kept row equal as float32.
-#[test]
-fn ex0_cells_match_the_jlems_reference_trace() {
+/// Runs lone cells of an example (no inputs or connections, so only their own kernels
+/// matter) with the reference interpreter and compares every kept row of a jLEMS reference
+/// file as float32. `columns` names the component and variable of each column; `every` is
+/// the thinning of the file.
+fn compare_lone_cells(example: &str, reference: &str, every: usize, columns: &[(&str, &str)]) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared");
-    let example = root.join("neuroml2/LEMSexamples/LEMS_NML2_Ex0_IaF.xml");
-    let Ok(reference) = std::fs::read_to_string(root.join("reference/jlems/iaf_v.dat")) else {
-        eprintln!("skipped: no reference iaf_v.dat");
+    let example = root.join("neuroml2/LEMSexamples").join(example);
+    let Ok(text) = std::fs::read_to_string(root.join("reference/jlems").join(reference)) else {
+        eprintln!("skipped: no reference {reference}");
         return;
     };
     let checked = crate::check(&[example], &crate::CheckOptions::default());
-    let model = checked.model.as_ref().expect("Ex0 checks");
-    let sim = &checked.ir.as_ref().expect("Ex0 lowers").simulation;
-    let rows: Vec<Vec<f32>> = reference
+    let model = checked.model.as_ref().expect("example checks");
+    let sim = &checked.ir.as_ref().expect("example lowers").simulation;
+    let rows: Vec<Vec<f32>> = text
         .lines()
         .map(|l| l.split_whitespace().map(|x| x.parse().unwrap()).collect())
         .collect();
-    // Thinned: row 0, then every 13th step.
-    let every = 13;
     let steps = (sim.length / sim.step).round() as usize;
-    // Columns in the OutputFile's order.
-    for (column, id) in ["iafTau", "iafTauRef", "iaf", "iafRef"].iter().enumerate() {
+    assert_eq!(rows.len(), steps / every + 1, "rows of {reference}");
+    for (column, (id, var)) in columns.iter().enumerate() {
         let plan = plan_component(model, model.component_by_id[*id]).expect("plans");
         let mut run = Runner::new(plan, sim.step);
         // network > population > cell
         run.initialise_at_depth(2);
-        let v = |run: &Runner| run.vars[run.plan.readable["v"] as usize] as f32;
-        assert_eq!(v(&run), rows[0][column + 1], "{id} at t = 0");
+        let value = |run: &Runner| run.vars[run.plan.readable[*var] as usize] as f32;
+        assert_eq!(value(&run), rows[0][column + 1], "{id}/{var} at t = 0");
         let mut t = 0.0f64;
         for n in 1..=steps {
             run.step();
@@ -902,8 +901,27 @@ fn ex0_cells_match_the_jlems_reference_trace() {
             if n % every == 0 {
                 let row = &rows[n / every];
                 assert_eq!(t as f32, row[0], "time of step {n}");
-                assert_eq!(v(&run), row[column + 1], "{id} at step {n}");
+                assert_eq!(value(&run), row[column + 1], "{id}/{var} at step {n}");
             }
         }
     }
+}
+
+/// Ex0's four integrate-and-fire cells, two of them with a refractory regime.
+#[test]
+fn ex0_cells_match_the_jlems_reference_trace() {
+    let columns = [
+        ("iafTau", "v"),
+        ("iafTauRef", "v"),
+        ("iaf", "v"),
+        ("iafRef", "v"),
+    ];
+    compare_lone_cells("LEMS_NML2_Ex0_IaF.xml", "iaf_v.dat", 13, &columns);
+}
+
+/// Ex9's FitzHugh-Nagumo cell.
+#[test]
+fn ex9_cell_matches_the_jlems_reference_trace() {
+    let columns = [("fn1", "V"), ("fn1", "W")];
+    compare_lone_cells("LEMS_NML2_Ex9_FN.xml", "ex9.dat", 5, &columns);
 }
