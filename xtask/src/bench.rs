@@ -121,8 +121,11 @@ fn copy_examples(root: &Path) -> Result<PathBuf, String> {
     Ok(work.join("LEMSexamples"))
 }
 
+/// Copies a folder tree; the copies are writable whatever the originals were (`../shared` is
+/// read-only, and the runs write into the copy).
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
     std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    make_writable(to)?;
     let entries =
         std::fs::read_dir(from).map_err(|e| format!("cannot list {}: {e}", from.display()))?;
     for entry in entries {
@@ -133,9 +136,18 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
         } else {
             std::fs::copy(&source, &target)
                 .map_err(|e| format!("cannot copy {}: {e}", source.display()))?;
+            make_writable(&target)?;
         }
     }
     Ok(())
+}
+
+fn make_writable(path: &Path) -> Result<(), String> {
+    let cannot = |e: std::io::Error| format!("cannot make {} writable: {e}", path.display());
+    let mut permissions = std::fs::metadata(path).map_err(cannot)?.permissions();
+    #[allow(clippy::permissions_set_readonly_false)] // the copy is ours alone
+    permissions.set_readonly(false);
+    std::fs::set_permissions(path, permissions).map_err(cannot)
 }
 
 /// The `LEMS_NML2_Ex*.xml` files of `dir` but the skipped ones, in example-number order.
