@@ -82,7 +82,7 @@ pub fn plan_component(model: &Model, comp: CompId) -> Result<KernelPlan, Vec<Dia
         );
     }
     if !lw.diags.is_empty() {
-        return Err(lw.diags);
+        return Err(distinct(lw.diags));
     }
     let mut constants = lw.layout.constants.clone();
     if let Some(slot) = lw.layout.regime {
@@ -179,6 +179,16 @@ impl Lowerer<'_> {
             None => Vec::new(),
         }
     }
+}
+
+/// Each problem once: an expression is lowered into several entries (init passes, advance,
+/// every place a regime's OnEntry runs), so its errors come several times.
+fn distinct(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    diags
+        .into_iter()
+        .filter(|d| seen.insert((d.message.clone(), d.primary.as_ref().map(|p| p.0))))
+        .collect()
 }
 
 /// jLEMS builds no dynamics for a type without a `<Dynamics>` element: no requirement

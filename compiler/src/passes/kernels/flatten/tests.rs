@@ -441,6 +441,8 @@ fn transitions_that_loop_through_on_entry_are_a_located_error() {
         );
     let model = model_of(&body);
     let errs = plan_component(&model, model.component_by_id["ad"]).unwrap_err();
+    // Once per Transition that closes the loop, although OnEntry is inlined in many places.
+    assert_eq!(errs.len(), 2, "{errs:#?}");
     assert!(
         errs.iter()
             .all(|e| e.message.contains("leads back to itself") && e.primary.is_some()),
@@ -1056,4 +1058,26 @@ fn ex8_adex_cells_with_pulses_match_the_jlems_reference_traces() {
             }
         }
     }
+}
+
+#[test]
+fn a_derived_parameter_taken_by_select_is_a_located_error_where_it_is_used() {
+    let body = r#"
+<ComponentType name="sized">
+  <Parameter name="g" dimension="none"/>
+  <Parameter name="tau" dimension="time"/>
+  <DerivedParameter name="scale" dimension="none" select="ref/g"/>
+  <Dynamics>
+    <StateVariable name="x" dimension="none"/>
+    <TimeDerivative variable="x" value="(g - x) * scale / tau"/>
+  </Dynamics>
+</ComponentType>
+<sized id="z" g="2" tau="1s"/>
+"#;
+    let model = model_of(body);
+    let errs = plan_component(&model, model.component_by_id["z"]).unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(errs[0].message.contains("'scale'"), "{}", errs[0].message);
+    assert!(errs[0].notes[0].contains("select="));
+    assert!(errs[0].primary.is_some() && !errs[0].secondary.is_empty());
 }
