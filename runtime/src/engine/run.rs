@@ -325,6 +325,14 @@ impl<'p> Simulation<'p> {
     }
 
     fn push_serving(&mut self, inst: u32, ports: u64) {
+        debug_assert!(
+            {
+                let rec = &self.program.instances[inst as usize];
+                let out_ports = self.program.kernels[rec.kernel as usize].out_ports.len();
+                out_ports >= 64 || ports >> out_ports == 0
+            },
+            "instance {inst} fired an out-port its kernel does not have (mask {ports:#b})"
+        );
         let port = ports.trailing_zeros();
         self.serving.push(Serving {
             inst,
