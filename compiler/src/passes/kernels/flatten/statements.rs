@@ -202,12 +202,21 @@ impl Lowerer<'_> {
                 }
             }
         }
-        if ctx == Context::Regime {
-            for a in actions {
-                if let Action::Transition { regime, span } = a {
-                    self.transition(regime, *span, entering, &mut out);
-                }
-            }
+        let transitions: Vec<(&String, Span)> = actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Transition { regime, span } => Some((regime, *span)),
+                _ => None,
+            })
+            .collect();
+        if let [_, (_, second), ..] = transitions[..] {
+            // jLEMS refuses such a block when it reads the model.
+            self.error(
+                Diagnostic::at(second, "a second Transition in one block")
+                    .with_note("expected at most one Transition per OnCondition or OnEntry"),
+            );
+        } else if let (Context::Regime, [(regime, span)]) = (ctx, &transitions[..]) {
+            self.transition(regime, *span, entering, &mut out);
         }
         out
     }

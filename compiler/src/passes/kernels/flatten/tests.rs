@@ -1081,3 +1081,16 @@ fn a_derived_parameter_taken_by_select_is_a_located_error_where_it_is_used() {
     assert!(errs[0].notes[0].contains("select="));
     assert!(errs[0].primary.is_some() && !errs[0].secondary.is_empty());
 }
+
+#[test]
+fn two_transitions_in_one_block_are_a_located_error() {
+    let body = ADEX.replace(
+        r#"<Transition regime="integrating"/>"#,
+        r#"<Transition regime="integrating"/><Transition regime="refractory"/>"#,
+    );
+    let model = model_of(&body);
+    let errs = plan_component(&model, model.component_by_id["ad"]).unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(errs[0].message.contains("second Transition"));
+    assert!(errs[0].primary.is_some());
+}
