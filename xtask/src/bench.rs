@@ -62,6 +62,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         });
     }
     print_table(&rows);
+    let failed = rows
+        .iter()
+        .filter(|r| r.lemsc.is_err() || r.jnml.is_err())
+        .count();
+    if failed > 0 {
+        return Err(format!("{failed} examples did not run with both programs"));
+    }
     Ok(())
 }
 
@@ -262,6 +269,9 @@ fn print_table(rows: &[Row]) {
             jnml_total,
             format!("{:.1}x", jnml_total / lemsc_total)
         );
+    }
+    if !failures.is_empty() {
+        println!();
     }
     for failure in failures {
         println!("{failure}");
