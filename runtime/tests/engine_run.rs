@@ -485,3 +485,31 @@ fn output_files_hold_steps_plus_one_rows_and_the_recorded_events() {
         vec!["count.dat", "ticks.spikes", "ticks2.spikes"]
     );
 }
+
+#[test]
+fn expressions_nested_up_to_the_validation_limit_run_on_a_small_stack() {
+    // 1000 levels: 1 + (1 + (1 + ... t)). Run on a thread with a 1 MiB stack, well below
+    // the 2 MiB of a test thread or the 8 MiB of a main thread.
+    let mut deep = Expr::Time;
+    for _ in 0..1000 {
+        deep = Expr::Binary(BinOp::Add, c(1.0), b(deep));
+    }
+    let k = Kernel {
+        name: "deep".into(),
+        block_len: 1,
+        advance: vec![set(0, deep)],
+        ..Kernel::default()
+    };
+    let mut p = program(vec![k], vec![instance(0, 0, "deep")], vec![0.0]);
+    p.dt = 0.5;
+    p.steps = 2;
+    p.step_order = vec![Op::Advance { inst: 0 }];
+    let vars = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || interpret(&p).map(|r| r.final_vars))
+        .unwrap()
+        .join()
+        .expect("no stack overflow")
+        .expect("the run succeeds");
+    assert_eq!(vars, vec![1001.0]);
+}

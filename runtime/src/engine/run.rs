@@ -273,7 +273,9 @@ impl<'p> Simulation<'p> {
         self.run_entry(target, Entry::OnEvent(in_port))
     }
 
-    /// Delivers the delayed events due by now, earliest first, and what they fire.
+    /// Delivers the delayed events due by now, earliest first, and what they fire. Delayed
+    /// events sent from here are due at `t + delay` with this step's `t` (jLEMS would throw
+    /// while its queue is being walked, so there is no behaviour to match).
     fn deliver_due_events(&mut self) -> Result<(), RunError> {
         while let Some(event) = self.queue.pop_due(self.t) {
             let fired = self.receive(event.target, event.in_port);
