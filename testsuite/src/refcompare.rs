@@ -132,20 +132,18 @@ pub fn compare_dat(ours: &str, reference: &str, stride: usize) -> Result<String,
                 identical += 1;
                 continue;
             }
+            // Unreadable text and NaN against a number count as infinitely far apart.
             let difference = match (o.parse::<f64>(), r.parse::<f64>()) {
-                (Ok(o), Ok(r)) => (o - r).abs(),
+                (Ok(o), Ok(r)) if !(o - r).is_nan() => (o - r).abs(),
                 _ => f64::INFINITY,
             };
-            // NaN differences count as outside.
-            if !(difference <= check.allowed) {
+            if difference > check.allowed {
                 check.outside += 1;
                 if check.first.is_none() {
                     check.first = Some((row, ours_row[0].into(), o.into(), r.into()));
                 }
             }
-            if !(difference <= check.max_difference) {
-                check.max_difference = difference;
-            }
+            check.max_difference = check.max_difference.max(difference);
         }
     }
     let values = reference.len() * (columns - 1);
