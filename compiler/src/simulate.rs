@@ -173,9 +173,8 @@ pub fn run_file_with_progress(
     };
     timings.lowering = started.elapsed();
 
-    create_output_folders(&program)?;
     let engine = opts.engine.available();
-    let executed = execute(&program, engine, progress)?;
+    let executed = run_program(&program, engine, progress)?;
     timings.compile = executed.compile;
     timings.simulate = executed.simulate;
     Ok(RunOutcome {
@@ -287,19 +286,23 @@ fn build_program(
 }
 
 /// What running a program gave: the compile and simulation times and the runtime's report.
-struct Executed {
-    compile: Duration,
-    simulate: Duration,
-    report: RunReport,
+#[derive(Clone, Debug)]
+pub struct Executed {
+    /// Zero for the interpreter.
+    pub compile: Duration,
+    pub simulate: Duration,
+    pub report: RunReport,
 }
 
-/// Compiles (for the native engine) and runs `program`.
-fn execute(
+/// Creates the folders of `program`'s output files, compiles its kernels (for the native
+/// engine; the interpreter runs them in a build without LLVM) and runs it.
+pub fn run_program(
     program: &Program,
     engine: Engine,
     progress: ProgressFn<'_>,
 ) -> Result<Executed, SimError> {
-    match engine {
+    create_output_folders(program)?;
+    match engine.available() {
         Engine::Interpreter => {
             let code = Interpreter::new(&program.kernels);
             let (simulate, report) = simulate_with(program, &code, progress)?;
@@ -334,7 +337,7 @@ fn execute_native(program: &Program, progress: ProgressFn<'_>) -> Result<Execute
 /// Without LLVM, [`Engine::available`] never picks the native engine.
 #[cfg(not(feature = "native"))]
 fn execute_native(program: &Program, progress: ProgressFn<'_>) -> Result<Executed, SimError> {
-    execute(program, Engine::Interpreter, progress)
+    run_program(program, Engine::Interpreter, progress)
 }
 
 fn simulate_with(
@@ -414,5 +417,116 @@ mod tests {
         };
         assert_eq!(Engine::Native.available(), expected);
         assert_eq!(Engine::Interpreter.available(), Engine::Interpreter);
+    }
+
+    /// A hand-built program: one instance of `x' = -rate x` (or, with `explode`, of
+    /// `x' = rate x²`, which overflows), x starting at 1, recorded into `results/x.dat`.
+    fn decay_program(out_dir: &Path, explode: bool) -> Program {
+        use lemsc_runtime::program::{BinOp, Expr, InstanceRec, Kernel, Op, OutputSpec, Stmt};
+        let bin = |op, a, b| Expr::Binary(op, Box::new(a), Box::new(b));
+        let (x, rate) = (Expr::Local(0), Expr::Local(1));
+        let rate_term = if explode {
+            bin(BinOp::Mul, bin(BinOp::Mul, rate, x.clone()), x.clone())
+        } else {
+            Expr::Neg(Box::new(bin(BinOp::Mul, rate, x.clone())))
+        };
+        let kernel = Kernel {
+            name: "d (decay)".into(),
+            block_len: 2,
+            slot_names: vec!["x".into(), "rate".into()],
+            state_slots: vec![0],
+            init: vec![Stmt::Set {
+                slot: 0,
+                value: Expr::Const(1.0),
+            }],
+            advance: vec![Stmt::Set {
+                slot: 0,
+                value: bin(BinOp::Add, x, bin(BinOp::Mul, Expr::Step, rate_term)),
+            }],
+            ..Kernel::default()
+        };
+        Program {
+            dt: 0.001,
+            steps: 10,
+            seed: 1234,
+            kernels: vec![kernel],
+            instances: vec![InstanceRec {
+                kernel: 0,
+                base: 0,
+                links: 0,
+                path: "d".into(),
+            }],
+            initial: vec![0.0, if explode { 1e6 } else { 100.0 }],
+            links: vec![],
+            init_order: vec![Op::Init {
+                inst: 0,
+                with_derived: false,
+            }],
+            step_order: vec![Op::Advance { inst: 0 }],
+            connections: vec![],
+            outputs: vec![OutputSpec {
+                id: "of".into(),
+                path: out_dir.join("results/x.dat"),
+                columns: vec![0],
+            }],
+            event_outputs: vec![],
+        }
+    }
+
+    fn scratch_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("lemsc-simulate-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn a_program_runs_into_a_results_folder_it_creates() {
+        let dir = scratch_dir("decay");
+        let program = decay_program(&dir, false);
+        let mut calls = Vec::new();
+        let run = run_program(&program, Engine::Interpreter, &mut |done, total| {
+            calls.push((done, total))
+        })
+        .unwrap();
+        assert_eq!(run.report.steps, 10);
+        assert_eq!(run.compile, Duration::ZERO);
+        assert_eq!(calls.last(), Some(&(10, 10)));
+        let text = std::fs::read_to_string(dir.join("results/x.dat")).unwrap();
+        let rows: Vec<&str> = text.lines().collect();
+        assert_eq!(rows.len(), 11, "{text}");
+        // Euler: x1 = 1 + 0.001 * -(100 * 1) = 0.9.
+        assert_eq!(rows[0], "0.0\t1.0\t");
+        assert_eq!(rows[1], "0.001\t0.9\t");
+    }
+
+    #[cfg(feature = "native")]
+    #[test]
+    fn native_and_interpreted_runs_write_the_same_bytes() {
+        let dir = scratch_dir("engines");
+        let read = |engine: Engine| {
+            let out = dir.join(format!("{engine:?}"));
+            run_program(&decay_program(&out, false), engine, &mut |_, _| {}).unwrap();
+            std::fs::read(out.join("results/x.dat")).unwrap()
+        };
+        assert_eq!(read(Engine::Native), read(Engine::Interpreter));
+    }
+
+    #[test]
+    fn a_diverging_state_stops_the_run_naming_variable_instance_and_time() {
+        let dir = scratch_dir("explode");
+        for engine in [Engine::Native, Engine::Interpreter] {
+            let program = decay_program(&dir, true);
+            let err = run_program(&program, engine, &mut |_, _| {}).unwrap_err();
+            let message = err.summary();
+            assert!(
+                message.contains("'x' of d") && message.contains("t = 0.007"),
+                "{engine:?}: {message}"
+            );
+            assert!(
+                !dir.join("results/x.dat").exists(),
+                "a failed run leaves no file"
+            );
+        }
     }
 }
