@@ -1,0 +1,263 @@
+//! Puts a program together: one kernel per component in use, every IR instance laid out as a
+//! block of vars (in instance order) with its link entries, start values from the plans, then
+//! links, orders, connections and outputs (each in its own `assemble_*` module).
+
+use std::collections::HashMap;
+
+use lemsc_runtime::program::{InstanceRec, Program};
+
+use crate::diag::{Diagnostic, Span};
+use crate::ir::{InstId, Ir};
+use crate::model::component::CompId;
+use crate::model::Model;
+use crate::passes::kernels::flatten::plan_component;
+use crate::passes::kernels::plan::KernelPlan;
+use crate::passes::kernels::{assemble_io, assemble_links, assemble_order, ProgramOptions};
+use crate::passes::navigate::Tree;
+
+/// Where every instance lives: its kernel plan, its block in vars and its link entries.
+pub(super) struct Layout<'a> {
+    pub model: &'a Model,
+    pub ir: &'a Ir,
+    /// One plan per kernel, in kernel order.
+    pub plans: Vec<KernelPlan>,
+    /// Kernel index of each instance.
+    pub kernel_of: Vec<u32>,
+    /// First vars index of each instance's block.
+    pub base: Vec<u64>,
+    /// First entry of each instance's links.
+    pub link_start: Vec<u64>,
+    /// vars taken by all the instance blocks.
+    pub vars_len: u64,
+    /// Link entries taken by all the instances (lists go after them).
+    pub links_len: u64,
+}
+
+impl<'a> Layout<'a> {
+    pub fn plan(&self, inst: InstId) -> &KernelPlan {
+        &self.plans[self.kernel_of[inst.0 as usize] as usize]
+    }
+
+    /// The vars index another instance reads for `name` of `inst` (exposure first).
+    pub fn readable(&self, inst: InstId, name: &str) -> Option<u64> {
+        let slot = *self.plan(inst).readable.get(name)?;
+        Some(self.base[inst.0 as usize] + u64::from(slot))
+    }
+
+    /// The vars index of the variable `name` itself (not its exposed copy).
+    pub fn variable(&self, inst: InstId, name: &str) -> Option<u64> {
+        let slot = self
+            .plan(inst)
+            .kernel
+            .slot_names
+            .iter()
+            .position(|s| s == name)?;
+        Some(self.base[inst.0 as usize] + slot as u64)
+    }
+
+    pub fn tree(&self) -> Tree<'a> {
+        Tree {
+            model: self.model,
+            instances: &self.ir.instances,
+        }
+    }
+
+    /// How messages name an instance: its path and what it is.
+    pub fn describe(&self, inst: InstId) -> String {
+        let path = self.ir.path_of(inst);
+        let what = self.tree().describe(inst);
+        if path.is_empty() {
+            what
+        } else {
+            format!("{what} at '{path}'")
+        }
+    }
+
+    /// Where a problem with `inst` is shown: the element of its component.
+    pub fn span_of(&self, inst: InstId) -> Span {
+        self.model.component(self.ir.inst(inst).component).span
+    }
+
+    /// Where a problem of the run as a whole is shown: the Simulation element.
+    pub fn simulation_span(&self) -> Span {
+        self.model.component(self.ir.simulation.component).span
+    }
+}
+
+/// See [`super::build_program`].
+pub(super) fn build(
+    model: &Model,
+    ir: &Ir,
+    opts: &ProgramOptions,
+) -> Result<Program, Vec<Diagnostic>> {
+    let layout = lay_out(model, ir)?;
+    let mut initial = start_values(&layout);
+    let mut links = vec![0u64; layout.links_len as usize];
+    let mut diags = assemble_links::resolve(&layout, &mut initial, &mut links);
+    let init_order = assemble_order::init_order(&layout);
+    let step_order = match assemble_order::step_order(&layout, &mut initial) {
+        Ok(ops) => ops,
+        Err(mut d) => {
+            diags.append(&mut d);
+            Vec::new()
+        }
+    };
+    let connections = assemble_io::connections(&layout).unwrap_or_else(|mut d| {
+        diags.append(&mut d);
+        Vec::new()
+    });
+    let outputs = assemble_io::outputs(&layout, &opts.out_dir).unwrap_or_else(|mut d| {
+        diags.append(&mut d);
+        Vec::new()
+    });
+    let event_outputs =
+        assemble_io::event_outputs(&layout, &opts.out_dir).unwrap_or_else(|mut d| {
+            diags.append(&mut d);
+            Vec::new()
+        });
+    let (dt, steps) = match run_length(&layout) {
+        Ok(v) => v,
+        Err(d) => {
+            diags.push(d);
+            (1.0, 0)
+        }
+    };
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let instances = (0..ir.instances.len())
+        .map(|i| InstanceRec {
+            kernel: layout.kernel_of[i],
+            base: layout.base[i],
+            links: layout.link_start[i],
+            path: ir.path_of(InstId(i as u32)),
+        })
+        .collect();
+    Ok(Program {
+        dt,
+        steps,
+        seed: opts.seed.unwrap_or_else(|| ir.simulation.seed_or_default()),
+        kernels: layout.plans.iter().map(|p| p.kernel.clone()).collect(),
+        instances,
+        initial,
+        links,
+        init_order,
+        step_order,
+        connections,
+        outputs,
+        event_outputs,
+    })
+}
+
+/// Plans each component once and places the instances one after the other.
+fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<Layout<'a>, Vec<Diagnostic>> {
+    let mut kernel_by_comp: HashMap<CompId, u32> = HashMap::new();
+    let mut plans = Vec::new();
+    let mut failed: HashMap<CompId, ()> = HashMap::new();
+    let mut diags = Vec::new();
+    let mut kernel_of = Vec::with_capacity(ir.instances.len());
+    for inst in &ir.instances {
+        let comp = inst.component;
+        if let Some(&k) = kernel_by_comp.get(&comp) {
+            kernel_of.push(k);
+            continue;
+        }
+        if failed.contains_key(&comp) {
+            kernel_of.push(0);
+            continue;
+        }
+        match plan_component(model, comp) {
+            Ok(plan) => {
+                let k = plans.len() as u32;
+                plans.push(plan);
+                kernel_by_comp.insert(comp, k);
+                kernel_of.push(k);
+            }
+            Err(mut d) => {
+                diags.append(&mut d);
+                failed.insert(comp, ());
+                kernel_of.push(0);
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let mut base = Vec::with_capacity(kernel_of.len());
+    let mut link_start = Vec::with_capacity(kernel_of.len());
+    let (mut next_var, mut next_link) = (0u64, 0u64);
+    for &k in &kernel_of {
+        base.push(next_var);
+        link_start.push(next_link);
+        next_var += u64::from(plans[k as usize].kernel.block_len);
+        next_link += u64::from(plans[k as usize].kernel.link_count);
+    }
+    Ok(Layout {
+        model,
+        ir,
+        plans,
+        kernel_of,
+        base,
+        link_start,
+        vars_len: next_var,
+        links_len: next_link,
+    })
+}
+
+/// vars at the start: each plan's constants, and its per-instance properties (the value a
+/// connection assigned, else the default).
+fn start_values(layout: &Layout) -> Vec<f64> {
+    let mut vars = vec![0.0; layout.vars_len as usize];
+    for (i, inst) in layout.ir.instances.iter().enumerate() {
+        let plan = layout.plan(InstId(i as u32));
+        let base = layout.base[i] as usize;
+        for &(slot, value) in &plan.constants {
+            vars[base + slot as usize] = value;
+        }
+        for p in &plan.per_instance {
+            // The last Assign of a property wins, as each one overwrites it in jLEMS.
+            let value = inst
+                .assigned
+                .iter()
+                .rev()
+                .find(|(name, _)| *name == p.name)
+                .map_or(p.default, |(_, v)| *v);
+            vars[base + p.slot as usize] = value;
+        }
+    }
+    vars
+}
+
+/// The step and number of steps: Java's `Math.round(length / step)` (half up).
+fn run_length(layout: &Layout) -> Result<(f64, u64), Diagnostic> {
+    let sim = &layout.ir.simulation;
+    if !(sim.step > 0.0 && sim.step.is_finite()) {
+        return Err(Diagnostic::at(
+            layout.simulation_span(),
+            format!(
+                "the Simulation's step is {} s; expected a positive time step",
+                sim.step
+            ),
+        ));
+    }
+    let ratio = sim.length / sim.step;
+    if !(ratio >= 0.0 && ratio.is_finite()) {
+        return Err(Diagnostic::at(
+            layout.simulation_span(),
+            format!(
+                "the Simulation's length is {} s; expected a non-negative duration",
+                sim.length
+            ),
+        ));
+    }
+    Ok((sim.step, java_round(ratio)))
+}
+
+/// `Math.round(double)` for non-negative values: the nearest whole number, halves up.
+fn java_round(x: f64) -> u64 {
+    (x + 0.5).floor() as u64
+}
+
+#[cfg(test)]
+#[path = "assemble_tests.rs"]
+mod tests;

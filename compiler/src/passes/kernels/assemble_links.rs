@@ -1,0 +1,198 @@
+//! Link resolution: what each instance's `Expr::Link`/`Expr::Reduce` entries read, as
+//! indices into vars, by jLEMS's rules (`StateInstance.getVariable`, `getChild`; §4.3, §7,
+//! §10 of docs/jlems-semantics.md).
+
+use std::collections::HashMap;
+
+use crate::diag::{Diagnostic, Span};
+use crate::ir::{InstId, SlotKind};
+use crate::passes::kernels::assemble::Layout;
+use crate::passes::kernels::plan::LinkSpec;
+use crate::passes::navigate::segments;
+
+/// Fills every instance's link entries in `links`, appending the lists they point to, and
+/// appends to `vars` the constant slots that stand for absent optional targets.
+pub(super) fn resolve(layout: &Layout, vars: &mut Vec<f64>, links: &mut Vec<u64>) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut missing_slots: HashMap<u64, u64> = HashMap::new();
+    for i in 0..layout.ir.instances.len() {
+        let inst = InstId(i as u32);
+        let start = layout.link_start[i] as usize;
+        for (k, spec) in layout.plan(inst).links.iter().enumerate() {
+            let entry = match spec {
+                LinkSpec::Requirement { name, span } => requirement(layout, inst, name, *span),
+                LinkSpec::Select {
+                    path,
+                    required,
+                    missing,
+                    span,
+                } => match single(layout, inst, path) {
+                    Ok(index) => Ok(index),
+                    Err(_) if !required => Ok(*missing_slots
+                        .entry(missing.to_bits())
+                        .or_insert_with(|| {
+                            vars.push(*missing);
+                            vars.len() as u64 - 1
+                        })),
+                    Err(why) => Err(select_error(layout, inst, path, *span, why)),
+                },
+                LinkSpec::SelectList { path, span } => match list(layout, inst, path) {
+                    Ok(members) => {
+                        let at = links.len() as u64;
+                        links.push(members.len() as u64);
+                        links.extend(members);
+                        Ok(at)
+                    }
+                    Err(why) => Err(select_error(layout, inst, path, *span, why)),
+                },
+            };
+            match entry {
+                Ok(index) => links[start + k] = index,
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+    diags
+}
+
+/// `getVariable(name)` asked of the parent: its readable slot, else the grandparent's, ...
+fn requirement(layout: &Layout, inst: InstId, name: &str, span: Span) -> Result<u64, Diagnostic> {
+    let mut up = layout.ir.inst(inst).parent;
+    while let Some(p) = up {
+        if let Some(index) = layout.readable(p, name) {
+            return Ok(index);
+        }
+        up = layout.ir.inst(p).parent;
+    }
+    Err(Diagnostic::at(
+        span,
+        format!(
+            "{} requires '{name}', and none of the instances above it has a variable of that name",
+            layout.describe(inst)
+        ),
+    )
+    .with_note("a Requirement is read from the nearest enclosing instance that has the variable"))
+}
+
+fn select_error(layout: &Layout, inst: InstId, path: &str, span: Span, why: String) -> Diagnostic {
+    Diagnostic::at(
+        span,
+        format!(
+            "select=\"{path}\" of {} finds nothing: {why}",
+            layout.describe(inst)
+        ),
+    )
+}
+
+/// A path naming one value: instances step by step, then a variable of the last one.
+fn single(layout: &Layout, inst: InstId, path: &str) -> Result<u64, String> {
+    let parts = segments(path);
+    let Some((&(_, variable), steps)) = parts.split_last() else {
+        return Err("the path is empty; expected instance names and a variable".to_string());
+    };
+    let mut cur = inst;
+    for &(_, name) in steps {
+        cur = step(layout, cur, name)?;
+    }
+    read(layout, cur, variable)
+}
+
+/// A multi-select path (`synapses[*]/i`, `../pop/*/v`): every member it reaches, in the
+/// order of the groups they come from.
+fn list(layout: &Layout, inst: InstId, path: &str) -> Result<Vec<u64>, String> {
+    let parts = segments(path);
+    let Some((&(_, variable), steps)) = parts.split_last() else {
+        return Err("the path is empty; expected instance names and a variable".to_string());
+    };
+    let mut set = vec![inst];
+    let mut i = 0;
+    while i < steps.len() {
+        let name = steps[i].1;
+        let next_is_star = steps.get(i + 1).is_some_and(|s| s.1 == "[*]");
+        let mut next = Vec::new();
+        for &cur in &set {
+            if is_star(name) {
+                next.extend(all_members(layout, cur));
+            } else if next_is_star && has_group(layout, cur, name) {
+                next.extend(group(layout, cur, name));
+            } else {
+                let found = step(layout, cur, name)?;
+                if next_is_star {
+                    next.extend(all_members(layout, found));
+                } else {
+                    next.push(found);
+                }
+            }
+        }
+        i += if next_is_star { 2 } else { 1 };
+        set = next;
+    }
+    set.into_iter().map(|m| read(layout, m, variable)).collect()
+}
+
+fn is_star(name: &str) -> bool {
+    name == "*" || name == "[*]"
+}
+
+fn has_group(layout: &Layout, inst: InstId, slot: &str) -> bool {
+    let ty = layout
+        .model
+        .ty(layout.model.component(layout.ir.inst(inst).component).type_id);
+    ty.children.iter().any(|c| c.name == slot)
+        || ty.attachments.iter().any(|c| c.name == slot)
+        || layout
+            .ir
+            .inst(inst)
+            .children
+            .iter()
+            .any(|c| c.kind != SlotKind::Single && c.slot == slot)
+}
+
+/// Members of one list, attachment set or population group, in their order.
+fn group(layout: &Layout, inst: InstId, slot: &str) -> Vec<InstId> {
+    layout
+        .ir
+        .inst(inst)
+        .children
+        .iter()
+        .filter(|c| c.kind != SlotKind::Single && c.slot == slot)
+        .map(|c| c.inst)
+        .collect()
+}
+
+/// `*` on an instance: the members of all its groups.
+fn all_members(layout: &Layout, inst: InstId) -> Vec<InstId> {
+    layout
+        .ir
+        .inst(inst)
+        .children
+        .iter()
+        .filter(|c| c.kind != SlotKind::Single)
+        .map(|c| c.inst)
+        .collect()
+}
+
+/// One path segment: a tunnel's name leads to the coupling instance at the other end (§10),
+/// anything else follows jLEMS's `getChild`.
+fn step(layout: &Layout, cur: InstId, name: &str) -> Result<InstId, String> {
+    for t in &layout.ir.tunnels {
+        if t.name == name {
+            if t.at_a == cur {
+                return Ok(t.at_b);
+            }
+            if t.at_b == cur {
+                return Ok(t.at_a);
+            }
+        }
+    }
+    layout.tree().child(cur, name)
+}
+
+fn read(layout: &Layout, inst: InstId, variable: &str) -> Result<u64, String> {
+    layout.readable(inst, variable).ok_or_else(|| {
+        format!(
+            "{} has no variable '{variable}'",
+            layout.describe(inst)
+        )
+    })
+}

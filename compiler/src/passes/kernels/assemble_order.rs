@@ -1,0 +1,228 @@
+//! The initialisation and step orders (§4.1, §5, §8 of docs/jlems-semantics.md): children
+//! before their parent, single children first (`<Child>` ones in Java HashMap order, then
+//! those made by `ChildInstance`), then lists, attachment sets and population members.
+
+use lemsc_runtime::program::{KineticEdge, KineticScheme, Op};
+
+use crate::diag::Diagnostic;
+use crate::ir::{InstId, SlotKind};
+use crate::passes::kernels::assemble::Layout;
+use crate::passes::kernels::plan::KineticSchemePlan;
+
+/// jLEMS's `initialize` recursion from the root: own pass without derived variables,
+/// children, own pass with derived, children again, own pass with derived. An instance at
+/// depth d gets its passes 2^d times; the repetition is kept because `random()` draws
+/// depend on it. Instances whose kernel does nothing at init add no ops.
+pub(super) fn init_order(layout: &Layout) -> Vec<Op> {
+    let mut ops = Vec::new();
+    init(layout, layout.ir.root, &mut ops);
+    ops
+}
+
+fn init(layout: &Layout, inst: InstId, ops: &mut Vec<Op>) {
+    let kernel = &layout.plan(inst).kernel;
+    let own = !(kernel.init.is_empty() && kernel.init_derived.is_empty());
+    let pass = |ops: &mut Vec<Op>, with_derived: bool| {
+        if own {
+            ops.push(Op::Init {
+                inst: inst.0,
+                with_derived,
+            });
+        }
+    };
+    let children = children_in_order(layout, inst);
+    pass(ops, false);
+    for &c in &children {
+        init(layout, c, ops);
+    }
+    pass(ops, true);
+    for &c in &children {
+        init(layout, c, ops);
+    }
+    pass(ops, true);
+}
+
+/// jLEMS's `advance` recursion from the root: children, then the instance's kinetic schemes,
+/// then its own update (left out when its kernel has nothing to advance). Sets each
+/// scheme's first occupancy to 1 in `vars`, as a new scheme starts there.
+pub(super) fn step_order(layout: &Layout, vars: &mut [f64]) -> Result<Vec<Op>, Vec<Diagnostic>> {
+    let mut ops = Vec::new();
+    let mut diags = Vec::new();
+    advance(layout, layout.ir.root, vars, &mut ops, &mut diags);
+    if diags.is_empty() {
+        Ok(ops)
+    } else {
+        Err(diags)
+    }
+}
+
+fn advance(
+    layout: &Layout,
+    inst: InstId,
+    vars: &mut [f64],
+    ops: &mut Vec<Op>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for c in children_in_order(layout, inst) {
+        advance(layout, c, vars, ops, diags);
+    }
+    for ks in &layout.plan(inst).kinetic_schemes {
+        match kinetic_scheme(layout, inst, ks) {
+            Ok(scheme) => {
+                if let Some(&first) = scheme.states.first() {
+                    vars[first as usize] = 1.0;
+                }
+                ops.push(Op::KineticScheme(scheme));
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    if !layout.plan(inst).kernel.advance.is_empty() {
+        ops.push(Op::Advance { inst: inst.0 });
+    }
+}
+
+/// The children of `inst` in the order jLEMS advances (and initialises) them.
+pub(super) fn children_in_order(layout: &Layout, inst: InstId) -> Vec<InstId> {
+    let model = layout.model;
+    let ty = model.ty(model.component(layout.ir.inst(inst).component).type_id);
+    let children = &layout.ir.inst(inst).children;
+    let of_kind = |kind: SlotKind| children.iter().filter(move |c| c.kind == kind);
+
+    let (declared, built): (Vec<_>, Vec<_>) = of_kind(SlotKind::Single)
+        .partition(|c| ty.child.iter().any(|d| d.name == c.slot));
+    let names: Vec<&str> = declared.iter().map(|c| c.slot.as_str()).collect();
+    let mut out: Vec<InstId> = java_hash_map_order(&names)
+        .into_iter()
+        .map(|i| declared[i].inst)
+        .collect();
+    out.extend(built.iter().map(|c| c.inst));
+
+    // Lists: each group where its first member appears, members in document order.
+    let mut lists: Vec<&str> = Vec::new();
+    for c in of_kind(SlotKind::List) {
+        if !lists.contains(&c.slot.as_str()) {
+            lists.push(&c.slot);
+        }
+    }
+    for slot in lists {
+        out.extend(
+            of_kind(SlotKind::List)
+                .filter(|c| c.slot == slot)
+                .map(|c| c.inst),
+        );
+    }
+
+    // Attachment sets in HashMap order of their names, members in attachment order.
+    let mut sets: Vec<&str> = ty.attachments.iter().map(|a| a.name.as_str()).collect();
+    for c in of_kind(SlotKind::Attachment) {
+        if !sets.contains(&c.slot.as_str()) {
+            sets.push(&c.slot);
+        }
+    }
+    for i in java_hash_map_order(&sets) {
+        out.extend(
+            of_kind(SlotKind::Attachment)
+                .filter(|c| c.slot == sets[i])
+                .map(|c| c.inst),
+        );
+    }
+
+    out.extend(of_kind(SlotKind::Multi).map(|c| c.inst));
+    out
+}
+
+/// A kinetic scheme of `inst`: its node list's occupancies and its edge list's rates.
+fn kinetic_scheme(
+    layout: &Layout,
+    inst: InstId,
+    ks: &KineticSchemePlan,
+) -> Result<KineticScheme, Diagnostic> {
+    let members = |slot: &str| -> Vec<InstId> {
+        layout
+            .ir
+            .inst(inst)
+            .children
+            .iter()
+            .filter(|c| c.slot == slot)
+            .map(|c| c.inst)
+            .collect()
+    };
+    let fail = |what: String| {
+        Diagnostic::at(
+            ks.span,
+            format!("kinetic scheme of {}: {what}", layout.describe(inst)),
+        )
+    };
+    let nodes = members(&ks.nodes);
+    let mut states = Vec::with_capacity(nodes.len());
+    for &n in &nodes {
+        let index = layout.variable(n, &ks.state_variable).ok_or_else(|| {
+            fail(format!(
+                "state {} has no variable '{}'",
+                layout.describe(n),
+                ks.state_variable
+            ))
+        })?;
+        states.push(index);
+    }
+    let mut edges = Vec::new();
+    for e in members(&ks.edges) {
+        let end = |link: &str| -> Result<u32, Diagnostic> {
+            let comp = layout.model.component(layout.ir.inst(e).component);
+            let by_ref = comp.reference(link);
+            let by_text = comp.text(link);
+            nodes
+                .iter()
+                .position(|&n| {
+                    let node = layout.ir.inst(n);
+                    let node_comp = layout.model.component(node.component);
+                    by_ref == Some(node.component)
+                        || by_text.is_some_and(|t| {
+                            node.name == t || node_comp.id.as_deref() == Some(t)
+                        })
+                })
+                .map(|p| p as u32)
+                .ok_or_else(|| {
+                    fail(format!(
+                        "transition {} names no state of '{}' as its '{link}'",
+                        layout.describe(e),
+                        ks.nodes
+                    ))
+                })
+        };
+        let rate = |name: &str| {
+            layout.readable(e, name).ok_or_else(|| {
+                fail(format!(
+                    "transition {} has no rate '{name}'",
+                    layout.describe(e)
+                ))
+            })
+        };
+        edges.push(KineticEdge {
+            from: end(&ks.edge_source)?,
+            to: end(&ks.edge_target)?,
+            forward: rate(&ks.forward_rate)?,
+            reverse: rate(&ks.reverse_rate)?,
+        });
+    }
+    Ok(KineticScheme { states, edges })
+}
+
+/// The iteration order of a `java.util.HashMap<String, _>` filled with `keys` in order:
+/// by bucket of the spread `String.hashCode`, then insertion order within a bucket.
+pub(super) fn java_hash_map_order(keys: &[&str]) -> Vec<usize> {
+    let mut capacity = 16usize;
+    while keys.len() * 4 > capacity * 3 {
+        capacity *= 2;
+    }
+    let bucket = |key: &str| {
+        let h = key
+            .encode_utf16()
+            .fold(0u32, |h, u| h.wrapping_mul(31).wrapping_add(u32::from(u)));
+        ((h ^ (h >> 16)) as usize) & (capacity - 1)
+    };
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by_key(|&i| (bucket(keys[i]), i));
+    order
+}

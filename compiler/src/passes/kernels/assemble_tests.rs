@@ -1,0 +1,1 @@
+//! Tests of program assembly on small models.
