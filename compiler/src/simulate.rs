@@ -12,6 +12,7 @@ use lemsc_runtime::engine::{
 use lemsc_runtime::program::Program;
 
 use crate::diag::{Diagnostic, SourceMap};
+use crate::passes::kernels::ProgramOptions;
 use crate::pipeline::{check, CheckOptions, Checked};
 
 /// What runs the kernels.
@@ -275,14 +276,12 @@ fn create_output_folders(program: &Program) -> Result<(), SimError> {
 
 /// Lowers the IR to a program (see `passes::kernels`).
 fn build_program(
-    _model: &crate::model::Model,
-    _ir: &crate::ir::Ir,
-    _out_dir: PathBuf,
-    _seed: Option<i64>,
+    model: &crate::model::Model,
+    ir: &crate::ir::Ir,
+    out_dir: PathBuf,
+    seed: Option<i64>,
 ) -> Result<Program, Vec<Diagnostic>> {
-    Err(vec![Diagnostic::error(
-        "lowering to a runnable program is not available in this build yet",
-    )])
+    crate::passes::kernels::build_program(model, ir, &ProgramOptions { out_dir, seed })
 }
 
 /// What running a program gave: the compile and simulation times and the runtime's report.
