@@ -92,7 +92,7 @@ fn run_one(file: &Path, root: &Path) -> ExampleRun {
     let started = Instant::now();
     let result = run_file(file, &opts)
         .map(|outcome| (outcome.dt, outcome.outputs))
-        .map_err(|e| first_lines(&e, 3));
+        .map_err(|e| first_error(&e));
     ExampleRun {
         name,
         out_dir,
@@ -101,10 +101,15 @@ fn run_one(file: &Path, root: &Path) -> ExampleRun {
     }
 }
 
-fn first_lines(err: &SimError, n: usize) -> String {
+/// The first error of a failed run, and how many there were.
+fn first_error(err: &SimError) -> String {
     let summary = err.summary();
-    let lines: Vec<&str> = summary.lines().take(n).collect();
-    lines.join(" | ")
+    let mut lines = summary.lines();
+    let first = lines.next().unwrap_or("no message").to_string();
+    match lines.count() {
+        0 => first,
+        more => format!("{first} (and {more} more errors)"),
+    }
 }
 
 /// Every example run once per test process, two at a time (tests share the results).
@@ -215,11 +220,12 @@ fn omv_observables_of_jneuroml_tests_pass() {
             );
         };
         match &run.result {
-            Err(why) => {
+            Err(_) => {
                 let count = omt.observable_count();
                 total += count;
                 failures.push(format!(
-                    "{}: {count} observables not measured, the run failed: {why}",
+                    "{}: {count} observables not measured: the run failed \
+                     (see every_example_runs_natively)",
                     run.label()
                 ));
             }
