@@ -66,11 +66,23 @@ pub(super) fn connections(layout: &Layout) -> Result<Vec<Connection>, Vec<Diagno
 }
 
 fn out_port(layout: &Layout, inst: InstId, name: &str) -> Result<u32, Diagnostic> {
-    port(layout, inst, name, &layout.plan(inst).kernel.out_ports, "out-port")
+    port(
+        layout,
+        inst,
+        name,
+        &layout.plan(inst).kernel.out_ports,
+        "out-port",
+    )
 }
 
 fn in_port(layout: &Layout, inst: InstId, name: &str) -> Result<u32, Diagnostic> {
-    port(layout, inst, name, &layout.plan(inst).kernel.in_ports, "in-port")
+    port(
+        layout,
+        inst,
+        name,
+        &layout.plan(inst).kernel.in_ports,
+        "in-port",
+    )
 }
 
 fn port(

@@ -12,7 +12,11 @@ use crate::passes::navigate::segments;
 
 /// Fills every instance's link entries in `links`, appending the lists they point to, and
 /// appends to `vars` the constant slots that stand for absent optional targets.
-pub(super) fn resolve(layout: &Layout, vars: &mut Vec<f64>, links: &mut Vec<u64>) -> Vec<Diagnostic> {
+pub(super) fn resolve(
+    layout: &Layout,
+    vars: &mut Vec<f64>,
+    links: &mut Vec<u64>,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut missing_slots: HashMap<u64, u64> = HashMap::new();
     for i in 0..layout.ir.instances.len() {
@@ -28,12 +32,12 @@ pub(super) fn resolve(layout: &Layout, vars: &mut Vec<f64>, links: &mut Vec<u64>
                     span,
                 } => match single(layout, inst, path) {
                     Ok(index) => Ok(index),
-                    Err(_) if !required => Ok(*missing_slots
-                        .entry(missing.to_bits())
-                        .or_insert_with(|| {
+                    Err(_) if !required => {
+                        Ok(*missing_slots.entry(missing.to_bits()).or_insert_with(|| {
                             vars.push(*missing);
                             vars.len() as u64 - 1
-                        })),
+                        }))
+                    }
                     Err(why) => Err(select_error(layout, inst, path, *span, why)),
                 },
                 LinkSpec::SelectList { path, span } => match list(layout, inst, path) {
@@ -108,26 +112,74 @@ fn list(layout: &Layout, inst: InstId, path: &str) -> Result<Vec<u64>, String> {
     let mut i = 0;
     while i < steps.len() {
         let name = steps[i].1;
-        let next_is_star = steps.get(i + 1).is_some_and(|s| s.1 == "[*]");
+        // `group[*]` or `group[name='value']`: the members of one group, maybe filtered.
+        let filter = steps
+            .get(i + 1)
+            .map(|s| s.1)
+            .filter(|s| s.starts_with('[') && !is_index(s));
         let mut next = Vec::new();
         for &cur in &set {
             if is_star(name) {
                 next.extend(all_members(layout, cur));
-            } else if next_is_star && has_group(layout, cur, name) {
-                next.extend(group(layout, cur, name));
+            } else if let Some(filter) = filter.filter(|_| has_group(layout, cur, name)) {
+                for m in group(layout, cur, name) {
+                    if matches(layout, m, filter)? {
+                        next.push(m);
+                    }
+                }
             } else {
                 let found = step(layout, cur, name)?;
-                if next_is_star {
-                    next.extend(all_members(layout, found));
-                } else {
-                    next.push(found);
+                match filter {
+                    Some(f) if is_star(f) => next.extend(all_members(layout, found)),
+                    Some(f) => {
+                        for m in all_members(layout, found) {
+                            if matches(layout, m, f)? {
+                                next.push(m);
+                            }
+                        }
+                    }
+                    None => next.push(found),
                 }
             }
         }
-        i += if next_is_star { 2 } else { 1 };
+        i += if filter.is_some() { 2 } else { 1 };
         set = next;
     }
     set.into_iter().map(|m| read(layout, m, variable)).collect()
+}
+
+fn is_index(segment: &str) -> bool {
+    segment
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim()
+        .parse::<usize>()
+        .is_ok()
+}
+
+/// Whether member `inst` passes a `[*]` or `[name='value']` filter: the member's text or
+/// parameter `name` equals the value.
+fn matches(layout: &Layout, inst: InstId, filter: &str) -> Result<bool, String> {
+    if is_star(filter) {
+        return Ok(true);
+    }
+    let inner = filter.trim_start_matches('[').trim_end_matches(']');
+    let Some((key, value)) = inner.split_once('=') else {
+        return Err(format!(
+            "'{filter}' is not a filter; expected [*] or [name='value']"
+        ));
+    };
+    let (key, value) = (
+        key.trim(),
+        value.trim().trim_matches(|c| c == '\'' || c == '"'),
+    );
+    let comp = layout.model.component(layout.ir.inst(inst).component);
+    Ok(match comp.text(key) {
+        Some(text) => text == value,
+        None => comp
+            .param(key)
+            .is_some_and(|p| value.parse::<f64>().is_ok_and(|v| v == p.si)),
+    })
 }
 
 fn is_star(name: &str) -> bool {
@@ -135,9 +187,10 @@ fn is_star(name: &str) -> bool {
 }
 
 fn has_group(layout: &Layout, inst: InstId, slot: &str) -> bool {
-    let ty = layout
+    let ty = layout.model.ty(layout
         .model
-        .ty(layout.model.component(layout.ir.inst(inst).component).type_id);
+        .component(layout.ir.inst(inst).component)
+        .type_id);
     ty.children.iter().any(|c| c.name == slot)
         || ty.attachments.iter().any(|c| c.name == slot)
         || layout
@@ -185,14 +238,23 @@ fn step(layout: &Layout, cur: InstId, name: &str) -> Result<InstId, String> {
             }
         }
     }
-    layout.tree().child(cur, name)
+    let tree = layout.tree();
+    tree.child(cur, name).or_else(|why| {
+        // A child made by `ChildInstance` is also known by the reference it was made from
+        // (`ionChannel/fopen` in a channelDensity).
+        let comp = layout.model.component(layout.ir.inst(cur).component);
+        let made =
+            comp.reference(name).and_then(|target| {
+                layout.ir.inst(cur).children.iter().find(|c| {
+                    c.kind == SlotKind::Single && layout.ir.inst(c.inst).component == target
+                })
+            });
+        made.map(|c| c.inst).ok_or(why)
+    })
 }
 
 fn read(layout: &Layout, inst: InstId, variable: &str) -> Result<u64, String> {
-    layout.readable(inst, variable).ok_or_else(|| {
-        format!(
-            "{} has no variable '{variable}'",
-            layout.describe(inst)
-        )
-    })
+    layout
+        .readable(inst, variable)
+        .ok_or_else(|| format!("{} has no variable '{variable}'", layout.describe(inst)))
 }

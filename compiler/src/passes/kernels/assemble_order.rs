@@ -89,8 +89,8 @@ pub(super) fn children_in_order(layout: &Layout, inst: InstId) -> Vec<InstId> {
     let children = &layout.ir.inst(inst).children;
     let of_kind = |kind: SlotKind| children.iter().filter(move |c| c.kind == kind);
 
-    let (declared, built): (Vec<_>, Vec<_>) = of_kind(SlotKind::Single)
-        .partition(|c| ty.child.iter().any(|d| d.name == c.slot));
+    let (declared, built): (Vec<_>, Vec<_>) =
+        of_kind(SlotKind::Single).partition(|c| ty.child.iter().any(|d| d.name == c.slot));
     let names: Vec<&str> = declared.iter().map(|c| c.slot.as_str()).collect();
     let mut out: Vec<InstId> = java_hash_map_order(&names)
         .into_iter()
@@ -178,9 +178,8 @@ fn kinetic_scheme(
                     let node = layout.ir.inst(n);
                     let node_comp = layout.model.component(node.component);
                     by_ref == Some(node.component)
-                        || by_text.is_some_and(|t| {
-                            node.name == t || node_comp.id.as_deref() == Some(t)
-                        })
+                        || by_text
+                            .is_some_and(|t| node.name == t || node_comp.id.as_deref() == Some(t))
                 })
                 .map(|p| p as u32)
                 .ok_or_else(|| {
