@@ -14,12 +14,12 @@ use lemsc::{check, CheckOptions};
 use lemsc_runtime::engine::interp::Interpreter;
 use lemsc_runtime::engine::{run, RunOptions};
 
-fn shared() -> PathBuf {
+pub fn shared() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared")
 }
 
 /// Builds and runs one example into a fresh folder; returns the files it wrote.
-fn run_example(name: &str) -> Result<Vec<PathBuf>, String> {
+pub fn run_example(name: &str) -> Result<Vec<PathBuf>, String> {
     let path = shared().join("neuroml2/LEMSexamples").join(name);
     let checked = check(&[path], &CheckOptions::default());
     if !checked.ok() {
@@ -56,7 +56,7 @@ fn rows(text: &str) -> Vec<Vec<&str>> {
 }
 
 /// Compares one `.dat` file with the reference of the same name; `Err` says where it differs.
-fn compare_dat(ours: &Path) -> Result<(), String> {
+pub fn compare_dat(ours: &Path) -> Result<(), String> {
     let name = ours.file_name().unwrap().to_string_lossy().to_string();
     let reference = std::fs::read_to_string(shared().join("reference/jlems").join(&name))
         .map_err(|e| format!("{name}: no reference ({e})"))?;
