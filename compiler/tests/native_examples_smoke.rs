@@ -19,7 +19,7 @@ pub fn shared() -> PathBuf {
 }
 
 /// Builds and runs one example into a fresh folder; returns the files it wrote.
-pub fn run_example(name: &str) -> Result<Vec<PathBuf>, String> {
+pub fn run_example(name: &str) -> Result<(PathBuf, Vec<PathBuf>), String> {
     let path = shared().join("neuroml2/LEMSexamples").join(name);
     let checked = check(&[path], &CheckOptions::default());
     if !checked.ok() {
@@ -46,7 +46,7 @@ pub fn run_example(name: &str) -> Result<Vec<PathBuf>, String> {
     }
     let code = Interpreter::new(&program.kernels);
     let report = run(&program, &code, RunOptions::default()).map_err(|e| e.to_string())?;
-    Ok(report.files)
+    Ok((out_dir, report.files))
 }
 
 fn rows(text: &str) -> Vec<Vec<&str>> {
@@ -108,43 +108,139 @@ pub fn compare_dat(ours: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Spike files are compared whole: the same events at the same float32 times, in order.
+pub fn compare_spikes(ours: &Path) -> Result<(), String> {
+    let name = ours.file_name().unwrap().to_string_lossy().to_string();
+    let reference = std::fs::read_to_string(shared().join("reference/jlems").join(&name))
+        .map_err(|e| format!("{name}: no reference ({e})"))?;
+    let ours_text = std::fs::read_to_string(ours).unwrap();
+    match ours_text
+        .lines()
+        .zip(reference.lines())
+        .position(|(a, b)| a != b)
+    {
+        Some(i) => Err(format!(
+            "{name}: line {} is '{}' here, '{}' in jLEMS",
+            i + 1,
+            ours_text.lines().nth(i).unwrap_or(""),
+            reference.lines().nth(i).unwrap_or("")
+        )),
+        None if ours_text.lines().count() != reference.lines().count() => Err(format!(
+            "{name}: {} events here, {} in jLEMS",
+            ours_text.lines().count(),
+            reference.lines().count()
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Runs an example and compares every file it wrote with jLEMS's.
 fn check_example(name: &str) {
-    let files = run_example(name).unwrap_or_else(|e| panic!("{name} did not run:\n{e}"));
+    let (out_dir, files) = run_example(name).unwrap_or_else(|e| panic!("{name} did not run:\n{e}"));
     assert!(!files.is_empty(), "{name} wrote no file");
     let failures: Vec<String> = files
         .iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "dat"))
-        .filter_map(|f| compare_dat(f).err())
+        .filter_map(|f| match f.extension().and_then(|e| e.to_str()) {
+            Some("spikes") => compare_spikes(f).err(),
+            _ => compare_dat(f).err(),
+        })
         .collect();
+    let _ = std::fs::remove_dir_all(out_dir);
     assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
 }
 
+/// Examples jLEMS writes no file for (they only display) still build and run.
 #[test]
-fn ex0_iaf() {
-    check_example("LEMS_NML2_Ex0_IaF.xml");
+fn examples_without_output_files_run() {
+    for name in [
+        "LEMS_NML2_Ex2_Izh.xml",
+        "LEMS_NML2_Ex11_STDP.xml",
+        "LEMS_NML2_Ex13_Instances.xml",
+        "LEMS_NML2_Ex17_Tissue.xml",
+    ] {
+        let (out_dir, _) = run_example(name).unwrap_or_else(|e| panic!("{name} did not run:\n{e}"));
+        let _ = std::fs::remove_dir_all(out_dir);
+    }
 }
 
+/// Ex4's `gateKS` channels: every kinetic scheme keeps its occupancies a distribution.
 #[test]
-fn ex1_hh() {
-    check_example("LEMS_NML2_Ex1_HH.xml");
+fn ex4_kinetic_scheme_occupancies_stay_a_distribution() {
+    let path = shared().join("neuroml2/LEMSexamples/LEMS_NML2_Ex4_KS.xml");
+    let checked = check(&[path], &CheckOptions::default());
+    assert!(checked.ok());
+    let opts = ProgramOptions {
+        out_dir: std::env::temp_dir().join(format!("lemsc-smoke-{}-ks", std::process::id())),
+        seed: None,
+    };
+    let program = build_program(
+        checked.model.as_ref().unwrap(),
+        checked.ir.as_ref().unwrap(),
+        &opts,
+    )
+    .unwrap_or_else(|d| panic!("{}", render(&checked.sources, &d, false)));
+    let schemes: Vec<_> = program
+        .step_order
+        .iter()
+        .filter_map(|op| match op {
+            lemsc_runtime::program::Op::KineticScheme(ks) => Some(ks.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(!schemes.is_empty(), "no kinetic scheme in Ex4");
+    let code = Interpreter::new(&program.kernels);
+    let report = run(&program, &code, RunOptions::default()).unwrap();
+    for ks in &schemes {
+        assert!(ks.states.len() >= 2 && !ks.edges.is_empty());
+        let p: Vec<f64> = ks
+            .states
+            .iter()
+            .map(|&s| report.final_vars[s as usize])
+            .collect();
+        let total: f64 = p.iter().sum();
+        assert!((total - 1.0).abs() < 1e-9, "occupancies {p:?}");
+        assert!(
+            p.iter().all(|&x| (0.0..=1.0).contains(&x)),
+            "occupancies {p:?}"
+        );
+        // The scheme moved away from its start (all in the first state).
+        assert!(p[0] < 1.0 - 1e-6, "occupancies {p:?}");
+    }
+    let _ = std::fs::remove_dir_all(&opts.out_dir);
 }
 
-#[test]
-fn ex5_detailed_cell() {
-    check_example("LEMS_NML2_Ex5_DetCell.xml");
+macro_rules! matches_jlems {
+    ($($test:ident: $file:literal,)*) => {$(
+        #[test]
+        fn $test() {
+            check_example($file);
+        }
+    )*};
 }
 
-#[test]
-fn ex7_short_term_plasticity() {
-    check_example("LEMS_NML2_Ex7_STP.xml");
-}
-
-#[test]
-fn ex8_adex() {
-    check_example("LEMS_NML2_Ex8_AdEx.xml");
-}
-
-#[test]
-fn ex19_gap_junctions() {
-    check_example("LEMS_NML2_Ex19_GapJunctions.xml");
+matches_jlems! {
+    ex0_iaf: "LEMS_NML2_Ex0_IaF.xml",
+    ex1_hh: "LEMS_NML2_Ex1_HH.xml",
+    ex3_network: "LEMS_NML2_Ex3_Net.xml",
+    ex5_detailed_cell: "LEMS_NML2_Ex5_DetCell.xml",
+    ex6_nmda: "LEMS_NML2_Ex6_NMDA.xml",
+    ex7_short_term_plasticity: "LEMS_NML2_Ex7_STP.xml",
+    ex8_adex: "LEMS_NML2_Ex8_AdEx.xml",
+    ex9_fitzhugh_nagumo: "LEMS_NML2_Ex9_FN.xml",
+    ex10_q10: "LEMS_NML2_Ex10_Q10.xml",
+    ex12_network: "LEMS_NML2_Ex12_Net2.xml",
+    ex14_pynn_with_default_seed: "LEMS_NML2_Ex14_PyNN.xml",
+    ex15_calcium_dynamics: "LEMS_NML2_Ex15_CaDynamics.xml",
+    ex16_inputs_with_random_draws: "LEMS_NML2_Ex16_Inputs.xml",
+    ex18_ghk: "LEMS_NML2_Ex18_GHK.xml",
+    ex19_gap_junctions: "LEMS_NML2_Ex19_GapJunctions.xml",
+    ex19a_gap_junction_instances: "LEMS_NML2_Ex19a_GapJunctionInstances.xml",
+    ex20_analog_synapses: "LEMS_NML2_Ex20_AnalogSynapses.xml",
+    ex20a_analog_synapses_hh: "LEMS_NML2_Ex20a_AnalogSynapsesHH.xml",
+    ex21_current_based_synapses: "LEMS_NML2_Ex21_CurrentBasedSynapses.xml",
+    ex22_pinsky_rinzel: "LEMS_NML2_Ex22_PinskyRinzelCA3.xml",
+    ex23_poisson_spike_times: "LEMS_NML2_Ex23_Spiketimes.xml",
+    ex24_fractional_conductance: "LEMS_NML2_Ex24_FractionalConductance.xml",
+    ex26_weights: "LEMS_NML2_Ex26_Weights.xml",
+    ex27_multi_synapses: "LEMS_NML2_Ex27_MultiSynapses.xml",
 }
