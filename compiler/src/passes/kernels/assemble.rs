@@ -2,7 +2,7 @@
 //! block of vars (in instance order) with its link entries, start values from the plans, then
 //! links, orders, connections and outputs (each in its own `assemble_*` module).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use lemsc_runtime::program::{InstanceRec, Program};
 
@@ -153,7 +153,7 @@ pub(super) fn build(
 fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<Layout<'a>, Vec<Diagnostic>> {
     let mut kernel_by_comp: HashMap<CompId, u32> = HashMap::new();
     let mut plans = Vec::new();
-    let mut failed: HashMap<CompId, ()> = HashMap::new();
+    let mut failed: HashSet<CompId> = HashSet::new();
     let mut diags = Vec::new();
     let mut kernel_of = Vec::with_capacity(ir.instances.len());
     for inst in &ir.instances {
@@ -162,7 +162,7 @@ fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<Layout<'a>, Vec<Diagnosti
             kernel_of.push(k);
             continue;
         }
-        if failed.contains_key(&comp) {
+        if failed.contains(&comp) {
             kernel_of.push(0);
             continue;
         }
@@ -175,7 +175,7 @@ fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<Layout<'a>, Vec<Diagnosti
             }
             Err(mut d) => {
                 diags.append(&mut d);
-                failed.insert(comp, ());
+                failed.insert(comp);
                 kernel_of.push(0);
             }
         }
