@@ -20,6 +20,11 @@ pub fn shared() -> PathBuf {
 
 /// Builds and runs one example into a fresh folder; returns the files it wrote.
 pub fn run_example(name: &str) -> Result<(PathBuf, Vec<PathBuf>), String> {
+    run_example_with(name, false)
+}
+
+/// [`run_example`] with the kernels run by the interpreter, or compiled by LLVM (`native`).
+pub fn run_example_with(name: &str, native: bool) -> Result<(PathBuf, Vec<PathBuf>), String> {
     let path = shared().join("neuroml2/LEMSexamples").join(name);
     let checked = check(&[path], &CheckOptions::default());
     if !checked.ok() {
@@ -28,9 +33,10 @@ pub fn run_example(name: &str) -> Result<(PathBuf, Vec<PathBuf>), String> {
     let model = checked.model.as_ref().expect("a checked model");
     let ir = checked.ir.as_ref().ok_or("no simulation to run")?;
     let out_dir = std::env::temp_dir().join(format!(
-        "lemsc-smoke-{}-{}",
+        "lemsc-smoke-{}-{}-{}",
         std::process::id(),
-        name.trim_end_matches(".xml")
+        name.trim_end_matches(".xml"),
+        if native { "native" } else { "interpreted" }
     ));
     let opts = ProgramOptions {
         out_dir: out_dir.clone(),
@@ -44,9 +50,28 @@ pub fn run_example(name: &str) -> Result<(PathBuf, Vec<PathBuf>), String> {
     for out in &program.event_outputs {
         std::fs::create_dir_all(out.path.parent().unwrap()).unwrap();
     }
-    let code = Interpreter::new(&program.kernels);
-    let report = run(&program, &code, RunOptions::default()).map_err(|e| e.to_string())?;
+    let report = if native {
+        run_native(&program)?
+    } else {
+        let code = Interpreter::new(&program.kernels);
+        run(&program, &code, RunOptions::default()).map_err(|e| e.to_string())?
+    };
     Ok((out_dir, report.files))
+}
+
+#[cfg(feature = "native")]
+fn run_native(
+    program: &lemsc_runtime::program::Program,
+) -> Result<lemsc_runtime::engine::RunReport, String> {
+    let code = lemsc::back::native::compile_program(program).map_err(|d| d.message)?;
+    run(program, &code, RunOptions::default()).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "native"))]
+fn run_native(
+    _program: &lemsc_runtime::program::Program,
+) -> Result<lemsc_runtime::engine::RunReport, String> {
+    Err("built without the native backend (--features lemsc/native)".to_string())
 }
 
 fn rows(text: &str) -> Vec<Vec<&str>> {
@@ -136,7 +161,12 @@ pub fn compare_spikes(ours: &Path) -> Result<(), String> {
 
 /// Runs an example and compares every file it wrote with jLEMS's.
 fn check_example(name: &str) {
-    let (out_dir, files) = run_example(name).unwrap_or_else(|e| panic!("{name} did not run:\n{e}"));
+    check_example_with(name, false);
+}
+
+fn check_example_with(name: &str, native: bool) {
+    let (out_dir, files) =
+        run_example_with(name, native).unwrap_or_else(|e| panic!("{name} did not run:\n{e}"));
     assert!(!files.is_empty(), "{name} wrote no file");
     let failures: Vec<String> = files
         .iter()
@@ -209,11 +239,21 @@ fn ex4_kinetic_scheme_occupancies_stay_a_distribution() {
     let _ = std::fs::remove_dir_all(&opts.out_dir);
 }
 
+/// Per example, a module with the interpreted run and (with `--features lemsc/native`) the
+/// run compiled by LLVM.
 macro_rules! matches_jlems {
     ($($test:ident: $file:literal,)*) => {$(
-        #[test]
-        fn $test() {
-            check_example($file);
+        mod $test {
+            #[test]
+            fn interpreted() {
+                super::check_example($file);
+            }
+
+            #[cfg(feature = "native")]
+            #[test]
+            fn native() {
+                super::check_example_with($file, true);
+            }
         }
     )*};
 }
