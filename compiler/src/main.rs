@@ -316,7 +316,7 @@ impl ProgressDisplay {
             }
             let bar = ProgressBar::new(total);
             let style = ProgressStyle::with_template(
-                "simulating {bar:40} {percent:>3}% {elapsed_precise} (about {eta} left)",
+                "simulating {wide_bar} {percent:>3}% {elapsed} (eta {eta})",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
