@@ -10,7 +10,8 @@ use crate::diag::{Diagnostic, Span};
 use crate::ir::{InstId, Ir};
 use crate::model::component::CompId;
 use crate::model::Model;
-use crate::passes::kernels::flatten::plan_component;
+use crate::passes::kernels::assemble_order::onstart_copies;
+use crate::passes::kernels::flatten::plan_component_with;
 use crate::passes::kernels::plan::KernelPlan;
 use crate::passes::kernels::{assemble_io, assemble_links, assemble_order, ProgramOptions};
 use crate::passes::navigate::Tree;
@@ -151,14 +152,17 @@ pub(super) fn build(
 
 /// Plans each component once and places the instances one after the other.
 fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<Layout<'a>, Vec<Diagnostic>> {
-    let mut kernel_by_comp: HashMap<CompId, u32> = HashMap::new();
+    // One kernel per component and number of OnStart copies (jLEMS runs OnStart twice per
+    // init pass for instances a builder made, once for list members: §5).
+    let mut kernel_by_comp: HashMap<(CompId, u32), u32> = HashMap::new();
     let mut plans = Vec::new();
     let mut failed: HashSet<CompId> = HashSet::new();
     let mut diags = Vec::new();
     let mut kernel_of = Vec::with_capacity(ir.instances.len());
-    for inst in &ir.instances {
+    for (i, inst) in ir.instances.iter().enumerate() {
         let comp = inst.component;
-        if let Some(&k) = kernel_by_comp.get(&comp) {
+        let copies = onstart_copies(model, ir, InstId(i as u32));
+        if let Some(&k) = kernel_by_comp.get(&(comp, copies)) {
             kernel_of.push(k);
             continue;
         }
@@ -166,11 +170,11 @@ fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<Layout<'a>, Vec<Diagnosti
             kernel_of.push(0);
             continue;
         }
-        match plan_component(model, comp) {
+        match plan_component_with(model, comp, copies) {
             Ok(plan) => {
                 let k = plans.len() as u32;
                 plans.push(plan);
-                kernel_by_comp.insert(comp, k);
+                kernel_by_comp.insert((comp, copies), k);
                 kernel_of.push(k);
             }
             Err(mut d) => {

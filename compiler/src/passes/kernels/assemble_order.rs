@@ -2,10 +2,11 @@
 //! before their parent, single children first (`<Child>` ones in Java HashMap order, then
 //! those made by `ChildInstance`), then lists, attachment sets and population members.
 
-use lemsc_runtime::program::{Expr, KineticEdge, KineticScheme, Op, Stmt};
+use lemsc_runtime::program::{KineticEdge, KineticScheme, Op};
 
 use crate::diag::Diagnostic;
-use crate::ir::{InstId, SlotKind};
+use crate::ir::{InstId, Ir, SlotKind};
+use crate::model::Model;
 use crate::passes::kernels::assemble::Layout;
 use crate::passes::kernels::plan::KineticSchemePlan;
 
@@ -22,22 +23,12 @@ pub(super) fn init_order(layout: &Layout) -> Vec<Op> {
 fn init(layout: &Layout, inst: InstId, ops: &mut Vec<Op>) {
     let kernel = &layout.plan(inst).kernel;
     let own = !(kernel.init.is_empty() && kernel.init_derived.is_empty());
-    // jLEMS runs the OnStart blocks of an instance made from a consolidated type twice per
-    // pass (§5). That changes a value only through `random()`, so only kernels that draw at
-    // init get their pass run twice; see `onstart_copies`.
-    let repeats = if draws_at_init(kernel) {
-        onstart_copies(layout, inst)
-    } else {
-        1
-    };
     let pass = |ops: &mut Vec<Op>, with_derived: bool| {
         if own {
-            for _ in 0..repeats {
-                ops.push(Op::Init {
-                    inst: inst.0,
-                    with_derived,
-                });
-            }
+            ops.push(Op::Init {
+                inst: inst.0,
+                with_derived,
+            });
         }
     };
     let children = children_in_order(layout, inst);
@@ -55,65 +46,28 @@ fn init(layout: &Layout, inst: InstId, ops: &mut Vec<Op>) {
 /// How many times jLEMS runs the instance's OnStart blocks per init pass: 2 for the root and
 /// for anything a builder made (population members, `ChildInstance` children, connection
 /// and input receivers), 1 for members of `<Children>` lists, and a `<Child>` as its parent.
-pub(super) fn onstart_copies(layout: &Layout, inst: InstId) -> u32 {
+/// The kernel of each instance repeats OnStart that many times in each pass (see
+/// `flatten::plan_component_with`).
+pub(super) fn onstart_copies(model: &Model, ir: &Ir, inst: InstId) -> u32 {
     let mut cur = inst;
     loop {
-        let Some(parent) = layout.ir.inst(cur).parent else {
+        let Some(parent) = ir.inst(cur).parent else {
             return 2;
         };
-        let Some(place) = layout
-            .ir
-            .inst(parent)
-            .children
-            .iter()
-            .find(|c| c.inst == cur)
-        else {
+        let Some(place) = ir.inst(parent).children.iter().find(|c| c.inst == cur) else {
             return 2;
         };
         match place.kind {
             SlotKind::List => return 1,
             SlotKind::Multi | SlotKind::Attachment => return 2,
             SlotKind::Single => {
-                let model = layout.model;
-                let ty = model.ty(model.component(layout.ir.inst(parent).component).type_id);
+                let ty = model.ty(model.component(ir.inst(parent).component).type_id);
                 if !ty.child.iter().any(|d| d.name == place.slot) {
                     return 2; // made by ChildInstance
                 }
                 cur = parent;
             }
         }
-    }
-}
-
-/// Whether an init pass of the kernel calls `random()`.
-fn draws_at_init(kernel: &lemsc_runtime::program::Kernel) -> bool {
-    kernel
-        .init
-        .iter()
-        .chain(&kernel.init_derived)
-        .any(stmt_draws)
-}
-
-fn stmt_draws(stmt: &Stmt) -> bool {
-    match stmt {
-        Stmt::Set { value, .. } => expr_draws(value),
-        Stmt::If { test, then } => expr_draws(test) || then.iter().any(stmt_draws),
-        Stmt::Emit { .. } => false,
-        Stmt::Switch { arms, .. } => arms.iter().flatten().any(stmt_draws),
-    }
-}
-
-fn expr_draws(expr: &Expr) -> bool {
-    match expr {
-        Expr::Random(_) => true,
-        Expr::Neg(e) | Expr::Not(e) | Expr::Call(_, e) => expr_draws(e),
-        Expr::Binary(_, l, r) => expr_draws(l) || expr_draws(r),
-        Expr::Const(_)
-        | Expr::Local(_)
-        | Expr::Link(_)
-        | Expr::Reduce(..)
-        | Expr::Time
-        | Expr::Step => false,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use lemsc_runtime::program::{Op, Program};
+use lemsc_runtime::program::{Expr, Op, Program, Stmt};
 
 use crate::diag::{render, Diagnostic, SourceMap};
 use crate::ir::{InstId, Ir};
@@ -245,13 +245,8 @@ fn builder_made_instances_that_draw_run_each_init_pass_twice() {
 "#,
     );
     let member = inst(&ir, "0");
-    let draws = p
-        .init_order
-        .iter()
-        .filter(|op| matches!(op, Op::Init { inst, .. } if *inst == member))
-        .count();
-    // depth 1: 2 initialise calls x 3 passes, each doubled.
-    assert_eq!(draws, 12);
+    // depth 1: 2 initialise calls x 3 passes, each running OnStart twice.
+    assert_eq!(init_draws(&p, member), 12);
     let second = inst(&ir, "1");
     assert_eq!(
         p.step_order,
@@ -273,15 +268,42 @@ fn list_members_that_draw_run_each_init_pass_once() {
 "#,
     );
     let member = inst(&ir, "d");
-    let passes = p
-        .init_order
-        .iter()
-        .filter(|op| matches!(op, Op::Init { inst, .. } if *inst == member))
-        .count();
     assert_eq!(
-        passes, 6,
-        "a <Children> member is built from the original type"
+        init_draws(&p, member),
+        6,
+        "a <Children> member is built from the original type: one OnStart per pass"
     );
+}
+
+/// How many `random()` calls the init order makes for instance `member`.
+fn init_draws(p: &Program, member: u32) -> usize {
+    let kernel = &p.kernels[p.instances[member as usize].kernel as usize];
+    let per_pass = |with_derived: bool| {
+        let stmts = if with_derived {
+            &kernel.init_derived
+        } else {
+            &kernel.init
+        };
+        stmts
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s,
+                    Stmt::Set {
+                        value: Expr::Random(_),
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    p.init_order
+        .iter()
+        .map(|op| match op {
+            Op::Init { inst, with_derived } if *inst == member => per_pass(*with_derived),
+            _ => 0,
+        })
+        .sum()
 }
 
 #[test]

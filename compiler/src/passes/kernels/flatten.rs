@@ -31,10 +31,23 @@ const MAX_OUT_PORTS: usize = 64;
 /// The kernel of component `comp` (its type's Dynamics with the component's parameters folded
 /// in as constants). Errors are located diagnostics (e.g. an unsupported construct).
 pub fn plan_component(model: &Model, comp: CompId) -> Result<KernelPlan, Vec<Diagnostic>> {
+    plan_component_with(model, comp, 1)
+}
+
+/// [`plan_component`] for instances whose init passes run the OnStart block
+/// `onstart_copies` times in a row: jLEMS runs it twice per pass for the instances a builder
+/// made (docs/jlems-semantics.md §5), which shows through `random()` and through OnStart
+/// assignments that read what they set.
+pub fn plan_component_with(
+    model: &Model,
+    comp: CompId,
+    onstart_copies: u32,
+) -> Result<KernelPlan, Vec<Diagnostic>> {
     let c = model.component(comp);
     let ty = model.ty(c.type_id);
     let has_dynamics = has_dynamics(ty);
     let mut lw = Lowerer {
+        onstart_copies: onstart_copies.max(1),
         comp: c,
         ty,
         layout: Layout::of(ty, c, has_dynamics),
@@ -125,6 +138,8 @@ pub fn plan_component(model: &Model, comp: CompId) -> Result<KernelPlan, Vec<Dia
 
 /// What lowering one component needs and collects.
 struct Lowerer<'a> {
+    /// How many times each init pass runs the OnStart block.
+    onstart_copies: u32,
     comp: &'a Component,
     ty: &'a ComponentType,
     layout: Layout,
@@ -151,7 +166,9 @@ impl Lowerer<'_> {
         if with_derived {
             self.derived(&mut out);
         }
-        self.on_start(&mut out);
+        for _ in 0..self.onstart_copies {
+            self.on_start(&mut out);
+        }
         self.enter_active(&mut out);
         self.synchronise_exposures(&mut out);
         out
