@@ -89,7 +89,7 @@ fn include_folders_can_replace_the_built_in_core_types() {
 #[test]
 fn targets_not_built_yet_say_so_and_exit_2() {
     let model = shared("neuroml2/LEMSexamples/LEMS_NML2_Ex0_IaF.xml");
-    for target in ["native", "neuron", "brian2", "nest"] {
+    for target in ["neuron", "brian2", "nest"] {
         let out = lemsc(&[&model, "--target", target]);
         assert_eq!(out.status.code(), Some(2), "target {target}");
         assert!(
@@ -97,6 +97,77 @@ fn targets_not_built_yet_say_so_and_exit_2() {
             "target {target}"
         );
     }
+}
+
+/// A fresh folder under the test target dir.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn native_run_writes_the_output_files_under_the_out_folder() {
+    let dir = scratch("native-run");
+    let model = shared("neuroml2/LEMSexamples/LEMS_NML2_Ex0_IaF.xml");
+    let out = lemsc(&[&model, "-o", dir.to_str().unwrap(), "-v"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let dat = std::fs::read_to_string(dir.join("results/iaf_v.dat")).expect("iaf_v.dat written");
+    // 0.3 s at 0.005 ms: 60000 steps and the row at t = 0.
+    assert_eq!(dat.lines().count(), 60001);
+    assert!(dat.starts_with("0.0\t"), "{}", &dat[..40]);
+    let reference =
+        std::fs::read_to_string(shared("reference/jlems/iaf_v.dat")).expect("reference");
+    assert_eq!(
+        dat.lines().next(),
+        reference.lines().next(),
+        "first row as jLEMS writes it"
+    );
+    let stderr = text(&out.stderr);
+    for stage in ["parse and check", "compile", "simulate"] {
+        assert!(stderr.contains(stage), "-v lacks {stage}: {stderr}");
+    }
+}
+
+#[test]
+fn native_run_seed_option_changes_a_stochastic_run_and_is_deterministic() {
+    let model = shared("neuroml2/LEMSexamples/LEMS_NML2_Ex23_Spiketimes.xml");
+    let run = |name: &str, seed: Option<&str>| {
+        let dir = scratch(name);
+        let mut args = vec![model.as_str(), "-o", dir.to_str().unwrap(), "-q"];
+        if let Some(s) = seed {
+            args.extend(["--seed", s]);
+        }
+        let out = lemsc(&args);
+        assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+        std::fs::read_to_string(dir.join("results/ex23.iaf.spikes")).unwrap()
+    };
+    let default = run("seed-default", None);
+    assert_eq!(
+        default,
+        run("seed-default-again", None),
+        "same seed, same spikes"
+    );
+    let reference = std::fs::read_to_string(shared("reference/jlems/ex23.iaf.spikes")).unwrap();
+    assert_eq!(default, reference, "the model's own seed reproduces jLEMS");
+    assert_ne!(
+        default,
+        run("seed-5", Some("5")),
+        "--seed 5 draws other numbers"
+    );
+}
+
+#[test]
+fn multi_compartment_cells_are_refused_by_the_native_target() {
+    let dir = scratch("ex25");
+    let model = shared("neuroml2/LEMSexamples/LEMS_NML2_Ex25_MultiComp.xml");
+    let out = lemsc(&[&model, "-o", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("multi-compartment"), "{stderr}");
+    assert!(stderr.contains("--target neuron"), "{stderr}");
+    assert!(!dir.join("results").exists(), "nothing written");
 }
 
 #[test]
