@@ -75,9 +75,8 @@ impl Decimal {
     /// whose last digit is even (171578.125 prints as `171578.12`); Rust rounds such ties up.
     fn even_on_tie(self, x: f32) -> Decimal {
         let n = self.len;
-        // Cheap filter first: at a tie, x rounded to n+1 digits is x itself and ends in 5.
-        let one_more = Decimal::from_exp_format(format_args!("{x:.n$e}"));
-        if one_more.len != n + 1 || one_more.digits[n] != 5 {
+        // Cheap exact filter first (integer arithmetic): ties are rare, formatting is not.
+        if !may_be_tie(x, n, self.sci_exp) {
             return self;
         }
         // Every f32 has a finite decimal expansion of at most 112 significant digits, so
@@ -217,7 +216,32 @@ impl Write for StackText {
 
 #[cfg(test)]
 mod tests {
-    use super::float_to_string;
+    use super::{float_to_string, may_be_tie, Decimal};
+
+    /// The arithmetic tie filter never misses a tie that formatting one more digit shows.
+    #[test]
+    fn tie_filter_agrees_with_formatting_one_more_digit() {
+        let mut ties = 0;
+        for bits in (1u32..0x7f80_0000).step_by(4099) {
+            let x = f32::from_bits(bits);
+            let shortest = Decimal::from_exp_format(format_args!("{x:e}"));
+            let n = shortest.len;
+            let one_more = Decimal::from_exp_format(format_args!("{x:.n$e}"));
+            let formatted_tie = one_more.len == n + 1 && one_more.digits[n] == 5;
+            let exact = Decimal::from_exp_format(format_args!("{x:.120e}"));
+            let exact_tie = exact.len == n + 1 && exact.digits[n] == 5;
+            if formatted_tie && exact_tie {
+                ties += 1;
+                assert!(may_be_tie(x, n, shortest.sci_exp), "{x:e}");
+            }
+        }
+        assert!(
+            may_be_tie(171578.125, 8, 5),
+            "171578.125 is a tie at 8 digits"
+        );
+        assert!(!may_be_tie(171578.14, 8, 5), "171578.140625 is not");
+        assert!(ties > 0, "the sample holds ties");
+    }
 
     #[test]
     fn special_values() {
@@ -270,4 +294,31 @@ mod tests {
         super::push_float(&mut buf, 0.5);
         assert_eq!(buf, "t=0.5");
     }
+}
+
+/// Whether `x` could lie exactly halfway between two decimals of `n` significant digits whose
+/// leading digit is at `10^sci_exp`: that is, whether `x = (D + 1/2)·10^p` for an integer `D`,
+/// with `p = sci_exp - n + 1`. Equivalently `2·x·10^-p` is an odd integer. With
+/// `x = m·2^e` (`m` odd) that is `m·5^q·2^(e+1+q)` for `q = -p`: odd exactly when the power
+/// of two is 0 and, for `q < 0`, `5^-q` divides `m`.
+fn may_be_tie(x: f32, n: usize, sci_exp: i32) -> bool {
+    let bits = x.to_bits();
+    let (exp_field, fraction) = ((bits >> 23) & 0xff, bits & 0x7f_ffff);
+    let (mut m, mut e) = if exp_field == 0 {
+        (fraction, -149)
+    } else {
+        (fraction | 1 << 23, exp_field as i32 - 150)
+    };
+    if m == 0 {
+        return false;
+    }
+    let zeros = m.trailing_zeros();
+    m >>= zeros;
+    e += zeros as i32;
+    let q = n as i32 - 1 - sci_exp;
+    if e + 1 + q != 0 {
+        return false;
+    }
+    // m < 2^24 < 5^11: a larger power of five cannot divide it.
+    q >= 0 || (-q <= 10 && m % 5u32.pow((-q) as u32) == 0)
 }
