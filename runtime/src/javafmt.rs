@@ -57,7 +57,7 @@ struct Decimal {
 impl Decimal {
     /// The decimal Java prints for a finite, positive, non-zero `x`.
     fn java_choice(x: f32) -> Decimal {
-        let shortest = Decimal::from_exp_format(format_args!("{x:e}"));
+        let shortest = Decimal::shortest(x);
         if shortest.len > 1 {
             return shortest.even_on_tie(x);
         }
@@ -110,6 +110,33 @@ impl Decimal {
         while self.len > 1 && self.digits[self.len - 1] == 0 {
             self.len -= 1;
         }
+    }
+
+    /// The shortest decimal that reads back as `x` (closest to it, ties to even), from
+    /// `ryu`, which prints it as `d.ddd`, `0.000ddd`, `ddd.0` or `d.dddeN`.
+    fn shortest(x: f32) -> Decimal {
+        let mut buffer = ryu::Buffer::new();
+        let text = buffer.format_finite(x);
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((text, "0"));
+        let exponent: i32 = exponent.parse().unwrap_or(0);
+        let int_len = mantissa.find('.').unwrap_or(mantissa.len()) as i32;
+        let mut decimal = Decimal {
+            digits: [0; 128],
+            len: 0,
+            sci_exp: 0,
+        };
+        let mut leading_zeros = 0;
+        for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+            if decimal.len == 0 && b == b'0' {
+                leading_zeros += 1;
+            } else if decimal.len < decimal.digits.len() {
+                decimal.digits[decimal.len] = b - b'0';
+                decimal.len += 1;
+            }
+        }
+        decimal.sci_exp = int_len - 1 - leading_zeros + exponent;
+        decimal.trim_zeros();
+        decimal
     }
 
     /// Reads Rust's `LowerExp` output (`1.2345e-7`, `4e-5`) into digits and exponent.
@@ -225,6 +252,16 @@ mod tests {
         for bits in (1u32..0x7f80_0000).step_by(4099) {
             let x = f32::from_bits(bits);
             let shortest = Decimal::from_exp_format(format_args!("{x:e}"));
+            // ryu and core agree but at exact ties (ryu takes the even digit, core rounds up;
+            // `even_on_tie` settles those for both).
+            let from_ryu = Decimal::shortest(x);
+            if !may_be_tie(x, shortest.len, shortest.sci_exp) {
+                assert_eq!(
+                    (&from_ryu.digits[..from_ryu.len], from_ryu.sci_exp),
+                    (&shortest.digits[..shortest.len], shortest.sci_exp),
+                    "{x:e}"
+                );
+            }
             let n = shortest.len;
             let one_more = Decimal::from_exp_format(format_args!("{x:.n$e}"));
             let formatted_tie = one_more.len == n + 1 && one_more.digits[n] == 5;
