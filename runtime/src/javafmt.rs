@@ -42,6 +42,12 @@ pub fn push_float(out: &mut String, x: f32) {
         out.push_str("0.0");
         return;
     }
+    // Fast path: several digits and no exact tie, so ryu's choice is Java's.
+    let (digits, len, sci_exp) = ryu_shortest(x);
+    if len > 1 && !may_be_tie(x, len, sci_exp) {
+        write_layout(out, &digits[..len], sci_exp);
+        return;
+    }
     let decimal = Decimal::java_choice(x);
     decimal.write_java_layout(out);
 }
@@ -112,30 +118,15 @@ impl Decimal {
         }
     }
 
-    /// The shortest decimal that reads back as `x` (closest to it, ties to even), from
-    /// `ryu`, which prints it as `d.ddd`, `0.000ddd`, `ddd.0` or `d.dddeN`.
+    /// The shortest decimal that reads back as `x` (closest to it, ties to even).
     fn shortest(x: f32) -> Decimal {
-        let mut buffer = ryu::Buffer::new();
-        let text = buffer.format_finite(x);
-        let (mantissa, exponent) = text.split_once('e').unwrap_or((text, "0"));
-        let exponent: i32 = exponent.parse().unwrap_or(0);
-        let int_len = mantissa.find('.').unwrap_or(mantissa.len()) as i32;
+        let (small, len, sci_exp) = ryu_shortest(x);
         let mut decimal = Decimal {
             digits: [0; 128],
-            len: 0,
-            sci_exp: 0,
+            len,
+            sci_exp,
         };
-        let mut leading_zeros = 0;
-        for b in mantissa.bytes().filter(u8::is_ascii_digit) {
-            if decimal.len == 0 && b == b'0' {
-                leading_zeros += 1;
-            } else if decimal.len < decimal.digits.len() {
-                decimal.digits[decimal.len] = b - b'0';
-                decimal.len += 1;
-            }
-        }
-        decimal.sci_exp = int_len - 1 - leading_zeros + exponent;
-        decimal.trim_zeros();
+        decimal.digits[..len].copy_from_slice(&small[..len]);
         decimal
     }
 
@@ -170,43 +161,92 @@ impl Decimal {
     }
 
     fn write_java_layout(&self, out: &mut String) {
-        let e = self.sci_exp;
-        if (0..7).contains(&e) {
-            // Integer part: the first e+1 digits, padded with zeros.
-            let int_len = e as usize + 1;
-            for i in 0..int_len {
-                out.push(self.digit_char(i));
-            }
-            out.push('.');
-            if self.len > int_len {
-                for i in int_len..self.len {
-                    out.push(self.digit_char(i));
-                }
-            } else {
-                out.push('0');
-            }
-        } else if (-3..0).contains(&e) {
-            out.push_str("0.");
-            for _ in 0..(-e - 1) {
-                out.push('0');
-            }
-            for i in 0..self.len {
-                out.push(self.digit_char(i));
+        write_layout(out, &self.digits[..self.len], self.sci_exp);
+    }
+}
+
+/// Java's layout of the positive decimal `d1.d2...dn × 10^sci_exp` (`digits` are the values
+/// 0..=9, at least one, no trailing zero).
+fn write_layout(out: &mut String, digits: &[u8], e: i32) {
+    let digit = |i: usize| char::from(b'0' + digits.get(i).copied().unwrap_or(0));
+    if (0..7).contains(&e) {
+        // Integer part: the first e+1 digits, padded with zeros.
+        let int_len = e as usize + 1;
+        for i in 0..int_len {
+            out.push(digit(i));
+        }
+        out.push('.');
+        if digits.len() > int_len {
+            for i in int_len..digits.len() {
+                out.push(digit(i));
             }
         } else {
-            out.push(self.digit_char(0));
-            out.push('.');
-            if self.len > 1 {
-                for i in 1..self.len {
-                    out.push(self.digit_char(i));
-                }
-            } else {
-                out.push('0');
-            }
-            out.push('E');
-            let _ = write!(out, "{e}");
+            out.push('0');
         }
+    } else if (-3..0).contains(&e) {
+        out.push_str("0.");
+        for _ in 0..(-e - 1) {
+            out.push('0');
+        }
+        for i in 0..digits.len() {
+            out.push(digit(i));
+        }
+    } else {
+        out.push(digit(0));
+        out.push('.');
+        if digits.len() > 1 {
+            for i in 1..digits.len() {
+                out.push(digit(i));
+            }
+        } else {
+            out.push('0');
+        }
+        out.push('E');
+        let _ = write!(out, "{e}");
     }
+}
+
+/// The shortest decimal of a finite positive `x` from ryu, as (digits, count, sci_exp): ryu
+/// prints it as `d.ddd`, `0.000ddd`, `ddd.0` or `d.dddeN`. An f32 needs at most 9 digits.
+fn ryu_shortest(x: f32) -> ([u8; 12], usize, i32) {
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format_finite(x).as_bytes();
+    let mut digits = [0u8; 12];
+    let (mut len, mut leading_zeros, mut int_len, mut exponent) = (0usize, 0i32, None, 0i32);
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'.' => int_len = Some(i as i32),
+            b'e' => {
+                let (negative, from) = if text.get(i + 1) == Some(&b'-') {
+                    (true, i + 2)
+                } else {
+                    (false, i + 1)
+                };
+                let magnitude = text[from..]
+                    .iter()
+                    .fold(0i32, |acc, &b| acc * 10 + i32::from(b - b'0'));
+                exponent = if negative { -magnitude } else { magnitude };
+                if int_len.is_none() {
+                    int_len = Some(i as i32);
+                }
+                break;
+            }
+            b'0' if len == 0 => leading_zeros += 1,
+            b => {
+                if len < digits.len() {
+                    digits[len] = b - b'0';
+                    len += 1;
+                }
+            }
+        }
+        i += 1;
+    }
+    let int_len = int_len.unwrap_or(text.len() as i32);
+    while len > 1 && digits[len - 1] == 0 {
+        len -= 1;
+    }
+    (digits, len, int_len - 1 - leading_zeros + exponent)
 }
 
 /// A small fixed buffer that `write!` can fill, so formatting needs no heap.
