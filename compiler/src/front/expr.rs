@@ -1278,16 +1278,8 @@ fn call(func: Func, x: f64, rng: &mut dyn FnMut() -> f64) -> Result<f64, String>
         Func::Abs => x.abs(),
         Func::Ceil => x.ceil(),
         Func::Floor => x.floor(),
-        // jLEMS: 0.5 * (signum(x) + 1), so exactly 0.5 at 0.
-        Func::H => {
-            if x > 0.0 {
-                1.0
-            } else if x < 0.0 {
-                0.0
-            } else {
-                0.5
-            }
-        }
+        // The runtime's definitions, so that a value folded here equals one computed in a run.
+        Func::H => lemsc_runtime::engine::interp::heaviside(x),
         Func::Random => x * rng(),
         Func::Factorial => {
             if x < 0.0 || x.fract() != 0.0 || x > 170.0 {
@@ -1295,7 +1287,7 @@ fn call(func: Func, x: f64, rng: &mut dyn FnMut() -> f64) -> Result<f64, String>
                     "factorial needs an integer from 0 to 170, found {x}"
                 ));
             }
-            (1..=x as u32).map(f64::from).product()
+            lemsc_runtime::engine::interp::factorial(x)
         }
     })
 }

@@ -184,7 +184,7 @@ fn call(func: Func, x: f64) -> f64 {
 }
 
 /// jLEMS's `0.5 * (signum(x) + 1)`: exactly 0.5 at ±0, and NaN for NaN.
-fn heaviside(x: f64) -> f64 {
+pub fn heaviside(x: f64) -> f64 {
     if x > 0.0 {
         1.0
     } else if x < 0.0 {
@@ -198,7 +198,7 @@ fn heaviside(x: f64) -> f64 {
 
 /// `1·2·…·k` over the integers `k <= x`, multiplied in that order from 1.0: 1 for x < 1
 /// and for NaN. Stops once the product is infinite (where it would stay).
-fn factorial(x: f64) -> f64 {
+pub fn factorial(x: f64) -> f64 {
     let mut product = 1.0;
     let mut k = 1.0;
     while k <= x && product != f64::INFINITY {

@@ -149,13 +149,18 @@ pub(crate) fn call<'ctx>(
         Func::Cosh => libm(cg, "cosh"),
         Func::Tanh => libm(cg, "tanh"),
         Func::H => {
-            // 1 above zero, 0 below, 1/2 at zero and for NaN (neither comparison holds).
+            // 1 above zero, 0 below, 1/2 at zero, NaN for NaN (as the runtime's `heaviside`).
             let bld = cg.builder;
             let pos = compare(cg, span, FloatPredicate::OGT, x, f64t.const_zero())?;
             let neg = compare(cg, span, FloatPredicate::OLT, x, f64t.const_zero())?;
+            let nan = compare(cg, span, FloatPredicate::UNO, x, x)?;
+            let at_zero = llvm(
+                span,
+                bld.build_select(nan, x, f64t.const_float(0.5), "h_zero"),
+            )?;
             let not_pos = llvm(
                 span,
-                bld.build_select(neg, f64t.const_zero(), f64t.const_float(0.5), "h0"),
+                bld.build_select(neg, f64t.const_zero(), at_zero.into_float_value(), "h0"),
             )?;
             let h = llvm(
                 span,

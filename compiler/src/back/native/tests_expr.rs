@@ -145,6 +145,10 @@ fn heaviside_is_one_half_at_zero() {
     assert_eq!(jit.call(0, &[0.0]), 0.5);
     assert_eq!(jit.call(0, &[-1e-300]), 0.0);
     assert_eq!(jit.call(0, &[1e-300]), 1.0);
+    assert!(
+        jit.call(0, &[f64::NAN]).is_nan(),
+        "NaN stays NaN, as in the runtime"
+    );
 }
 
 #[test]
