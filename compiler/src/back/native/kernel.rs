@@ -1,5 +1,5 @@
-//! Every kernel of a [`Program`] compiled to machine code: one LLVM module, optimised at O2
-//! once, JIT-compiled in process, and run through [`KernelCode`].
+//! Every kernel of a [`Program`] compiled to machine code: one LLVM module, optimised once
+//! (see [`MachineCode`]), JIT-compiled in process, and run through [`KernelCode`].
 //!
 //! Each (kernel, entry) with statements becomes one function (see [`super::kernel_emit`]);
 //! [`NativeKernels::run`] finds it in a flat table and calls it on the run's arrays.
@@ -124,14 +124,13 @@ impl KernelCode for NativeKernels {
     }
 }
 
-/// How much work LLVM puts into turning the optimised IR into machine code. The IR itself is
-/// always optimised at O2.
+/// How much work LLVM puts into optimising the IR and turning it into machine code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MachineCode {
-    /// Fast instruction selection and register allocation: about a third of the compile time,
-    /// calls about a quarter slower.
+    /// A short IR pipeline, fast instruction selection and register allocation: for runs
+    /// whose compile time would outweigh the faster calls.
     Quick,
-    /// LLVM's full code generator.
+    /// O2 and LLVM's full code generator.
     Optimised,
 }
 
@@ -139,6 +138,18 @@ pub enum MachineCode {
 /// Measured on 40 kernels (120 functions): the full code generator adds about 100 ms and
 /// saves about 7 ns per call, so it breaks even near 15 million calls.
 const CALLS_WORTH_OPTIMISED_CODE: u64 = 10_000_000;
+
+impl MachineCode {
+    /// The IR optimisation pipeline that goes with it. Kernels are straight-line code over
+    /// loads and stores, so promoting values, removing repeated loads and folding gives most
+    /// of O2's speed at a third of its time; long runs still get the full O2 pipeline.
+    fn ir_passes(self) -> &'static str {
+        match self {
+            MachineCode::Quick => "function(mem2reg,early-cse<memssa>,instcombine,simplifycfg)",
+            MachineCode::Optimised => "default<O2>",
+        }
+    }
+}
 
 /// The machine code worth generating for `program`, from the number of `advance` calls its
 /// run makes.
@@ -233,7 +244,11 @@ fn compile_in<'ctx>(
     module.set_triple(&machine.get_triple());
     module.set_data_layout(&machine.get_target_data().get_data_layout());
     module
-        .run_passes("default<O2>", &machine, PassBuilderOptions::create())
+        .run_passes(
+            machine_code.ir_passes(),
+            &machine,
+            PassBuilderOptions::create(),
+        )
         .map_err(|e| llvm_err("optimiser", e.to_string()))?;
     let engine = module
         .create_jit_execution_engine(match machine_code {
