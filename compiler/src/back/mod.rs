@@ -2,3 +2,4 @@
 
 #[cfg(feature = "native")]
 pub mod native;
+pub mod neuron;

@@ -3,6 +3,7 @@
 pub mod instantiate;
 pub mod kernels;
 pub mod lower;
+pub mod mechanism;
 pub mod navigate;
 pub mod paths;
 pub mod support;
