@@ -26,7 +26,7 @@ use crate::ir::InstId;
 use crate::model::component::CompId;
 use crate::model::dims::Dim;
 
-pub use inline::{inline, InlineOptions};
+pub use inline::{inline, vars, InlineOptions, REGIME_VAR};
 
 /// An expression over the mechanism's flat names, in SI units.
 #[derive(Clone, Debug, PartialEq)]
