@@ -1,6 +1,8 @@
 //! `cargo xtask ci`: everything CI checks, runnable on a fresh Debian machine with Rust.
 
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::deps;
@@ -9,6 +11,7 @@ use crate::sh::{self, workspace_root};
 pub fn run(_args: &[String]) -> Result<(), String> {
     let root = workspace_root();
     deps::ensure_llvm()?;
+    let neuron_python = deps::ensure_neuron()?;
     sh::run(
         Command::new("cargo")
             .args(["fmt", "--all", "--", "--check"])
@@ -25,9 +28,12 @@ pub fn run(_args: &[String]) -> Result<(), String> {
             ])
             .current_dir(&root),
     )?;
+    // The NEURON target's tests find NEURON through LEMSC_PYTHON, and nrnivmodl on PATH.
     let totals = run_tests(
         Command::new("cargo")
             .args(["test", "--workspace", "--features", "lemsc/native"])
+            .env("LEMSC_PYTHON", &neuron_python)
+            .env("PATH", path_with(neuron_python.parent().unwrap_or(&root))?)
             .current_dir(&root),
     )?;
     // One closing line for the whole suite: cargo prints one per test binary.
@@ -39,6 +45,13 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         return Err("the test suite ran no test".into());
     }
     Ok(())
+}
+
+/// PATH with `dir` in front.
+fn path_with(dir: &Path) -> Result<OsString, String> {
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&rest));
+    std::env::join_paths(dirs).map_err(|e| format!("cannot put {} on PATH: {e}", dir.display()))
 }
 
 #[derive(Default)]

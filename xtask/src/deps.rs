@@ -1,8 +1,10 @@
-//! System packages the test suite needs, installed where missing.
+//! What the test suite needs, installed where missing: LLVM 19 (apt-get) and NEURON (pip,
+//! in a virtual environment under `target/`).
 
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
-use crate::sh;
+use crate::sh::{self, workspace_root};
 
 /// Debian packages for building against LLVM 19: llvm-sys links it statically, which also
 /// needs polly, zstd, zlib, libxml2 and libffi.
@@ -26,6 +28,93 @@ pub fn ensure_llvm() -> Result<(), String> {
          `apt-get install -y --no-install-recommends {}`",
         LLVM_PACKAGES.join(" ")
     );
+    apt_install(LLVM_PACKAGES, &manual)?;
+    if sh::have("llvm-config-19") {
+        Ok(())
+    } else {
+        Err(format!(
+            "apt-get finished but llvm-config-19 is still not on PATH; {manual}"
+        ))
+    }
+}
+
+/// The NEURON the NEURON target's tests run (docs/neuron-target.md §1.1): the PyPI wheel,
+/// which also brings numpy, the runner's other import.
+const NEURON_PIP_PACKAGES: &[&str] = &["neuron==9.0.2", "numpy"];
+
+/// The virtual environment that holds NEURON, under the workspace's `target/`.
+pub const NEURON_VENV: &str = "target/neuron-venv";
+
+/// Makes sure `target/neuron-venv` has a Python that imports NEURON 9.0.2 and numpy,
+/// creating the venv and installing them with pip when it does not; returns that Python's
+/// absolute path. Debian packages it needs (Python's venv module, and the C++ compiler and
+/// make that `nrnivmodl` runs) are installed with apt-get where missing.
+pub fn ensure_neuron() -> Result<PathBuf, String> {
+    ensure_neuron_in(&workspace_root().join(NEURON_VENV))
+}
+
+/// [`ensure_neuron`] for the virtual environment at `venv`.
+fn ensure_neuron_in(venv: &Path) -> Result<PathBuf, String> {
+    let python = venv.join("bin/python");
+    if python_imports(&python, "neuron, numpy") {
+        return Ok(python);
+    }
+    let mut missing: Vec<&str> = Vec::new();
+    if !sh::have("python3") {
+        missing.extend(["python3", "python3-venv"]);
+    } else if !python_imports(Path::new("python3"), "venv, ensurepip") {
+        // Debian splits ensurepip, which `python3 -m venv` needs, into python3-venv.
+        missing.push("python3-venv");
+    }
+    if !sh::have("c++") && !sh::have("g++") {
+        missing.push("g++");
+    }
+    if !sh::have("make") {
+        missing.push("make");
+    }
+    if !missing.is_empty() {
+        let manual = format!(
+            "NEURON needs {} (nrnivmodl compiles C++ with make); install them with \
+             `apt-get install -y --no-install-recommends {}`",
+            missing.join(", "),
+            missing.join(" ")
+        );
+        apt_install(&missing, &manual)?;
+    }
+    sh::run(Command::new("python3").arg("-m").arg("venv").arg(venv))?;
+    sh::run(
+        Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(NEURON_PIP_PACKAGES),
+    )?;
+    if python_imports(&python, "neuron, numpy") {
+        Ok(python)
+    } else {
+        Err(format!(
+            "pip installed {} but `{} -c \"import neuron, numpy\"` still fails",
+            NEURON_PIP_PACKAGES.join(" "),
+            python.display()
+        ))
+    }
+}
+
+/// Whether `python -c "import <modules>"` succeeds (NEURON's import prints a "no DISPLAY"
+/// warning on stdout; it is not shown).
+fn python_imports(python: &Path, modules: &str) -> bool {
+    Command::new(python)
+        .arg("-c")
+        .arg(format!("import {modules}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// Installs Debian `packages` with apt-get, directly as root, else through sudo; `manual`
+/// says how to do it by hand, for the errors.
+fn apt_install(packages: &[&str], manual: &str) -> Result<(), String> {
     let sudo = if is_root() {
         false
     } else if sh::have("sudo") {
@@ -49,15 +138,8 @@ pub fn ensure_llvm() -> Result<(), String> {
     };
     apt(&["update"])?;
     let mut install = vec!["install", "-y", "--no-install-recommends"];
-    install.extend_from_slice(LLVM_PACKAGES);
-    apt(&install)?;
-    if sh::have("llvm-config-19") {
-        Ok(())
-    } else {
-        Err(format!(
-            "apt-get finished but llvm-config-19 is still not on PATH; {manual}"
-        ))
-    }
+    install.extend_from_slice(packages);
+    apt(&install)
 }
 
 fn is_root() -> bool {
