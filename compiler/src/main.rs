@@ -66,6 +66,11 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = EngineArg::Native, hide = true)]
     engine: EngineArg,
 
+    /// With `--target neuron`: also compile the mechanisms (nrnivmodl) and run the runner;
+    /// the exit status is NEURON's
+    #[arg(long)]
+    run: bool,
+
     /// Print the time spent reading, lowering, compiling and simulating
     #[arg(short, long, conflicts_with = "quiet")]
     verbose: bool,
@@ -150,6 +155,7 @@ fn main() -> ExitCode {
                 .expect("clap requires FILE without a subcommand");
             match (cli.target, cli.emit) {
                 (Target::Native, None) => run_native(&file, &cli),
+                (Target::Neuron, None) => run_neuron(&file, &cli),
                 (target, emit) => run_build(&file, target, emit, &cli.common),
             }
         }
@@ -331,6 +337,45 @@ impl ProgressDisplay {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// `lemsc FILE --target neuron [--run]`: write the mods and the runner (beside the LEMS file,
+/// or in `-o DIR`); with `--run` also compile and run them with NEURON.
+fn run_neuron(file: &Path, cli: &Cli) -> u8 {
+    let opts = lemsc::simulate::NeuronRunOptions {
+        out_dir: cli.out_dir.clone(),
+        seed: cli.seed,
+        run: cli.run,
+        include_dirs: cli.common.include_dirs.clone(),
+    };
+    match lemsc::simulate::export_neuron(file, &opts) {
+        Ok(outcome) => {
+            if !cli.common.quiet && !outcome.warnings.is_empty() {
+                eprint!(
+                    "{}",
+                    render(&outcome.sources, &outcome.warnings, use_color(cli.common.color))
+                );
+            }
+            if cli.verbose || !cli.run {
+                for f in &outcome.files {
+                    if !cli.common.quiet {
+                        eprintln!("  wrote {}", f.display());
+                    }
+                }
+            }
+            match outcome.status {
+                Some(0) | None => EXIT_OK,
+                Some(code) => {
+                    eprintln!(
+                        "error: the NEURON runner {} exited with status {code}",
+                        outcome.runner.display()
+                    );
+                    u8::try_from(code).unwrap_or(1).max(1)
+                }
+            }
+        }
+        Err(e) => report_sim_error(file, e, &cli.common),
     }
 }
 

@@ -529,3 +529,93 @@ mod tests {
         }
     }
 }
+
+/// What `--target neuron` is asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct NeuronRunOptions {
+    /// Where the mods and the runner go (and where the runner runs); the LEMS file's folder
+    /// when `None`, as jNeuroML does.
+    pub out_dir: Option<PathBuf>,
+    /// Overrides the `<Simulation seed=...>` of the file.
+    pub seed: Option<i64>,
+    /// Also compile the mechanisms with `nrnivmodl` and run the runner.
+    pub run: bool,
+    pub include_dirs: Vec<PathBuf>,
+}
+
+/// A finished NEURON export (and run).
+pub struct NeuronOutcome {
+    /// Mods and runner were written here; the runner ran with it as working folder.
+    pub dir: PathBuf,
+    pub runner: PathBuf,
+    /// Every generated file.
+    pub files: Vec<PathBuf>,
+    /// The runner's exit status, when it ran.
+    pub status: Option<i32>,
+    pub sources: SourceMap,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Checks `path`, writes its NEURON mechanisms and runner, and with `opts.run` compiles and
+/// runs them. A failing `nrnivmodl` is [`SimError::Run`] naming the folder; the runner's own
+/// exit status is returned in the outcome (its output went to the terminal).
+pub fn export_neuron(path: &Path, opts: &NeuronRunOptions) -> Result<NeuronOutcome, SimError> {
+    use crate::back::neuron;
+    let checked = check_file(path, &opts.include_dirs)?;
+    let warnings: Vec<Diagnostic> = checked.diagnostics.list.clone();
+    let (Some(model), Some(ir)) = (checked.model.as_ref(), checked.ir.as_ref()) else {
+        let (_, diags) = match checked.model.as_ref() {
+            Some(model) => crate::passes::lower(model),
+            None => (None, crate::diag::Diagnostics::new()),
+        };
+        let mut diagnostics = warnings;
+        diagnostics.extend(diags.list);
+        return Err(SimError::Model {
+            sources: checked.sources,
+            diagnostics,
+        });
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "LEMS".into());
+    let nopts = neuron::NeuronOptions { seed: opts.seed };
+    let export = match neuron::export(model, ir, &stem, &nopts) {
+        Ok(e) => e,
+        Err(mut diagnostics) => {
+            diagnostics.splice(0..0, warnings);
+            return Err(SimError::Model {
+                sources: checked.sources,
+                diagnostics,
+            });
+        }
+    };
+    let dir = match &opts.out_dir {
+        Some(d) => d.clone(),
+        None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let files = neuron::write(&export, &dir)
+        .map_err(|e| SimError::Run(format!("cannot write to '{}': {e}", dir.display())))?;
+    let runner = dir.join(&export.runner.0);
+    let mut status = None;
+    if opts.run {
+        let tools = neuron::run::find_tools().map_err(SimError::Usage)?;
+        neuron::run::compile_mechanisms(&tools, &dir).map_err(|f| SimError::Run(f.message))?;
+        let code = neuron::run::run_runner(&tools, &runner, &dir)
+            .map_err(|f| SimError::Run(f.message))?;
+        status = Some(code);
+    }
+    Ok(NeuronOutcome {
+        dir,
+        runner,
+        files,
+        status,
+        sources: checked.sources,
+        warnings,
+    })
+}

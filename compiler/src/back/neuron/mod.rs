@@ -23,6 +23,10 @@ pub mod runner;
 
 use std::path::{Path, PathBuf};
 
+use crate::diag::Diagnostic;
+use crate::ir::Ir;
+use crate::model::Model;
+
 
 /// What the command line adds to the model.
 #[derive(Clone, Debug, Default)]
@@ -40,7 +44,22 @@ pub struct NeuronExport {
     pub runner: (String, String),
 }
 
-// `export` is assembled from classify, modfile and runner once they land.
+/// The NEURON files for a lowered simulation; `lems_stem` is the LEMS file's name without
+/// `.xml` (`LEMS_NML2_Ex0_IaF`), which names the runner (`LEMS_NML2_Ex0_IaF_nrn.py`).
+pub fn export(
+    model: &Model,
+    ir: &Ir,
+    lems_stem: &str,
+    opts: &NeuronOptions,
+) -> Result<NeuronExport, Vec<Diagnostic>> {
+    let kinds = classify::classify(model, ir)?;
+    let mods = modfile::mod_files(model, ir, &kinds)?;
+    let runner = runner::runner(model, ir, &kinds, &mods, lems_stem, opts)?;
+    let mut files: Vec<(String, String)> =
+        mods.into_iter().map(|m| (m.file_name, m.text)).collect();
+    files.sort();
+    Ok(NeuronExport { mods: files, runner })
+}
 
 /// Writes every file of `export` into `dir` (created if missing); returns the paths written.
 pub fn write(export: &NeuronExport, dir: &Path) -> std::io::Result<Vec<PathBuf>> {

@@ -1,1 +1,670 @@
-//! (being written)
+//! One mechanism plan printed as an NMODL `.mod` file.
+//!
+//! The block layout follows the recipe of docs/neuron-target.md §3, which reproduces
+//! NEURON's reference spike times: every derived value and every state's rate is computed in
+//! `rates()` (called at the start of `DERIVATIVE`, so `cnexp` takes a forward-Euler step on
+//! `x' = rate_x`); `BREAKPOINT` takes the current from what `rates()` left for point cells,
+//! and recomputes only the top component's own derived values (conductance and current of a
+//! synapse or channel density) with the present voltage otherwise. Conditions become `WATCH`
+//! statements, events `NET_RECEIVE`. Inside, every quantity is SI; conversions happen where
+//! NEURON's variables are read or written (v in mV, t in ms, currents in nA or mA/cm²).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::diag::Diagnostic;
+use crate::ir::Ir;
+use crate::model::Model;
+use crate::passes::mechanism::{
+    inline, BinOp, Func, Actions, DerivedValue, External, InlineOptions, MExpr, MechanismPlan, REGIME_VAR,
+};
+
+use super::classify::{Kinds, MechKind, Mechanism};
+use super::names::NameTable;
+use super::nmodl_expr::{function_definitions, used_functions, uses_random, Printer};
+
+const TEMPLATE: &str = include_str!("../../../../codegen-templates/neuron/mechanism.mod.tera");
+
+/// Flags of `NET_RECEIVE`: 1 arms the WATCHes; condition k fires as `CONDITION_FLAG + k`.
+const CONDITION_FLAG: usize = 1000;
+
+/// Names the generator itself uses in a mod; model names are renamed around them.
+const GENERATOR_NAMES: &[&str] = &[
+    "v", "t", "dt", "i", "celsius", "area", "rng", "flag", "w", "vpeer", "v_hold", "rates",
+    "root_derived", "states", "regime",
+];
+
+/// The plan and printed text of each mechanism, in `kinds` order.
+pub struct ModFile {
+    pub file_name: String,
+    pub text: String,
+    pub plan: MechanismPlan,
+    /// NMODL name of every flat name of the plan.
+    pub idents: BTreeMap<String, String>,
+}
+
+/// Every `.mod` of the simulation.
+pub fn mod_files(model: &Model, ir: &Ir, kinds: &Kinds) -> Result<Vec<ModFile>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut diags = Vec::new();
+    for mech in &kinds.mechanisms {
+        match mod_file(model, ir, mech) {
+            Ok(m) => out.push(m),
+            Err(d) => diags.extend(d),
+        }
+    }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(diags)
+    }
+}
+
+fn mod_file(model: &Model, ir: &Ir, mech: &Mechanism) -> Result<ModFile, Vec<Diagnostic>> {
+    let voltage_is_state = matches!(mech.kind, MechKind::PointCell { .. });
+    let plan = inline(model, ir, mech.representative, &InlineOptions { voltage_is_state })?;
+    let comp = model.component(mech.component);
+    let title = format!(
+        "{} '{}'",
+        model.ty(comp.type_id).name,
+        comp.id.as_deref().unwrap_or("")
+    );
+    let mut w = Writer::new(&plan, mech);
+    let view = w.view(&title);
+    let text = render(&view).map_err(|e| {
+        vec![Diagnostic::at(comp.name_span, format!("NMODL template failed: {e}"))]
+    })?;
+    Ok(ModFile {
+        file_name: format!("{}.mod", mech.name),
+        text,
+        idents: w.idents,
+        plan,
+    })
+}
+
+fn render(view: &ModView) -> Result<String, tera::Error> {
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![]);
+    tera.add_raw_template("mechanism.mod", TEMPLATE)?;
+    tera.render("mechanism.mod", &tera::Context::from_serialize(view)?)
+}
+
+/// What the template prints: names and statements already in NMODL.
+#[derive(Serialize)]
+struct ModView {
+    title: String,
+    name: String,
+    point_process: bool,
+    useions: Vec<String>,
+    nonspecific: Option<String>,
+    ranges: Vec<String>,
+    pointers: Vec<String>,
+    random: bool,
+    params: Vec<(String, String)>,
+    assigned: Vec<String>,
+    /// NEURON's own variables the mod uses, with units.
+    simulator: Vec<String>,
+    states: Vec<String>,
+    functions: String,
+    rates: Vec<String>,
+    root_derived: Vec<String>,
+    initial: Vec<String>,
+    breakpoint: Vec<String>,
+    derivative: Vec<String>,
+    net_receive: Vec<String>,
+}
+
+struct Writer<'p> {
+    plan: &'p MechanismPlan,
+    mech: &'p Mechanism,
+    idents: BTreeMap<String, String>,
+    /// States with a rate (in `STATE`); the rest are `ASSIGNED`.
+    integrated: Vec<String>,
+    functions: BTreeSet<&'static str>,
+    random: bool,
+    voltage: Option<String>,
+    /// Ion variables used (`ena`, `ica`, `cai`): declared in ASSIGNED.
+    ion_vars: BTreeSet<String>,
+}
+
+impl<'p> Writer<'p> {
+    fn new(plan: &'p MechanismPlan, mech: &'p Mechanism) -> Self {
+        let mut names = NameTable::new();
+        for n in GENERATOR_NAMES {
+            names.reserve(n);
+        }
+        let mut idents = BTreeMap::new();
+        let mut claim = |flat: &str| {
+            if !idents.contains_key(flat) {
+                let raw = if flat == REGIME_VAR { "regime_index" } else { flat };
+                idents.insert(flat.to_string(), names.claim(raw));
+            }
+        };
+        for p in plan.params.iter().chain(&plan.properties) {
+            claim(&p.name);
+        }
+        for s in &plan.states {
+            claim(&s.name);
+        }
+        for d in &plan.derived {
+            claim(&d.name);
+        }
+        let mut integrated = Vec::new();
+        for r in &plan.rates {
+            claim(&format!("rate {}", r.state));
+            let is_voltage = plan.states.iter().any(|s| s.name == r.state && s.is_voltage);
+            if !is_voltage && !integrated.contains(&r.state) {
+                integrated.push(r.state.clone());
+            }
+        }
+        let voltage = plan
+            .states
+            .iter()
+            .find(|s| s.is_voltage)
+            .map(|s| s.name.clone());
+        Writer {
+            plan,
+            mech,
+            idents,
+            integrated,
+            functions: BTreeSet::new(),
+            random: false,
+            voltage,
+            ion_vars: BTreeSet::new(),
+        }
+    }
+
+    fn id(&self, flat: &str) -> String {
+        self.idents
+            .get(flat)
+            .cloned()
+            .unwrap_or_else(|| panic!("no NMODL name for '{flat}'"))
+    }
+
+    fn rate_id(&self, state: &str) -> String {
+        self.id(&format!("rate {state}"))
+    }
+
+    fn expr(&mut self, e: &MExpr) -> String {
+        used_functions(e, &mut self.functions);
+        self.random |= uses_random(e);
+        let voltage = self.voltage.clone();
+        let idents = &self.idents;
+        let var = |flat: &str| -> String {
+            if voltage.as_deref() == Some(flat) {
+                "(v * 0.001)".to_string()
+            } else {
+                idents
+                    .get(flat)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("no NMODL name for '{flat}'"))
+            }
+        };
+        let external = |x: &External| external_text(x);
+        Printer {
+            var: &var,
+            external: &external,
+        }
+        .expr(e)
+    }
+
+    fn view(&mut self, title: &str) -> ModView {
+        let plan = self.plan;
+        let point_process = !matches!(
+            self.mech.kind,
+            MechKind::Density { .. } | MechKind::Concentration { .. }
+        );
+        let rates = self.rates_body();
+        let root_derived = self.root_derived_body();
+        let initial = self.initial_body();
+        let derivative = self.derivative_body();
+        let net_receive = self.net_receive_body();
+        let (breakpoint, nonspecific, useions) = self.currents();
+
+        let mut ranges = Vec::new();
+        let mut params = Vec::new();
+        for p in plan.params.iter().chain(&plan.properties) {
+            let id = self.id(&p.name);
+            params.push((id.clone(), number(p.value)));
+            ranges.push(id);
+        }
+        let mut states = Vec::new();
+        let mut assigned = Vec::new();
+        for s in &plan.states {
+            if s.is_voltage {
+                continue;
+            }
+            let id = self.id(&s.name);
+            if self.integrated.contains(&s.name) {
+                states.push(id.clone());
+            } else {
+                assigned.push(id.clone());
+            }
+            ranges.push(id);
+        }
+        for d in &plan.derived {
+            let id = self.id(&d.name);
+            assigned.push(id.clone());
+            ranges.push(id);
+        }
+        for r in &plan.rates {
+            let id = self.rate_id(&r.state);
+            if !assigned.contains(&id) {
+                assigned.push(id);
+            }
+        }
+        if self.holds_voltage() {
+            assigned.push("v_hold".into());
+        }
+        let mut simulator = vec!["v (mV)".to_string()];
+        if nonspecific.is_some() {
+            simulator.push(if point_process { "i (nA)" } else { "i (mA/cm2)" }.to_string());
+        }
+        if plan.externals.contains(&External::Temperature) {
+            simulator.push("celsius (degC)".into());
+        }
+        let uses_area = plan
+            .externals
+            .iter()
+            .any(|x| matches!(x, External::Area | External::IonCurrent(_)));
+        if uses_area {
+            simulator.push("area (um2)".into());
+        }
+        simulator.extend(self.ion_vars.iter().cloned());
+        let mut pointers = Vec::new();
+        if plan.externals.contains(&External::PeerVoltage) {
+            pointers.push("vpeer".to_string());
+        }
+        let functions = function_definitions(&self.functions);
+        ModView {
+            title: title.replace(['\n', '\r', ':'], " "),
+            name: self.mech.name.clone(),
+            point_process,
+            useions,
+            nonspecific,
+            ranges,
+            pointers,
+            random: self.random,
+            params,
+            assigned,
+            simulator,
+            states,
+            functions,
+            rates,
+            root_derived,
+            initial,
+            breakpoint,
+            derivative,
+            net_receive,
+        }
+    }
+
+    fn derived_lines(&mut self, only_root: bool) -> Vec<String> {
+        let mut lines = Vec::new();
+        for d in &self.plan.derived {
+            if only_root && d.name.contains('/') {
+                continue;
+            }
+            let id = self.id(&d.name);
+            match &d.value {
+                DerivedValue::Value(e) => {
+                    let e = self.expr(e);
+                    lines.push(format!("{id} = {e}"));
+                }
+                DerivedValue::Cases(cases) => {
+                    let mut first = true;
+                    let mut closed = false;
+                    for (cond, value) in cases {
+                        let value = self.expr(value);
+                        match cond {
+                            Some(c) => {
+                                let c = self.expr(c);
+                                let kw = if first { "if" } else { "} else if" };
+                                lines.push(format!("{kw} ({c}) {{"));
+                                lines.push(format!("    {id} = {value}"));
+                                first = false;
+                            }
+                            None if first => {
+                                lines.push(format!("{id} = {value}"));
+                                closed = true;
+                            }
+                            None => {
+                                lines.push("} else {".into());
+                                lines.push(format!("    {id} = {value}"));
+                                lines.push("}".into());
+                                closed = true;
+                            }
+                        }
+                    }
+                    if !closed && !first {
+                        lines.push("}".into());
+                    }
+                }
+            }
+        }
+        lines
+    }
+
+    fn rates_body(&mut self) -> Vec<String> {
+        let mut lines = self.derived_lines(false);
+        let regime = self.regime_id();
+        let mut seen = BTreeSet::new();
+        for r in &self.plan.rates {
+            let id = self.rate_id(&r.state);
+            if seen.insert(id.clone()) && self.plan.regimes.is_some() {
+                lines.push(format!("{id} = 0"));
+            }
+            let value = self.expr(&r.value);
+            match (r.regime, &regime) {
+                (Some(k), Some(reg)) => {
+                    lines.push(format!("if ({reg} == {k}) {{"));
+                    lines.push(format!("    {id} = {value}"));
+                    lines.push("}".into());
+                }
+                _ => lines.push(format!("{id} = {value}")),
+            }
+        }
+        lines
+    }
+
+    fn root_derived_body(&mut self) -> Vec<String> {
+        if self.voltage.is_some() {
+            return Vec::new();
+        }
+        self.derived_lines(true)
+    }
+
+    fn regime_id(&self) -> Option<String> {
+        self.plan.regimes.as_ref().map(|r| self.id(&r.var))
+    }
+
+    fn initial_body(&mut self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(r) = &self.plan.regimes {
+            lines.push(format!("{} = {}", self.id(&r.var), r.initial));
+        }
+        lines.push("rates()".into());
+        for a in &self.plan.on_start {
+            if Some(&a.var) == self.voltage.as_ref() {
+                // The runner sets the section's initial voltage.
+                continue;
+            }
+            let value = self.expr(&a.value);
+            lines.push(format!("{} = {value}", self.id(&a.var)));
+        }
+        if self.holds_voltage() {
+            lines.push("v_hold = v".into());
+        }
+        if !self.plan.conditions.is_empty() {
+            lines.push("net_send(0, 1)".into());
+        }
+        lines
+    }
+
+    fn derivative_body(&mut self) -> Vec<String> {
+        let mut lines = vec!["rates()".to_string()];
+        for s in self.integrated.clone() {
+            lines.push(format!("{}' = {} * 0.001", self.id(&s), self.rate_id(&s)));
+        }
+        lines
+    }
+
+    /// True when some regime has no rate for the cell's voltage (refractory): the voltage is
+    /// then held at its value on entry.
+    fn holds_voltage(&self) -> bool {
+        let (Some(v), Some(r)) = (&self.voltage, &self.plan.regimes) else {
+            return false;
+        };
+        (0..r.names.len()).any(|k| !self.regime_has_rate(v, k))
+    }
+
+    fn regime_has_rate(&self, state: &str, k: usize) -> bool {
+        self.plan
+            .rates
+            .iter()
+            .any(|r| r.state == state && (r.regime.is_none() || r.regime == Some(k)))
+    }
+
+    /// BREAKPOINT lines, the NONSPECIFIC_CURRENT and USEION lines.
+    fn currents(&mut self) -> (Vec<String>, Option<String>, Vec<String>) {
+        let mut lines = Vec::new();
+        if self.integrated.is_empty() {
+            lines.push("rates()".to_string());
+        } else {
+            lines.push("SOLVE states METHOD cnexp".to_string());
+        }
+        if self.voltage.is_none() && self.plan.derived.iter().any(|d| !d.name.contains('/')) {
+            lines.push("root_derived()".into());
+        }
+        let mut useions = Vec::new();
+        let mut nonspecific = None;
+        let mut ions: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+        for x in &self.plan.externals {
+            match x {
+                External::ConcentrationIn(ion) => {
+                    ions.entry(ion.clone()).or_default().0.insert(format!("{ion}i"));
+                }
+                External::ConcentrationOut(ion) => {
+                    ions.entry(ion.clone()).or_default().0.insert(format!("{ion}o"));
+                }
+                External::IonCurrent(ion) => {
+                    ions.entry(ion.clone()).or_default().0.insert(format!("i{ion}"));
+                }
+                _ => {}
+            }
+        }
+        match &self.mech.kind {
+            MechKind::PointCell { capacitance } => {
+                if let Some(v) = self.voltage.clone() {
+                    nonspecific = Some("i".to_string());
+                    let rate = self.rate_id(&v);
+                    let c = number(*capacitance);
+                    let mut current = format!("i = -({c} * {rate}) * 1e9");
+                    if self.holds_voltage() {
+                        let reg = self.regime_id().unwrap();
+                        let held: Vec<String> = (0..self.plan.regimes.as_ref().unwrap().names.len())
+                            .filter(|&k| !self.regime_has_rate(&v, k))
+                            .map(|k| format!("{reg} == {k}"))
+                            .collect();
+                        lines.push(format!("if ({}) {{", held.join(" || ")));
+                        // A stiff clamp keeps v where it was on entry, even against synapses.
+                        lines.push("    i = 1e6 * (v - v_hold)".into());
+                        lines.push("} else {".into());
+                        lines.push(format!("    {current}"));
+                        lines.push("}".into());
+                        current.clear();
+                    }
+                    if !current.is_empty() {
+                        lines.push(current);
+                    }
+                }
+            }
+            MechKind::Attachment => {
+                if let Some(i) = self.root_current() {
+                    nonspecific = Some("i".to_string());
+                    lines.push(format!("i = -({i}) * 1e9"));
+                }
+            }
+            MechKind::Density { ion } => {
+                let density = self.id("iDensity");
+                match ion {
+                    Some(ion) => {
+                        let e = ions.entry(ion.clone()).or_default();
+                        e.1.insert(format!("i{ion}"));
+                        lines.push(format!("i{ion} = -({density}) * 0.1"));
+                    }
+                    None => {
+                        nonspecific = Some("i".to_string());
+                        lines.push(format!("i = -({density}) * 0.1"));
+                    }
+                }
+            }
+            MechKind::Concentration { ion } => {
+                let conc = self.id("concentration");
+                let e = ions.entry(ion.clone()).or_default();
+                e.1.insert(format!("{ion}i"));
+                lines.push(format!("{ion}i = {conc}"));
+            }
+        }
+        for (read, write) in ions.values() {
+            self.ion_vars.extend(read.iter().chain(write).cloned());
+        }
+        for (ion, (read, write)) in ions {
+            let read: Vec<String> = read.difference(&write).cloned().collect();
+            let mut line = format!("USEION {ion}");
+            if !read.is_empty() {
+                line.push_str(&format!(" READ {}", read.join(", ")));
+            }
+            if !write.is_empty() {
+                line.push_str(&format!(
+                    " WRITE {}",
+                    write.iter().cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
+            let valence = if ion == "ca" { 2 } else { 1 };
+            line.push_str(&format!(" VALENCE {valence}"));
+            useions.push(line);
+        }
+        (lines, nonspecific, useions)
+    }
+
+    /// The NMODL name of the top component's current `i`, if it has one.
+    fn root_current(&self) -> Option<String> {
+        let name = self.plan.names.get(&(self.plan.root, "i".to_string()))?;
+        self.idents.get(name).cloned()
+    }
+
+    fn net_receive_body(&mut self) -> Vec<String> {
+        let plan = self.plan;
+        let mut lines = Vec::new();
+        let handlers: Vec<_> = plan.on_events.iter().filter(|h| h.port == "in").collect();
+        if let Some(h) = handlers.first() {
+            lines.push("if (flag == 0) {".into());
+            let body = self.actions(&h.actions);
+            lines.extend(body.into_iter().map(|l| format!("    {l}")));
+            lines.push("}".into());
+        }
+        if plan.conditions.is_empty() {
+            return lines;
+        }
+        let regime = self.regime_id();
+        let mut tests = Vec::new();
+        let mut margins = Vec::new();
+        for c in &plan.conditions {
+            let mut test = c.test.clone();
+            if let (Some(k), Some(r)) = (c.regime, &plan.regimes) {
+                let in_regime = MExpr::Bin(
+                    BinOp::Eq,
+                    Box::new(MExpr::Var(r.var.clone())),
+                    Box::new(MExpr::Num(k as f64)),
+                );
+                test = MExpr::Bin(BinOp::And, Box::new(in_regime), Box::new(test));
+            }
+            margins.push(self.expr(&margin(&test)));
+            tests.push(self.expr(&test));
+        }
+        let _ = regime;
+        lines.push("if (flag == 1) {".into());
+        // A WATCH takes one comparison: each condition is watched as a margin that is
+        // positive exactly when the condition holds.
+        for (k, m) in margins.iter().enumerate() {
+            let f = CONDITION_FLAG + k;
+            lines.push(format!("    WATCH ({m} > 0) {f}"));
+        }
+        // WATCH fires on a false-to-true change only; a condition already true at the start
+        // fires once now, as it would at the first step of jLEMS.
+        for (k, t) in tests.iter().enumerate() {
+            let f = CONDITION_FLAG + k;
+            lines.push(format!("    if ({t}) {{"));
+            lines.push(format!("        net_send(0, {f})"));
+            lines.push("    }".into());
+        }
+        lines.push("}".into());
+        for (k, c) in plan.conditions.iter().enumerate() {
+            let f = CONDITION_FLAG + k;
+            lines.push(format!("if (flag == {f}) {{"));
+            lines.push(format!("    if ({}) {{", tests[k]));
+            let body = self.actions(&c.actions);
+            lines.extend(body.into_iter().map(|l| format!("        {l}")));
+            lines.push("    }".into());
+            lines.push("}".into());
+        }
+        lines
+    }
+
+    fn actions(&mut self, actions: &Actions) -> Vec<String> {
+        let mut lines = Vec::new();
+        for a in &actions.assigns {
+            let value = self.expr(&a.value);
+            if Some(&a.var) == self.voltage.as_ref() {
+                lines.push(format!("v = ({value}) * 1000"));
+            } else {
+                lines.push(format!("{} = {value}", self.id(&a.var)));
+            }
+        }
+        if let (Some(k), Some(r)) = (actions.transition, self.plan.regimes.clone()) {
+            lines.push(format!("{} = {k}", self.id(&r.var)));
+            let entry = self.actions(&r.on_entry[k]);
+            lines.extend(entry);
+            if self.holds_voltage() {
+                lines.push("v_hold = v".into());
+            }
+        }
+        for _ in &actions.event_outs {
+            lines.push("net_event(t)".into());
+        }
+        lines
+    }
+}
+
+/// NMODL text of a simulator value, in SI.
+fn external_text(x: &External) -> String {
+    match x {
+        External::Voltage => "(v * 0.001)".into(),
+        External::Temperature => "(celsius + 273.15)".into(),
+        External::ConcentrationIn(ion) => format!("{ion}i"),
+        External::ConcentrationOut(ion) => format!("{ion}o"),
+        // mA/cm² outward per unit area → A inward through the segment (area in µm²).
+        External::IonCurrent(ion) => format!("(-i{ion} * area * 1e-11)"),
+        External::Area => "(area * 1e-12)".into(),
+        External::PeerVoltage => "(vpeer * 0.001)".into(),
+    }
+}
+
+/// A number NMODL reads back to the same f64.
+fn number(x: f64) -> String {
+    let s = format!("{x:e}");
+    // `{:e}` is the shortest round-trip form (`1e-5`, `-6.5e-2`).
+    s
+}
+
+/// An arithmetic expression that is positive exactly when the boolean `test` holds (up to
+/// equality at the boundary): WATCH accepts one comparison, not `&&`, `||` or `!`.
+fn margin(test: &MExpr) -> MExpr {
+    let b = |op, l: MExpr, r: MExpr| MExpr::Bin(op, Box::new(l), Box::new(r));
+    let abs = |x: MExpr| MExpr::Call(Func::Abs, Box::new(x));
+    let half = |x: MExpr| b(BinOp::Mul, x, MExpr::Num(0.5));
+    match test {
+        MExpr::Bin(op, l, r) => {
+            let (l, r) = ((**l).clone(), (**r).clone());
+            match op {
+                BinOp::Gt | BinOp::Ge => b(BinOp::Sub, l, r),
+                BinOp::Lt | BinOp::Le => b(BinOp::Sub, r, l),
+                BinOp::Eq => b(BinOp::Sub, MExpr::Num(1e-9), abs(b(BinOp::Sub, l, r))),
+                BinOp::Ne => b(BinOp::Sub, abs(b(BinOp::Sub, l, r)), MExpr::Num(1e-9)),
+                BinOp::And | BinOp::Or => {
+                    let (ml, mr) = (margin(&l), margin(&r));
+                    let sum = b(BinOp::Add, ml.clone(), mr.clone());
+                    let gap = abs(b(BinOp::Sub, ml, mr));
+                    // min(a, b) = (a + b - |a - b|) / 2; max with +.
+                    let op = if *op == BinOp::And { BinOp::Sub } else { BinOp::Add };
+                    half(b(op, sum, gap))
+                }
+                _ => abs(test.clone()),
+            }
+        }
+        MExpr::Not(x) => MExpr::Neg(Box::new(margin(x))),
+        other => abs(other.clone()),
+    }
+}

@@ -15,6 +15,7 @@
 //! Attachments of the root (synapses, inputs) are not inlined: they are mechanisms of their own
 //! and the simulator sums their currents.
 
+mod eval;
 mod inline;
 #[cfg(test)]
 mod tests;
@@ -26,6 +27,7 @@ use crate::ir::InstId;
 use crate::model::component::CompId;
 use crate::model::dims::Dim;
 
+pub use eval::eval_const;
 pub use inline::{inline, vars, InlineOptions, REGIME_VAR};
 
 /// An expression over the mechanism's flat names, in SI units.
