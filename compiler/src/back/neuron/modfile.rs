@@ -17,7 +17,7 @@ use crate::diag::Diagnostic;
 use crate::ir::Ir;
 use crate::model::Model;
 use crate::passes::mechanism::{
-    inline, BinOp, Func, Actions, DerivedValue, External, InlineOptions, MExpr, MechanismPlan, REGIME_VAR,
+    inline, BinOp, Derived, Func, Actions, DerivedValue, External, InlineOptions, MExpr, MechanismPlan, REGIME_VAR,
 };
 
 use super::classify::{Kinds, MechKind, Mechanism};
@@ -300,10 +300,11 @@ impl<'p> Writer<'p> {
         }
     }
 
-    fn derived_lines(&mut self, only_root: bool) -> Vec<String> {
+    /// Lines computing the derived variables `keep` selects, in dependency order.
+    fn derived_lines(&mut self, keep: impl Fn(&Derived) -> bool) -> Vec<String> {
         let mut lines = Vec::new();
         for d in &self.plan.derived {
-            if only_root && d.name.contains('/') {
+            if !keep(d) {
                 continue;
             }
             let id = self.id(&d.name);
@@ -347,7 +348,11 @@ impl<'p> Writer<'p> {
     }
 
     fn rates_body(&mut self) -> Vec<String> {
-        let mut lines = self.derived_lines(false);
+        // In a point cell, conductances are computed in BREAKPOINT from the gates' state that
+        // rates() left, and the current computed by rates() uses them a step later: the
+        // arithmetic NEURON's reference values come from (docs/neuron-target.md §3).
+        let cell = self.voltage.is_some();
+        let mut lines = self.derived_lines(|d| !(cell && is_conductance(d)));
         let regime = self.regime_id();
         let mut seen = BTreeSet::new();
         for r in &self.plan.rates {
@@ -370,9 +375,9 @@ impl<'p> Writer<'p> {
 
     fn root_derived_body(&mut self) -> Vec<String> {
         if self.voltage.is_some() {
-            return Vec::new();
+            return self.derived_lines(is_conductance);
         }
-        self.derived_lines(true)
+        self.derived_lines(|d| !d.name.contains('/'))
     }
 
     fn regime_id(&self) -> Option<String> {
@@ -434,7 +439,9 @@ impl<'p> Writer<'p> {
         } else {
             lines.push("SOLVE states METHOD cnexp".to_string());
         }
-        if self.voltage.is_none() && self.plan.derived.iter().any(|d| !d.name.contains('/')) {
+        if self.voltage.is_none() && self.plan.derived.iter().any(|d| !d.name.contains('/'))
+            || self.voltage.is_some() && self.plan.derived.iter().any(is_conductance)
+        {
             lines.push("root_derived()".into());
         }
         let mut useions = Vec::new();
@@ -616,6 +623,12 @@ impl<'p> Writer<'p> {
         }
         lines
     }
+}
+
+/// Conductance or conductance density.
+fn is_conductance(d: &Derived) -> bool {
+    let x = d.dim;
+    (x.m, x.t, x.i, x.k, x.n, x.j) == (-1, 3, 2, 0, 0, 0) && (x.l == -2 || x.l == -4)
 }
 
 /// NMODL text of a simulator value, in SI.

@@ -517,6 +517,17 @@ impl<'a> Inliner<'a> {
             }
             cur = self.ir.inst(id).parent;
         }
+        const PROVIDED: &[&str] = &["v", "temperature", "caConc", "caConcExt", "iCa", "surfaceArea"];
+        if !PROVIDED.contains(&name) {
+            // A parameter of an enclosing component (a species' initial concentration) is a
+            // constant the mechanism can carry.
+            while let Some(id) = cur {
+                if let Some(p) = self.comp(id).param(name) {
+                    return MExpr::Num(p.si);
+                }
+                cur = self.ir.inst(id).parent;
+            }
+        }
         self.external(name, span)
     }
 
@@ -591,7 +602,7 @@ impl<'a> Inliner<'a> {
                         None => {}
                     }
                 } else {
-                    match self.tree.child(at, step) {
+                    match self.tree.child(at, step).or_else(|e| self.referenced_child(at, step).ok_or(e)) {
                         Ok(c) => next.push(c),
                         Err(_) if !required || reduce.is_some() => {}
                         Err(msg) => {
@@ -642,6 +653,17 @@ impl<'a> Inliner<'a> {
                 }
             }
         }
+    }
+
+    /// The child made by `ChildInstance` from the component that reference `name` names.
+    fn referenced_child(&self, at: InstId, name: &str) -> Option<InstId> {
+        let target = self.comp(at).reference(name)?;
+        self.ir
+            .inst(at)
+            .children
+            .iter()
+            .map(|c| c.inst)
+            .find(|&c| self.ir.inst(c).component == target)
     }
 
     fn is_tunnel_name(&self, id: InstId, name: &str) -> bool {
