@@ -409,6 +409,9 @@ impl<'a> Inliner<'a> {
                                 Some(h) => {
                                     let inner = self.actions(target, &h.actions, &[]);
                                     out.assigns.extend(inner.assigns);
+                                    // What the receiver sends on (only the top component's
+                                    // ports survive) leaves the mechanism too.
+                                    out.event_outs.extend(inner.event_outs);
                                 }
                                 None => self.error(
                                     *span,
