@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+pub mod nrncompare;
 pub mod omv;
 pub mod refcompare;
 

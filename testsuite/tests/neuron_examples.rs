@@ -1,0 +1,737 @@
+//! Every official LEMS example (`LEMS_NML2_Ex*.xml`, the multi-compartment Ex25 included) and
+//! the LEMS files of `morphologies/`, exported to NEURON and run (`export_neuron` with
+//! `run: true`), each into its own folder under the test's temporary directory, then judged
+//! two ways:
+//!
+//! - **OMV** (`neuron_omv_observables`): every observable of the `jNeuroML_NEURON` test files
+//!   (`test/` and `morphologies/`) with the `.mep` values. All of them have a tolerance of 0,
+//!   read as: the same number of spikes, each within one simulation `step` of the expected
+//!   (`lemsc_testsuite::nrncompare::judge_within_step`).
+//! - **Against the native target** (`neuron_agrees_with_native`): every example the native
+//!   target also runs (all but Ex25 and `morphologies/`) is run natively too, and every output
+//!   file is compared column by column with the bounds stated in
+//!   `lemsc_testsuite::nrncompare`: spiking columns by spike count and times within
+//!   `max(step, rel · t)` (`rel` from the example's jNeuroML-engine `.omt`), other columns
+//!   within 1e-3 of the native range away from spikes; spike files per cell id like spiking
+//!   columns.
+//!
+//! Columns driven by random inputs ([`RANDOM_COLUMNS`]) are compared by spike count only,
+//! within a loose statistical bound, because the two targets draw from different random
+//! streams; a randomly driven column without spikes is skipped (said in the output). Ex6's
+//! spike source is a regular `spikeGenerator` and Ex14's Poisson sources reach no recorded
+//! cell, so both are compared in full.
+//!
+//! When no Python with `import neuron` is found (`$LEMSC_PYTHON`, else `python3`), both tests
+//! pass after saying so. Each lists every failure, one line per example, observable or column.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+use lemsc::diag::SourceMap;
+use lemsc::simulate::{
+    check_file, export_neuron, run_file, Engine, NeuronRunOptions, RunOptions, SimError,
+};
+use lemsc_testsuite::nrncompare::{
+    compare_continuous, compare_spike_counts_loosely, compare_spike_times, evaluate_within_step,
+    normalize, read_dat, relocate_outputs, spike_detector, DatFile, Exclusions, SpikeDetector,
+};
+use lemsc_testsuite::omv::{
+    load_mep, omts_for_engine, read_spike_file, CellSelection, Detection, FailReason,
+    ObservableResult, Omt, SpikeFile, SpikeFormat, SpikeSource, Values, Verdict, ENGINE_JNEUROML,
+    ENGINE_NEURON,
+};
+use lemsc_testsuite::shared_dir;
+
+/// The multi-compartment example, which the native target refuses.
+const MULTI_COMPARTMENT: &str = "LEMS_NML2_Ex25_MultiComp.xml";
+
+/// Columns (by `OutputColumn` id; `*`: every column and spike file) driven by random inputs,
+/// per example, and why.
+const RANDOM_COLUMNS: &[(&str, &[&str], &str)] = &[
+    (
+        "LEMS_NML2_Ex16_Inputs.xml",
+        &["v6", "v7", "v8"],
+        "izhPop[6], [7] and [8] are driven by a random spike generator, a Poisson generator \
+         and a Poisson firing synapse",
+    ),
+    (
+        "LEMS_NML2_Ex23_Spiketimes.xml",
+        &["*"],
+        "every cell is driven by a Poisson firing synapse",
+    ),
+];
+
+fn examples_dir() -> PathBuf {
+    shared_dir().join("neuroml2/LEMSexamples")
+}
+
+fn morphologies_dir() -> PathBuf {
+    examples_dir().join("morphologies")
+}
+
+/// The Python that has NEURON, or `None` (after printing why the tests are skipped).
+fn neuron_python() -> Option<&'static str> {
+    static PYTHON: OnceLock<Option<String>> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            let python = std::env::var("LEMSC_PYTHON").unwrap_or_else(|_| "python3".into());
+            let works = Command::new(&python)
+                .args(["-c", "import neuron"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if works {
+                Some(python)
+            } else {
+                None
+            }
+        })
+        .as_deref()
+}
+
+/// Prints why a test is skipped; true when it must be.
+fn skipped_without_neuron(test: &str) -> bool {
+    if neuron_python().is_some() {
+        return false;
+    }
+    println!(
+        "SKIPPED {test}: no Python with NEURON (`import neuron` failed for $LEMSC_PYTHON, or \
+         python3 when it is unset); install it with `pip install neuron` and set LEMSC_PYTHON"
+    );
+    true
+}
+
+/// (column id, variable name) of each column of a time series file.
+type ColumnNames = [(String, String)];
+
+/// What the IR says about an example's outputs.
+struct ExampleOutputs {
+    /// Simulation step (s).
+    step: f64,
+    /// Time series files: name as written, then (column id, variable name) per column.
+    traces: Vec<(String, Vec<(String, String)>)>,
+    /// Spike files: name as written and format (`ID_TIME`/`TIME_ID`).
+    spikes: Vec<(String, String)>,
+}
+
+/// The step and output files of a LEMS file, from its checked IR.
+fn example_outputs(file: &Path) -> Result<ExampleOutputs, String> {
+    let checked = check_file(file, &[]).map_err(|e| first_error(&e))?;
+    let ir = checked
+        .ir
+        .as_ref()
+        .ok_or_else(|| format!("{} has no Simulation to run", file.display()))?;
+    Ok(ExampleOutputs {
+        step: ir.simulation.step,
+        traces: ir
+            .output_files
+            .iter()
+            .map(|f| {
+                let columns = f
+                    .columns
+                    .iter()
+                    .map(|c| (c.id.clone(), c.target.variable.clone()))
+                    .collect();
+                (f.file_name.clone(), columns)
+            })
+            .collect(),
+        spikes: ir
+            .event_output_files
+            .iter()
+            .map(|f| (f.file_name.clone(), f.format.clone()))
+            .collect(),
+    })
+}
+
+/// One example's run with one target.
+struct ExampleRun {
+    file: PathBuf,
+    /// `LEMS_NML2_Ex5_DetCell.xml`, or `morphologies/LEMS_m_in_b_in.xml`.
+    name: String,
+    /// The folder standing for the LEMS file's (outputs are relative to it).
+    out_dir: PathBuf,
+    /// The example's outputs, and the run's success, or why either failed.
+    result: Result<ExampleOutputs, String>,
+    seconds: f64,
+}
+
+impl ExampleRun {
+    fn outputs(&self) -> Option<&ExampleOutputs> {
+        self.result.as_ref().ok()
+    }
+}
+
+/// The examples: every `LEMS_NML2_Ex*.xml` and every LEMS file in `morphologies/`.
+fn example_files() -> Vec<PathBuf> {
+    let lems_files = |dir: &Path, prefix: &str| -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("the NeuroML2 LEMS examples in ../shared")
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with(prefix) && name.ends_with(".xml")
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let mut files = lems_files(&examples_dir(), "LEMS_NML2_Ex");
+    assert!(files.len() >= 31, "only {} examples found", files.len());
+    let morphologies = lems_files(&morphologies_dir(), "LEMS_");
+    assert!(
+        morphologies.len() >= 4,
+        "only {} morphologies",
+        morphologies.len()
+    );
+    files.extend(morphologies);
+    files
+}
+
+fn is_morphology(file: &Path) -> bool {
+    file.parent()
+        .and_then(Path::file_name)
+        .is_some_and(|d| d == "morphologies")
+}
+
+fn display_name(file: &Path) -> String {
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    if is_morphology(file) {
+        format!("morphologies/{name}")
+    } else {
+        name
+    }
+}
+
+/// The examples the native target runs too.
+fn native_runs_it(file: &Path) -> bool {
+    !is_morphology(file) && file.file_name().unwrap() != MULTI_COMPARTMENT
+}
+
+/// The first error of a failed run, and how many there were.
+fn first_error(err: &SimError) -> String {
+    let summary = err.summary();
+    let mut lines = summary.lines();
+    let first = lines.next().unwrap_or("no message").to_string();
+    match lines.count() {
+        0 => first,
+        more => format!("{first} (and {more} more errors)"),
+    }
+}
+
+fn out_dir_for(file: &Path, root: &Path) -> PathBuf {
+    let stem = file.file_stem().unwrap();
+    if is_morphology(file) {
+        root.join("morphologies").join(stem)
+    } else {
+        root.join(stem)
+    }
+}
+
+fn run_neuron(file: &Path, root: &Path) -> ExampleRun {
+    let started = Instant::now();
+    let mut out_dir = out_dir_for(file, root);
+    let opts = NeuronRunOptions {
+        out_dir: Some(out_dir.clone()),
+        run: true,
+        ..NeuronRunOptions::default()
+    };
+    let result = example_outputs(file).and_then(|outputs| {
+        let outcome = export_neuron(file, &opts).map_err(|e| first_error(&e))?;
+        out_dir = outcome.dir.clone();
+        match outcome.status {
+            Some(0) => Ok(outputs),
+            Some(status) => Err(format!(
+                "the runner {} exited with status {status}",
+                outcome.runner.display()
+            )),
+            None => Err("the runner was not run".into()),
+        }
+    });
+    ExampleRun {
+        file: file.to_path_buf(),
+        name: display_name(file),
+        out_dir,
+        result,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+fn run_native(file: &Path, root: &Path) -> ExampleRun {
+    let started = Instant::now();
+    let out_dir = out_dir_for(file, root);
+    let opts = RunOptions {
+        out_dir: Some(out_dir.clone()),
+        engine: Engine::Native,
+        ..RunOptions::default()
+    };
+    let result = example_outputs(file).and_then(|outputs| {
+        run_file(file, &opts)
+            .map(|_| outputs)
+            .map_err(|e| first_error(&e))
+    });
+    ExampleRun {
+        file: file.to_path_buf(),
+        name: display_name(file),
+        out_dir,
+        result,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Runs `run` on every file, two at a time, and prints one line per example.
+fn run_all(
+    files: &[PathBuf],
+    root: &Path,
+    target: &str,
+    run: fn(&Path, &Path) -> ExampleRun,
+) -> Vec<ExampleRun> {
+    let _ = std::fs::remove_dir_all(root);
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<ExampleRun>> = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(file) = files.get(i) else { break };
+                let run = run(file, root);
+                done.lock().unwrap().push(run);
+            });
+        }
+    });
+    let mut runs = done.into_inner().unwrap();
+    runs.sort_by(|a, b| a.name.cmp(&b.name));
+    for run in &runs {
+        let status = match &run.result {
+            Ok(_) => "ok".to_string(),
+            Err(why) => format!("FAILED: {why}"),
+        };
+        println!(
+            "{target:<7} {:<45} {:>7.2} s  {status}",
+            run.name, run.seconds
+        );
+    }
+    runs
+}
+
+fn tmp_root(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+/// Every example exported and run with NEURON once per test process.
+fn neuron_runs() -> &'static [ExampleRun] {
+    static RUNS: OnceLock<Vec<ExampleRun>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        run_all(
+            &example_files(),
+            &tmp_root("neuron-examples"),
+            "NEURON",
+            run_neuron,
+        )
+    })
+}
+
+/// The examples the native target runs, run natively once per test process.
+fn native_runs() -> &'static [ExampleRun] {
+    static RUNS: OnceLock<Vec<ExampleRun>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        let files: Vec<PathBuf> = example_files()
+            .into_iter()
+            .filter(|f| native_runs_it(f))
+            .collect();
+        run_all(
+            &files,
+            &tmp_root("neuron-examples-native"),
+            "native",
+            run_native,
+        )
+    })
+}
+
+fn run_of<'a>(runs: &'a [ExampleRun], file: &Path) -> Option<&'a ExampleRun> {
+    let wanted = normalize(file);
+    runs.iter().find(|r| normalize(&r.file) == wanted)
+}
+
+/// The LEMS file an `.omt` runs.
+fn omt_target(omt: &Omt) -> PathBuf {
+    normalize(&omt.folder().join(omt.target.trim()))
+}
+
+/// Every `.omt` of `engine` in `test/` and `morphologies/`.
+fn omts_of(sources: &mut SourceMap, engine: &str) -> Vec<Omt> {
+    let mut omts = Vec::new();
+    for dir in [examples_dir().join("test"), morphologies_dir()] {
+        omts.extend(omts_for_engine(sources, &dir, engine).expect("the examples' OMV test files"));
+    }
+    omts
+}
+
+/// Panics with `failures` (one per line) out of `total` when there is any.
+fn assert_none_failed(what: &str, failures: &[String], total: usize) {
+    assert!(
+        failures.is_empty(),
+        "{} of {total} {what} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// A few values of a list, for failure lines.
+fn few(values: &Option<Values>) -> String {
+    match values {
+        None => "none".into(),
+        Some(Values::SpikeRate(rate)) => format!("{rate}"),
+        Some(Values::SpikeTimes(times)) => {
+            let shown: Vec<String> = times.iter().take(5).map(|t| format!("{t}")).collect();
+            let more = if times.len() > 5 { ", ..." } else { "" };
+            format!("[{}{more}]", shown.join(", "))
+        }
+    }
+}
+
+/// One failure line for an observable, with observed and expected values when the reason
+/// alone does not show them.
+fn observable_failure(run: &ExampleRun, result: &ObservableResult) -> String {
+    let mut line = format!("{}: {result}", run.name);
+    if let Verdict::Fail(FailReason::CountMismatch { .. }) = result.verdict {
+        line.push_str(&format!(
+            "; observed {}, expected {}",
+            few(&result.observed),
+            few(&result.expected)
+        ));
+    }
+    line
+}
+
+#[test]
+fn neuron_omv_observables() {
+    if skipped_without_neuron("neuron_omv_observables") {
+        return;
+    }
+    let runs = neuron_runs();
+    // Every example must run, observed or not.
+    let mut failures: Vec<String> = runs
+        .iter()
+        .filter_map(|run| {
+            let why = run.result.as_ref().err()?;
+            Some(format!("{}: the NEURON run failed: {why}", run.name))
+        })
+        .collect();
+    let mut sources = SourceMap::new();
+    let (mut total, mut dry_runs) = (0, 0);
+    for omt in &omts_of(&mut sources, ENGINE_NEURON) {
+        let target = omt_target(omt);
+        let Some(run) = run_of(runs, &target) else {
+            panic!(
+                "{} names {}, which is not among the examples run",
+                omt.path.display(),
+                target.display()
+            );
+        };
+        let Some(mep_path) = omt.mep_path() else {
+            dry_runs += 1; // must only run: a failed run is listed above
+            continue;
+        };
+        let mep = load_mep(&mut sources, &mep_path).expect("a readable .mep");
+        let Some(outputs) = run.outputs() else {
+            let count = omt.observable_count();
+            total += count;
+            failures.push(format!(
+                "{}: {count} observables not measured: the run failed",
+                run.name
+            ));
+            continue;
+        };
+        for result in evaluate_within_step(omt, &mep, &run.out_dir, outputs.step) {
+            total += 1;
+            if !result.passed() {
+                failures.push(observable_failure(run, &result));
+            }
+        }
+    }
+    println!(
+        "{} examples, {total} observables and {dry_runs} dry runs, {} failures",
+        runs.len(),
+        failures.len()
+    );
+    // 62 in test/ (as omv_catalog.rs counts) and 4 in morphologies/.
+    assert_eq!(total, 66, "observables found");
+    assert_none_failed("examples and observables", &failures, runs.len() + total);
+}
+
+/// Why a column (or spike file id) is compared by spike count only, if it is.
+fn random_reason(example: &str, column: &str) -> Option<&'static str> {
+    RANDOM_COLUMNS
+        .iter()
+        .find(|(name, columns, _)| {
+            *name == example && columns.iter().any(|c| *c == "*" || *c == column)
+        })
+        .map(|(_, _, why)| *why)
+}
+
+/// What the example's OMV test files say about one column of one file.
+#[derive(Default)]
+struct ColumnHints {
+    /// OMV's detection, in the file's units (threshold divided by the value scaling).
+    detection: Option<Detection>,
+    /// The jNeuroML-engine tolerance for spike times.
+    rel: f64,
+}
+
+/// Hints for `column` (1-based, after time) of the file at `path` (as relocated).
+fn column_hints(omts_neuron: &[Omt], omts_jnml: &[Omt], path: &Path, column: usize) -> ColumnHints {
+    let reads_column = |source: &SpikeSource| match source {
+        SpikeSource::Trace(t) => normalize(Path::new(&t.path)) == path && t.columns[1] == column,
+        SpikeSource::SpikeFile(_) => false,
+    };
+    let mut hints = ColumnHints::default();
+    for omt in omts_neuron.iter().chain(omts_jnml) {
+        for observable in omt.experiments.iter().flat_map(|e| &e.observables) {
+            if let (None, SpikeSource::Trace(t)) = (hints.detection, &observable.source) {
+                if reads_column(&observable.source) {
+                    hints.detection = Some(match t.detection {
+                        Detection::Threshold(th) => Detection::Threshold(th / t.scaling[1]),
+                        other => other,
+                    });
+                }
+            }
+        }
+    }
+    // The jNeuroML engine's tolerance of this column, else the largest of its files'.
+    let observables: Vec<_> = omts_jnml
+        .iter()
+        .flat_map(|omt| omt.experiments.iter().flat_map(|e| &e.observables))
+        .collect();
+    hints.rel = match observables.iter().find(|o| reads_column(&o.source)) {
+        Some(o) => o.tolerance,
+        None => observables.iter().map(|o| o.tolerance).fold(0.0, f64::max),
+    };
+    hints
+}
+
+/// One trace column of both runs, ready to compare.
+struct Column<'a> {
+    label: String,
+    native: (&'a [f64], &'a [f64]),
+    neuron: (&'a [f64], &'a [f64]),
+    detector: Option<SpikeDetector>,
+    rel: f64,
+    random: Option<&'static str>,
+}
+
+/// Compares every output file of one example; failure lines go to `failures`, and the
+/// number of columns and spike ids compared is returned.
+fn compare_example(
+    native: &ExampleRun,
+    neuron: &ExampleRun,
+    omts_neuron: &[Omt],
+    omts_jnml: &[Omt],
+    failures: &mut Vec<String>,
+) -> usize {
+    let outputs = native.outputs().expect("a native run that succeeded");
+    let step = outputs.step;
+    let example = native.name.as_str();
+    let omts_neuron: Vec<Omt> = omts_neuron
+        .iter()
+        .map(|o| relocate_outputs(o, &native.out_dir))
+        .collect();
+    let omts_jnml: Vec<Omt> = omts_jnml
+        .iter()
+        .map(|o| relocate_outputs(o, &native.out_dir))
+        .collect();
+
+    // Read every trace file of both runs first: spikes anywhere in the example open windows
+    // in every continuous comparison.
+    let mut files: Vec<(&str, &ColumnNames, DatFile, DatFile)> = Vec::new();
+    for (file_name, columns) in &outputs.traces {
+        let read = |run: &ExampleRun| read_dat(&run.out_dir.join(file_name));
+        match (read(native), read(neuron)) {
+            (Ok(a), Ok(b)) => files.push((file_name, columns, a, b)),
+            (Err(why), _) => failures.push(format!("{example} {file_name} (native): {why}")),
+            (_, Err(why)) => failures.push(format!("{example} {file_name} (NEURON): {why}")),
+        }
+    }
+    let mut columns: Vec<Column> = Vec::new();
+    for (file_name, ids, a, b) in &files {
+        if a.columns.len() != b.columns.len() || a.columns.len() != ids.len() {
+            failures.push(format!(
+                "{example} {file_name}: {} value columns with NEURON, {} native, {} in the model",
+                b.columns.len(),
+                a.columns.len(),
+                ids.len()
+            ));
+            continue;
+        }
+        if a.times.len().abs_diff(b.times.len()) > 1 {
+            failures.push(format!(
+                "{example} {file_name}: {} rows with NEURON, {} native",
+                b.times.len(),
+                a.times.len()
+            ));
+        }
+        let path = normalize(&native.out_dir.join(file_name));
+        for (index, (id, variable)) in ids.iter().enumerate() {
+            let hints = column_hints(&omts_neuron, &omts_jnml, &path, index + 1);
+            columns.push(Column {
+                label: format!("{file_name} column {id}"),
+                native: (&a.times, &a.columns[index]),
+                neuron: (&b.times, &b.columns[index]),
+                detector: spike_detector(&a.columns[index], hints.detection, variable == "v"),
+                rel: hints.rel,
+                random: random_reason(example, id),
+            });
+        }
+    }
+
+    let mut spikes = Exclusions::default();
+    let mut compared = 0;
+    let mut continuous = Vec::new();
+    for column in &columns {
+        let Some(detector) = column.detector else {
+            continuous.push(column);
+            continue;
+        };
+        let a = detector.spike_times(column.native.0, column.native.1);
+        let b = detector.spike_times(column.neuron.0, column.neuron.1);
+        compared += 1;
+        let verdict = match column.random {
+            Some(_) => compare_spike_counts_loosely(a.len(), b.len()),
+            None => {
+                for &t in a.iter().chain(&b) {
+                    spikes.add_spike(t, step, column.rel);
+                }
+                compare_spike_times(&a, &b, step, column.rel)
+            }
+        };
+        if let Err(why) = verdict {
+            failures.push(format!("{example} {} (spikes): {why}", column.label));
+        }
+    }
+    compared += compare_spike_files(example, native, neuron, &mut spikes, failures);
+    for column in continuous {
+        if let Some(why) = column.random {
+            println!(
+                "{example} {}: not compared, random and without spikes ({why})",
+                column.label
+            );
+            continue;
+        }
+        compared += 1;
+        if let Err(why) = compare_continuous(column.native, column.neuron, step, &spikes) {
+            failures.push(format!("{example} {}: {why}", column.label));
+        }
+    }
+    compared
+}
+
+/// Compares the spike files of one example per cell id; returns the ids compared.
+fn compare_spike_files(
+    example: &str,
+    native: &ExampleRun,
+    neuron: &ExampleRun,
+    spikes: &mut Exclusions,
+    failures: &mut Vec<String>,
+) -> usize {
+    let outputs = native.outputs().expect("a native run that succeeded");
+    let mut compared = 0;
+    for (file_name, format) in &outputs.spikes {
+        let format = match format.as_str() {
+            "TIME_ID" => SpikeFormat::TimeId,
+            _ => SpikeFormat::IdTime,
+        };
+        let spec = SpikeFile {
+            path: file_name.clone(),
+            format,
+            ids: CellSelection::All,
+            scaling: 1.0,
+        };
+        let read = |run: &ExampleRun| read_spike_file(&run.out_dir.join(file_name), &spec);
+        let (a, b) = match (read(native), read(neuron)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(why), _) => {
+                failures.push(format!("{example} {file_name} (native): {why}"));
+                continue;
+            }
+            (_, Err(why)) => {
+                failures.push(format!("{example} {file_name} (NEURON): {why}"));
+                continue;
+            }
+        };
+        let ids: BTreeSet<i64> = a.keys().chain(b.keys()).copied().collect();
+        let none = Vec::new();
+        for id in ids {
+            let (a, b) = (a.get(&id).unwrap_or(&none), b.get(&id).unwrap_or(&none));
+            compared += 1;
+            let verdict = match random_reason(example, &id.to_string()) {
+                Some(_) => compare_spike_counts_loosely(a.len(), b.len()),
+                None => {
+                    for &t in a.iter().chain(b) {
+                        spikes.add_spike(t, outputs.step, 0.0);
+                    }
+                    compare_spike_times(a, b, outputs.step, 0.0)
+                }
+            };
+            if let Err(why) = verdict {
+                failures.push(format!("{example} {file_name} id {id}: {why}"));
+            }
+        }
+    }
+    compared
+}
+
+#[test]
+fn neuron_agrees_with_native() {
+    if skipped_without_neuron("neuron_agrees_with_native") {
+        return;
+    }
+    let mut sources = SourceMap::new();
+    let by_target = |omts: Vec<Omt>| {
+        let mut map: BTreeMap<PathBuf, Vec<Omt>> = BTreeMap::new();
+        for omt in omts {
+            map.entry(omt_target(&omt)).or_default().push(omt);
+        }
+        map
+    };
+    let omts_neuron = by_target(omts_of(&mut sources, ENGINE_NEURON));
+    let omts_jnml = by_target(omts_of(&mut sources, ENGINE_JNEUROML));
+    let (mut failures, mut total) = (Vec::new(), 0);
+    for native in native_runs() {
+        let Some(neuron) = run_of(neuron_runs(), &native.file) else {
+            panic!("{} was not run with NEURON", native.name);
+        };
+        total += 1;
+        let why_not = match (&native.result, &neuron.result) {
+            (Err(why), _) => Some(format!("the native run failed: {why}")),
+            (_, Err(why)) => Some(format!("the NEURON run failed: {why}")),
+            _ => None,
+        };
+        if let Some(why) = why_not {
+            failures.push(format!("{}: not compared: {why}", native.name));
+            continue;
+        }
+        let key = normalize(&native.file);
+        let no_omts = Vec::new();
+        let before = failures.len();
+        let compared = compare_example(
+            native,
+            neuron,
+            omts_neuron.get(&key).unwrap_or(&no_omts),
+            omts_jnml.get(&key).unwrap_or(&no_omts),
+            &mut failures,
+        );
+        total += compared;
+        println!(
+            "{:<45} {compared} columns and spike ids compared, {} failed",
+            native.name,
+            failures.len() - before
+        );
+    }
+    assert_none_failed("examples, columns and spike ids", &failures, total);
+}
