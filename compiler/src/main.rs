@@ -354,7 +354,11 @@ fn run_neuron(file: &Path, cli: &Cli) -> u8 {
             if !cli.common.quiet && !outcome.warnings.is_empty() {
                 eprint!(
                     "{}",
-                    render(&outcome.sources, &outcome.warnings, use_color(cli.common.color))
+                    render(
+                        &outcome.sources,
+                        &outcome.warnings,
+                        use_color(cli.common.color)
+                    )
                 );
             }
             if cli.verbose || !cli.run {

@@ -606,8 +606,8 @@ pub fn export_neuron(path: &Path, opts: &NeuronRunOptions) -> Result<NeuronOutco
     if opts.run {
         let tools = neuron::run::find_tools().map_err(SimError::Usage)?;
         neuron::run::compile_mechanisms(&tools, &dir).map_err(|f| SimError::Run(f.message))?;
-        let code = neuron::run::run_runner(&tools, &runner, &dir)
-            .map_err(|f| SimError::Run(f.message))?;
+        let code =
+            neuron::run::run_runner(&tools, &runner, &dir).map_err(|f| SimError::Run(f.message))?;
         status = Some(code);
     }
     Ok(NeuronOutcome {

@@ -109,7 +109,11 @@ impl Classifier<'_> {
                 let comp = self.model.component(component);
                 let raw = match &comp.id {
                     Some(id) => id.clone(),
-                    None => format!("{}_{}", self.model.ty(comp.type_id).name, self.ir.inst(inst).name),
+                    None => format!(
+                        "{}_{}",
+                        self.model.ty(comp.type_id).name,
+                        self.ir.inst(inst).name
+                    ),
                 };
                 let base = mechanism_name(&raw);
                 let mut name = base.clone();

@@ -27,7 +27,6 @@ use crate::diag::Diagnostic;
 use crate::ir::Ir;
 use crate::model::Model;
 
-
 /// What the command line adds to the model.
 #[derive(Clone, Debug, Default)]
 pub struct NeuronOptions {
@@ -58,7 +57,10 @@ pub fn export(
     let mut files: Vec<(String, String)> =
         mods.into_iter().map(|m| (m.file_name, m.text)).collect();
     files.sort();
-    Ok(NeuronExport { mods: files, runner })
+    Ok(NeuronExport {
+        mods: files,
+        runner,
+    })
 }
 
 /// Writes every file of `export` into `dir` (created if missing); returns the paths written.

@@ -17,7 +17,8 @@ use crate::diag::Diagnostic;
 use crate::ir::Ir;
 use crate::model::Model;
 use crate::passes::mechanism::{
-    inline, BinOp, Derived, Func, Actions, DerivedValue, External, InlineOptions, MExpr, MechanismPlan, REGIME_VAR,
+    inline, Actions, BinOp, Derived, DerivedValue, External, Func, InlineOptions, MExpr,
+    MechanismPlan, REGIME_VAR,
 };
 
 use super::classify::{Kinds, MechKind, Mechanism};
@@ -31,8 +32,21 @@ const CONDITION_FLAG: usize = 1000;
 
 /// Names the generator itself uses in a mod; model names are renamed around them.
 const GENERATOR_NAMES: &[&str] = &[
-    "v", "t", "dt", "i", "celsius", "area", "rng", "flag", "w", "vpeer", "v_hold", "rates",
-    "root_derived", "states", "regime",
+    "v",
+    "t",
+    "dt",
+    "i",
+    "celsius",
+    "area",
+    "rng",
+    "flag",
+    "w",
+    "vpeer",
+    "v_hold",
+    "rates",
+    "root_derived",
+    "states",
+    "regime",
 ];
 
 /// The plan and printed text of each mechanism, in `kinds` order.
@@ -63,7 +77,12 @@ pub fn mod_files(model: &Model, ir: &Ir, kinds: &Kinds) -> Result<Vec<ModFile>, 
 
 fn mod_file(model: &Model, ir: &Ir, mech: &Mechanism) -> Result<ModFile, Vec<Diagnostic>> {
     let voltage_is_state = matches!(mech.kind, MechKind::PointCell { .. });
-    let plan = inline(model, ir, mech.representative, &InlineOptions { voltage_is_state })?;
+    let plan = inline(
+        model,
+        ir,
+        mech.representative,
+        &InlineOptions { voltage_is_state },
+    )?;
     let comp = model.component(mech.component);
     let title = format!(
         "{} '{}'",
@@ -73,7 +92,10 @@ fn mod_file(model: &Model, ir: &Ir, mech: &Mechanism) -> Result<ModFile, Vec<Dia
     let mut w = Writer::new(&plan, mech);
     let view = w.view(&title);
     let text = render(&view).map_err(|e| {
-        vec![Diagnostic::at(comp.name_span, format!("NMODL template failed: {e}"))]
+        vec![Diagnostic::at(
+            comp.name_span,
+            format!("NMODL template failed: {e}"),
+        )]
     })?;
     Ok(ModFile {
         file_name: format!("{}.mod", mech.name),
@@ -137,7 +159,11 @@ impl<'p> Writer<'p> {
         let mut idents = BTreeMap::new();
         let mut claim = |flat: &str| {
             if !idents.contains_key(flat) {
-                let raw = if flat == REGIME_VAR { "regime_index" } else { flat };
+                let raw = if flat == REGIME_VAR {
+                    "regime_index"
+                } else {
+                    flat
+                };
                 idents.insert(flat.to_string(), names.claim(raw));
             }
         };
@@ -153,7 +179,10 @@ impl<'p> Writer<'p> {
         let mut integrated = Vec::new();
         for r in &plan.rates {
             claim(&format!("rate {}", r.state));
-            let is_voltage = plan.states.iter().any(|s| s.name == r.state && s.is_voltage);
+            let is_voltage = plan
+                .states
+                .iter()
+                .any(|s| s.name == r.state && s.is_voltage);
             if !is_voltage && !integrated.contains(&r.state) {
                 integrated.push(r.state.clone());
             }
@@ -219,7 +248,13 @@ impl<'p> Writer<'p> {
         let root_derived = self.root_derived_body();
         let initial = self.initial_body();
         let derivative = self.derivative_body();
-        let net_receive = self.net_receive_body();
+        // Density mechanisms have no NET_RECEIVE: their conditions (a concentration kept
+        // non-negative) are not carried over yet.
+        let net_receive = if point_process {
+            self.net_receive_body()
+        } else {
+            Vec::new()
+        };
         let (breakpoint, nonspecific, useions) = self.currents();
 
         let mut ranges = Vec::new();
@@ -259,7 +294,14 @@ impl<'p> Writer<'p> {
         }
         let mut simulator = vec!["v (mV)".to_string()];
         if nonspecific.is_some() {
-            simulator.push(if point_process { "i (nA)" } else { "i (mA/cm2)" }.to_string());
+            simulator.push(
+                if point_process {
+                    "i (nA)"
+                } else {
+                    "i (mA/cm2)"
+                }
+                .to_string(),
+            );
         }
         if plan.externals.contains(&External::Temperature) {
             simulator.push("celsius (degC)".into());
@@ -401,7 +443,11 @@ impl<'p> Writer<'p> {
         if self.holds_voltage() {
             lines.push("v_hold = v".into());
         }
-        if !self.plan.conditions.is_empty() {
+        let point_process = !matches!(
+            self.mech.kind,
+            MechKind::Density { .. } | MechKind::Concentration { .. }
+        );
+        if point_process && !self.plan.conditions.is_empty() {
             lines.push("net_send(0, 1)".into());
         }
         lines
@@ -450,13 +496,22 @@ impl<'p> Writer<'p> {
         for x in &self.plan.externals {
             match x {
                 External::ConcentrationIn(ion) => {
-                    ions.entry(ion.clone()).or_default().0.insert(format!("{ion}i"));
+                    ions.entry(ion.clone())
+                        .or_default()
+                        .0
+                        .insert(format!("{ion}i"));
                 }
                 External::ConcentrationOut(ion) => {
-                    ions.entry(ion.clone()).or_default().0.insert(format!("{ion}o"));
+                    ions.entry(ion.clone())
+                        .or_default()
+                        .0
+                        .insert(format!("{ion}o"));
                 }
                 External::IonCurrent(ion) => {
-                    ions.entry(ion.clone()).or_default().0.insert(format!("i{ion}"));
+                    ions.entry(ion.clone())
+                        .or_default()
+                        .0
+                        .insert(format!("i{ion}"));
                 }
                 _ => {}
             }
@@ -470,10 +525,11 @@ impl<'p> Writer<'p> {
                     let mut current = format!("i = -({c} * {rate}) * 1e9");
                     if self.holds_voltage() {
                         let reg = self.regime_id().unwrap();
-                        let held: Vec<String> = (0..self.plan.regimes.as_ref().unwrap().names.len())
-                            .filter(|&k| !self.regime_has_rate(&v, k))
-                            .map(|k| format!("{reg} == {k}"))
-                            .collect();
+                        let held: Vec<String> =
+                            (0..self.plan.regimes.as_ref().unwrap().names.len())
+                                .filter(|&k| !self.regime_has_rate(&v, k))
+                                .map(|k| format!("{reg} == {k}"))
+                                .collect();
                         lines.push(format!("if ({}) {{", held.join(" || ")));
                         // A stiff clamp keeps v where it was on entry, even against synapses.
                         lines.push("    i = 1e6 * (v - v_hold)".into());
@@ -671,7 +727,11 @@ fn margin(test: &MExpr) -> MExpr {
                     let sum = b(BinOp::Add, ml.clone(), mr.clone());
                     let gap = abs(b(BinOp::Sub, ml, mr));
                     // min(a, b) = (a + b - |a - b|) / 2; max with +.
-                    let op = if *op == BinOp::And { BinOp::Sub } else { BinOp::Add };
+                    let op = if *op == BinOp::And {
+                        BinOp::Sub
+                    } else {
+                        BinOp::Add
+                    };
                     half(b(op, sum, gap))
                 }
                 _ => abs(test.clone()),

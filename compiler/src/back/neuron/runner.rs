@@ -89,7 +89,10 @@ pub fn runner(
     };
     let text = render(&view).map_err(|e| {
         let c = model.component(sim.component);
-        vec![Diagnostic::at(c.name_span, format!("runner template failed: {e}"))]
+        vec![Diagnostic::at(
+            c.name_span,
+            format!("runner template failed: {e}"),
+        )]
     })?;
     Ok((format!("{lems_stem}_nrn.py"), text))
 }
@@ -179,7 +182,10 @@ impl Builder<'_> {
     }
 
     fn random_ids(&mut self, inst: InstId) {
-        if self.mod_of(inst).is_some_and(|m| m.text.contains("RANDOM rng")) {
+        if self
+            .mod_of(inst)
+            .is_some_and(|m| m.text.contains("RANDOM rng"))
+        {
             self.lines
                 .push(format!("P[{0}].rng.set_ids(SEED, {0}, 0)", inst.0));
         }
@@ -224,7 +230,15 @@ impl Builder<'_> {
             let points: Vec<String> = s
                 .points
                 .iter()
-                .map(|p| format!("({}, {}, {}, {})", number(p[0]), number(p[1]), number(p[2]), number(p[3])))
+                .map(|p| {
+                    format!(
+                        "({}, {}, {}, {})",
+                        number(p[0]),
+                        number(p[1]),
+                        number(p[2]),
+                        number(p[3])
+                    )
+                })
                 .collect();
             self.lines
                 .push(format!("add_points(C[{k}][{i}], [{}])", points.join(", ")));
@@ -286,7 +300,8 @@ impl Builder<'_> {
                 _ => continue,
             };
             for i in group_sections(&group) {
-                self.lines.push(format!("C[{k}][{i}].insert({})", python_str(&name)));
+                self.lines
+                    .push(format!("C[{k}][{i}].insert({})", python_str(&name)));
             }
         }
         for sp in &bio.species {
@@ -307,10 +322,8 @@ impl Builder<'_> {
         }
         let root = l.root_section();
         self.lines.push(format!("S[{k}] = C[{k}][{root}]"));
-        self.lines.push(format!(
-            "THRESHOLD[{k}] = {}",
-            number(bio.spike_threshold)
-        ));
+        self.lines
+            .push(format!("THRESHOLD[{k}] = {}", number(bio.spike_threshold)));
     }
 
     fn is_inside(&self, inst: InstId, ancestor: InstId) -> bool {
@@ -415,10 +428,8 @@ impl Builder<'_> {
         for t in &self.ir.tunnels {
             for (end, peer) in [(t.at_a, t.end_b), (t.at_b, t.end_a)] {
                 let at = self.place(peer, None, None);
-                self.lines.push(format!(
-                    "h.setpointer({at}._ref_v, 'vpeer', P[{}])",
-                    end.0
-                ));
+                self.lines
+                    .push(format!("h.setpointer({at}._ref_v, 'vpeer', P[{}])", end.0));
             }
         }
     }
@@ -429,8 +440,7 @@ impl Builder<'_> {
         let mut cur = target.inst;
         let mut path = Vec::new();
         loop {
-            if self.kinds.of_instance.contains_key(&cur) || self.kinds.morph_cells.contains(&cur)
-            {
+            if self.kinds.of_instance.contains_key(&cur) || self.kinds.morph_cells.contains(&cur) {
                 break;
             }
             path.push(self.ir.inst(cur).name.clone());
@@ -448,7 +458,11 @@ impl Builder<'_> {
         let m = self.mod_of(cur)?;
         let rep = self.kinds.mechanism_of(cur)?.representative;
         let rep_inst = self.ir.descendant(rep, &path.join("/"))?;
-        let flat = m.plan.names.get(&(rep_inst, target.variable.clone()))?.clone();
+        let flat = m
+            .plan
+            .names
+            .get(&(rep_inst, target.variable.clone()))?
+            .clone();
         if m.plan.states.iter().any(|s| s.name == flat && s.is_voltage) {
             return Some((format!("S[{}](0.5)._ref_v", cur.0), 1e-3));
         }

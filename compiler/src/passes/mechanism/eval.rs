@@ -18,7 +18,12 @@ fn eval(plan: &MechanismPlan, e: &MExpr, depth: usize) -> Option<f64> {
     Some(match e {
         MExpr::Num(x) => *x,
         MExpr::Var(n) => {
-            if let Some(p) = plan.params.iter().chain(&plan.properties).find(|p| &p.name == n) {
+            if let Some(p) = plan
+                .params
+                .iter()
+                .chain(&plan.properties)
+                .find(|p| &p.name == n)
+            {
                 p.value
             } else {
                 match &plan.derived.iter().find(|d| &d.name == n)?.value {

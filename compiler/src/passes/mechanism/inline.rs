@@ -10,8 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{
-    Actions, Assign, Condition, Derived, DerivedValue, EventHandler, External, Kinetic,
-    MechanismPlan, MExpr, Param, Rate, Regimes, StateVar,
+    Actions, Assign, Condition, Derived, DerivedValue, EventHandler, External, Kinetic, MExpr,
+    MechanismPlan, Param, Rate, Regimes, StateVar,
 };
 use crate::diag::{Diagnostic, Span};
 use crate::front::expr::{BinOp, Expr, ExprKind, Func};
@@ -363,9 +363,10 @@ impl<'a> Inliner<'a> {
             let comp = self.comp(e);
             let end = |name: &str| {
                 comp.text(name)
-                    .or_else(|| comp.reference(name).and_then(|c| {
-                        self.model.component(c).id.as_deref()
-                    }))
+                    .or_else(|| {
+                        comp.reference(name)
+                            .and_then(|c| self.model.component(c).id.as_deref())
+                    })
                     .and_then(|n| node_state.get(n).cloned())
             };
             let (Some(from), Some(to)) = (end(&ks.edge_source), end(&ks.edge_target)) else {
@@ -520,7 +521,14 @@ impl<'a> Inliner<'a> {
             }
             cur = self.ir.inst(id).parent;
         }
-        const PROVIDED: &[&str] = &["v", "temperature", "caConc", "caConcExt", "iCa", "surfaceArea"];
+        const PROVIDED: &[&str] = &[
+            "v",
+            "temperature",
+            "caConc",
+            "caConcExt",
+            "iCa",
+            "surfaceArea",
+        ];
         if !PROVIDED.contains(&name) {
             // A parameter of an enclosing component (a species' initial concentration) is a
             // constant the mechanism can carry.
@@ -605,7 +613,11 @@ impl<'a> Inliner<'a> {
                         None => {}
                     }
                 } else {
-                    match self.tree.child(at, step).or_else(|e| self.referenced_child(at, step).ok_or(e)) {
+                    match self
+                        .tree
+                        .child(at, step)
+                        .or_else(|e| self.referenced_child(at, step).ok_or(e))
+                    {
                         Ok(c) => next.push(c),
                         Err(_) if !required || reduce.is_some() => {}
                         Err(msg) => {
@@ -650,9 +662,9 @@ impl<'a> Inliner<'a> {
                 let mut it = values.into_iter();
                 match it.next() {
                     None => MExpr::Num(unit),
-                    Some(first) => it.fold(first, |acc, v| {
-                        MExpr::Bin(op, Box::new(acc), Box::new(v))
-                    }),
+                    Some(first) => {
+                        it.fold(first, |acc, v| MExpr::Bin(op, Box::new(acc), Box::new(v)))
+                    }
                 }
             }
         }
@@ -732,10 +744,7 @@ impl<'a> Inliner<'a> {
             self.error(span, format!("derived variable '{name}' depends on itself"));
         }
         let mut slots: Vec<Option<Derived>> = derived.into_iter().map(Some).collect();
-        self.plan.derived = sorted
-            .into_iter()
-            .filter_map(|i| slots[i].take())
-            .collect();
+        self.plan.derived = sorted.into_iter().filter_map(|i| slots[i].take()).collect();
     }
 }
 

@@ -80,7 +80,10 @@ fn channel_reads_voltage_from_the_simulator() {
     );
     assert_eq!(p.externals, vec![External::Voltage]);
     assert!(p.names.values().any(|n| n == "m/q"));
-    assert!(matches!(derived(&p, "fopen"), DerivedValue::Value(MExpr::Bin(..)) | DerivedValue::Value(MExpr::Var(_))));
+    assert!(matches!(
+        derived(&p, "fopen"),
+        DerivedValue::Value(MExpr::Bin(..)) | DerivedValue::Value(MExpr::Var(_))
+    ));
 }
 
 #[test]
