@@ -89,7 +89,7 @@ fn include_folders_can_replace_the_built_in_core_types() {
 #[test]
 fn targets_not_built_yet_say_so_and_exit_2() {
     let model = shared("neuroml2/LEMSexamples/LEMS_NML2_Ex0_IaF.xml");
-    for target in ["neuron", "brian2", "nest"] {
+    for target in ["brian2", "nest"] {
         let out = lemsc(&[&model, "--target", target]);
         assert_eq!(out.status.code(), Some(2), "target {target}");
         assert!(
