@@ -2,15 +2,17 @@
 //!
 //! * Every child of a `<Lems>` root that is not a definition (Dimension, Unit, ComponentType,
 //!   Constant, Assertion, Target, Include) is a component, and so is every child of a
-//!   `<neuroml>` root but `<include>`.
+//!   `<neuroml>` root but `<include>` and those definitions (NeuroML documents may define
+//!   LEMS types; jNeuroML reads them as LEMS).
 //! * An element is either `<Component type="T">` or named after its type, `<T>`. Inside a
 //!   parent, an element named after one of the parent's `<Child>` slots takes that slot's type
 //!   unless it says `type=` itself.
 //! * A nested component fills the Child slot named like its element, else the Children (or,
 //!   failing that, Attachments) list whose type it is or extends.
 //! * Attributes are parameters, properties, texts, paths, references, links or index
-//!   parameters of the type; a few metadata attributes NeuroML writes are kept in
-//!   [`Component::extra`]; anything else is an error.
+//!   parameters of the type; `morphology="id"` and `biophysicalProperties="id"` on a `<cell>`
+//!   name top-level components that fill those Child slots, as if nested; a few metadata
+//!   attributes NeuroML writes are kept in [`Component::extra`]; anything else is an error.
 //!
 //! Components are made in two passes: first every element becomes a component (so that ids
 //! are known everywhere), then attributes are read and references resolved.
@@ -43,6 +45,9 @@ const LEMS_DOCUMENTATION: &[&str] = &["About", "Meta"];
 /// Metadata attributes NeuroML documents carry on components that no type declares; jLEMS
 /// only warns about unused attributes, we keep these and reject the rest.
 const TOLERATED_ATTRIBUTES: &[&str] = &["name", "metaid", "neuroLexId"];
+
+/// Attributes that name, by id, a top-level component filling the Child slot of that name.
+const CHILD_REFERENCE_ATTRIBUTES: &[&str] = &["morphology", "biophysicalProperties"];
 
 /// Attributes the NeuroML schema defines but the core LEMS types do not declare (jLEMS only
 /// warns that they are unused): kept verbatim in [`Component::extra`].
@@ -98,7 +103,7 @@ pub fn build_components(
 fn is_top_level_component(kind: DocKind, el: &Element) -> bool {
     match kind {
         DocKind::Lems => !LEMS_DEFINITIONS.contains(&el.name.as_str()),
-        DocKind::NeuroML => el.name != "include",
+        DocKind::NeuroML => el.name != "include" && !LEMS_DEFINITIONS.contains(&el.name.as_str()),
     }
 }
 
@@ -432,6 +437,10 @@ impl<'a> Builder<'a> {
                     ty.name
                 ),
             ));
+        } else if let Some(slots) = child_reference_slots(ty, name) {
+            if let Some((slot, target)) = self.resolve_child_reference(id, el, &slots, a) {
+                self.comps[id.0 as usize].children.push((slot, target));
+            }
         } else if is_tolerated(name) {
             self.comps[id.0 as usize]
                 .extra
@@ -507,6 +516,71 @@ impl<'a> Builder<'a> {
             }
         }
         Some(target)
+    }
+
+    /// A Child given by reference (`<cell morphology="m1">`): the top-level component with that
+    /// id fills the first of `slots` whose type it has, as if it were nested. Errors (unknown id,
+    /// wrong type, the Child also nested) point at the attribute's value.
+    fn resolve_child_reference(
+        &mut self,
+        id: CompId,
+        el: &Element,
+        slots: &[&'a TypedSlot],
+        a: &Attr,
+    ) -> Option<(String, CompId)> {
+        let want = slots[0].type_name.as_deref().unwrap_or("component");
+        let Some(&target) = self.by_id.get(a.value.trim()) else {
+            self.diags.push(
+                Diagnostic::at(
+                    a.value_span,
+                    format!(
+                        "no component with id '{}'; expected {}",
+                        a.value,
+                        with_article(want)
+                    ),
+                )
+                .with_note(format!("'{}' names a top-level <{want}> by its id", a.name))
+                .with_note(similar_note(&a.value, self.by_id.keys())),
+            );
+            return None;
+        };
+        let tty = self.comps[target.0 as usize].type_id;
+        let Some(slot) = slots.iter().find(|s| self.slot_accepts(s, tty)) else {
+            self.diags.push(
+                Diagnostic::at(
+                    a.value_span,
+                    format!(
+                        "'{}' is {}, but '{}' must refer to {}",
+                        a.value,
+                        with_article(&self.ty(tty).name),
+                        a.name,
+                        with_article(want)
+                    ),
+                )
+                .with_secondary(self.comps[target.0 as usize].span, "defined here"),
+            );
+            return None;
+        };
+        let nested = self.comps[id.0 as usize]
+            .children
+            .iter()
+            .find(|(s, _)| slots.iter().any(|slot| slot.name == *s))
+            .map(|&(_, c)| c);
+        if let Some(nested) = nested {
+            self.diags.push(
+                Diagnostic::at(
+                    a.value_span,
+                    format!(
+                        "<{}> has its {} both nested and by reference",
+                        el.name, a.name
+                    ),
+                )
+                .with_secondary(self.comps[nested.0 as usize].span, "nested here")
+                .with_note("give one of them only"),
+            );
+            return None;
+        }
+        Some((slot.name.clone(), target))
     }
 
     fn apply_fixed(&mut self, id: CompId, ty: &ComponentType) {
@@ -632,6 +706,23 @@ impl<'a> Builder<'a> {
 /// True for `<prefix:name>`: the element's `<` is not right before its (local) name.
 fn has_namespace_prefix(el: &Element) -> bool {
     el.name_span.start > el.span.start + 1
+}
+
+/// The Child slots an attribute may fill by reference: NeuroML lets a `<cell>` name its
+/// morphology and biophysics by id instead of nesting them (jNeuroML reads them as children).
+/// The slot named like the attribute comes first, then its variants (`cell2CaPools` has
+/// `biophysicalProperties2CaPools`). None when the attribute is not such a reference.
+fn child_reference_slots<'t>(ty: &'t ComponentType, name: &str) -> Option<Vec<&'t TypedSlot>> {
+    if !CHILD_REFERENCE_ATTRIBUTES.contains(&name) {
+        return None;
+    }
+    let mut slots: Vec<&TypedSlot> = ty.child.iter().filter(|c| c.name == name).collect();
+    slots.extend(
+        ty.child
+            .iter()
+            .filter(|c| c.name != name && c.name.starts_with(name)),
+    );
+    (!slots.is_empty()).then_some(slots)
 }
 
 fn is_tolerated(name: &str) -> bool {

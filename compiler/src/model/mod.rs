@@ -14,6 +14,9 @@ pub mod typebuild;
 pub mod types;
 pub mod units;
 
+#[cfg(test)]
+mod tests_neuroml;
+
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostics, SourceMap};

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::front::quantity::split_quantity_at;
-use crate::front::syntax::{Attr, DocKind, Document, Element};
+use crate::front::syntax::{Attr, Document, Element};
 use crate::model::dims::Dim;
 
 /// `<Dimension name="voltage" m="1" l="2" t="-3" i="-1"/>`.
@@ -37,16 +37,13 @@ pub struct UnitTable {
 }
 
 impl UnitTable {
-    /// Collects the Dimension and Unit declarations of all `<Lems>` documents. Declaring the
-    /// same name twice is fine when both say the same thing (a file included by two others).
+    /// Collects the Dimension and Unit declarations of all documents (`<neuroml>` ones too, as
+    /// jNeuroML reads them as LEMS). Declaring the same name twice is fine when both say the
+    /// same thing (a file included by two others).
     pub fn from_documents(docs: &[Document]) -> (UnitTable, Diagnostics) {
         let mut table = UnitTable::default();
         let mut diags = Diagnostics::new();
-        let lems_roots = || {
-            docs.iter()
-                .filter(|d| d.kind == DocKind::Lems)
-                .map(|d| &d.root)
-        };
+        let lems_roots = || docs.iter().map(|d| &d.root);
         for root in lems_roots() {
             for el in root.children_named("Dimension") {
                 match read_dimension(el) {

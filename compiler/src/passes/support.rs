@@ -39,7 +39,8 @@ pub fn check_native(model: &Model, ir: &Ir) -> Diagnostics {
     diags
 }
 
-/// Segments in the cell's morphology, nested or referenced.
+/// Segments in the cell's morphology, nested or referenced (`morphology="id"`: the model
+/// makes the referenced morphology the cell's child as well).
 pub fn segment_count(model: &Model, cell: CompId) -> usize {
     segments(model, cell).count()
 }
@@ -50,13 +51,12 @@ pub fn segment_ids(model: &Model, cell: CompId) -> impl Iterator<Item = &str> {
 }
 
 fn segments(model: &Model, cell: CompId) -> impl Iterator<Item = CompId> + '_ {
-    let c = model.component(cell);
-    let nested = c
+    let morph = model
+        .component(cell)
         .children
         .iter()
         .find(|(slot, _)| slot == "morphology")
         .map(|(_, m)| *m);
-    let morph = nested.or_else(|| c.reference("morphology"));
     morph
         .into_iter()
         .flat_map(|m| model.component(m).children.iter())

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::front::expr::{Expr, ExprKind};
-use crate::front::syntax::{DocKind, Document};
+use crate::front::syntax::Document;
 use crate::model::check::check_type;
 use crate::model::order::order_derived;
 use crate::model::types::*;
@@ -90,7 +90,8 @@ const SIMULATION_MEMBERS: &[&str] = &[
     "EventWriter",
 ];
 
-/// Reads, flattens, checks and orders every ComponentType of every `<Lems>` document.
+/// Reads, flattens, checks and orders every ComponentType of every document: a `<neuroml>`
+/// document may define LEMS types too (jNeuroML reads it as LEMS).
 pub fn build_types(
     docs: &[Document],
     units: &UnitTable,
@@ -98,7 +99,7 @@ pub fn build_types(
     let mut diags = Diagnostics::new();
     let mut raws: Vec<RawType> = Vec::new();
     let mut by_name: HashMap<String, TypeId> = HashMap::new();
-    for doc in docs.iter().filter(|d| d.kind == DocKind::Lems) {
+    for doc in docs {
         for el in doc.root.children_named("ComponentType") {
             let id = TypeId(raws.len() as u32);
             let Some(raw) = read_type(el, id, doc.builtin, units, &mut diags) else {

@@ -15,10 +15,19 @@ impl<'m> Builder<'m> {
         let comp = self.out.instances[id.0 as usize].component;
         let ty = self.model.ty(self.comp(comp).type_id);
         let mut env = Env::new();
-        self.run_items(id, comp, &ty.structure.items, &mut env);
+        self.run_items(id, comp, &ty.structure.items, &mut env, false);
     }
 
-    fn run_items(&mut self, id: InstId, comp: CompId, items: &'m [StructureItem], env: &mut Env) {
+    /// `unresolved`: a With before these items failed (and said why), so the connections that
+    /// would use its name are skipped rather than reported again as unbound.
+    fn run_items(
+        &mut self,
+        id: InstId,
+        comp: CompId,
+        items: &'m [StructureItem],
+        env: &mut Env,
+        mut unresolved: bool,
+    ) {
         for item in items {
             match item {
                 StructureItem::ChildInstance { .. } | StructureItem::MultiInstantiate { .. } => {}
@@ -42,8 +51,11 @@ impl<'m> Builder<'m> {
                             None
                         }
                     };
-                    if let Some(found) = found {
-                        env.insert(as_name.clone(), found);
+                    match found {
+                        Some(found) => {
+                            env.insert(as_name.clone(), found);
+                        }
+                        None => unresolved = true,
                     }
                 }
                 StructureItem::ForEach {
@@ -64,9 +76,10 @@ impl<'m> Builder<'m> {
                     for m in members {
                         let mut inner = env.clone();
                         inner.insert(as_name.clone(), m);
-                        self.run_items(id, comp, body, &mut inner);
+                        self.run_items(id, comp, body, &mut inner, unresolved);
                     }
                 }
+                StructureItem::EventConnection(_) | StructureItem::Tunnel { .. } if unresolved => {}
                 StructureItem::EventConnection(ec) => self.event_connection(comp, ec, env),
                 StructureItem::Tunnel {
                     name,
@@ -357,7 +370,8 @@ impl<'m> Builder<'m> {
             _ => id,
         };
         let mut cur = start;
-        for (_, seg) in segments(&value) {
+        let segs = segments(&value);
+        for (i, &(_, seg)) in segs.iter().enumerate() {
             let step = self.tree().child(cur, seg);
             match step {
                 Ok(next) => cur = next,
@@ -371,7 +385,13 @@ impl<'m> Builder<'m> {
                         cur = found;
                         continue;
                     }
-                    self.diags.push(Diagnostic::at(
+                    if i + 1 == segs.len() {
+                        if let Some(cell) = self.made_cell(cur) {
+                            self.warn_wrong_cell_id(&value, seg, cur, cell, at);
+                            return Some(cell);
+                        }
+                    }
+                    self.push_once(Diagnostic::at(
                         at,
                         format!("cannot resolve '{value}': {msg}"),
                     ));
@@ -380,6 +400,58 @@ impl<'m> Builder<'m> {
             }
         }
         Some(cur)
+    }
+
+    /// The one child `ChildInstance` made in `inst` (the cell of a populationList `instance`),
+    /// if it made exactly one: a Single child in no `<Child>` slot of the instance's type.
+    fn made_cell(&self, inst: InstId) -> Option<InstId> {
+        let ty = self.model.ty(self
+            .comp(self.out.instances[inst.0 as usize].component)
+            .type_id);
+        let mut made = self.out.instances[inst.0 as usize]
+            .children
+            .iter()
+            .filter(|c| c.kind == SlotKind::Single && !ty.child.iter().any(|s| s.name == c.slot));
+        match (made.next(), made.next()) {
+            (Some(only), None) => Some(only.inst),
+            _ => None,
+        }
+    }
+
+    /// Each With of a connection resolves its path again (`a` and `b` of an input are the same
+    /// cell): what one path gives is said once. The repeat comes right after the first.
+    fn push_once(&mut self, d: Diagnostic) {
+        let span = |d: &Diagnostic| d.primary.as_ref().map(|p| p.0);
+        let repeated = self
+            .diags
+            .list
+            .last()
+            .is_some_and(|old| old.message == d.message && span(old) == span(&d));
+        if !repeated {
+            self.diags.push(d);
+        }
+    }
+
+    /// `pop/0/wrongId`: jNeuroML's NEURON and NetPyNE exports take the cell by population and
+    /// index and ignore its id, so the path is accepted with a warning (jLEMS itself refuses
+    /// it).
+    fn warn_wrong_cell_id(&mut self, value: &str, seg: &str, inst: InstId, cell: InstId, at: Span) {
+        let cell_id = self.out.instances[cell.0 as usize].name.clone();
+        let message = format!(
+            "'{value}': the cell of {} is '{cell_id}', not '{seg}'; using '{cell_id}'",
+            self.tree().describe(inst)
+        );
+        self.push_once(
+            Diagnostic::warning(message)
+                .with_span(at, "")
+                .with_note(
+                    "jNeuroML's NEURON export picks the cell by population and index as here, \
+                     but jLEMS refuses this path",
+                )
+                .with_note(format!(
+                    "write '{cell_id}' to make the path valid everywhere"
+                )),
+        );
     }
 
     /// The instance of `comp` nearest to `near`: among the children of `near`, then of each of

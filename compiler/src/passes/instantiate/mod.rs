@@ -15,6 +15,8 @@ use crate::model::Model;
 use crate::passes::navigate::Tree;
 
 mod connect;
+#[cfg(test)]
+mod tests;
 
 /// The slot name under which a population keeps the instances `MultiInstantiate` made.
 pub const MULTI_SLOT: &str = "members";
