@@ -17,7 +17,7 @@ use crate::diag::Diagnostic;
 use crate::ir::Ir;
 use crate::model::Model;
 use crate::passes::mechanism::{
-    inline, Actions, BinOp, Derived, DerivedValue, External, Func, InlineOptions, MExpr,
+    inline, Actions, BinOp, Condition, Derived, DerivedValue, External, Func, InlineOptions, MExpr,
     MechanismPlan, REGIME_VAR,
 };
 
@@ -419,7 +419,76 @@ impl<'p> Writer<'p> {
         if self.voltage.is_some() {
             return self.derived_lines(is_conductance);
         }
+        if !self.is_density() {
+            return Vec::new();
+        }
         self.derived_lines(|d| !d.name.contains('/'))
+    }
+
+    /// Channel densities and concentration models (SUFFIX mechanisms).
+    fn is_density(&self) -> bool {
+        matches!(
+            self.mech.kind,
+            MechKind::Density { .. } | MechKind::Concentration { .. }
+        )
+    }
+
+    /// Conditions tested in BREAKPOINT at every step (as jLEMS tests them): those that only
+    /// assign the mechanism's own variables. The others (sending events, changing regime,
+    /// resetting v) are WATCHed and handled in NET_RECEIVE.
+    fn tested_in_breakpoint(&self, c: &Condition) -> bool {
+        c.actions.event_outs.is_empty()
+            && c.actions.transition.is_none()
+            && !c
+                .actions
+                .assigns
+                .iter()
+                .any(|a| Some(&a.var) == self.voltage.as_ref())
+    }
+
+    fn watched(&self) -> Vec<Condition> {
+        let plan = self.plan;
+        plan.conditions
+            .iter()
+            .filter(|c| !self.is_density() && !self.tested_in_breakpoint(c))
+            .cloned()
+            .collect()
+    }
+
+    /// BREAKPOINT lines of the conditions tested there.
+    fn breakpoint_conditions(&mut self) -> Vec<String> {
+        let plan = self.plan;
+        let mut lines = Vec::new();
+        for c in &plan.conditions {
+            if !self.is_density() && !self.tested_in_breakpoint(c) {
+                continue;
+            }
+            let test = self.condition_test(c);
+            lines.push(format!("if ({test}) {{"));
+            let body = self.actions(&c.actions);
+            lines.extend(body.into_iter().map(|l| format!("    {l}")));
+            lines.push("}".into());
+        }
+        lines
+    }
+
+    /// The condition's test, with its regime.
+    fn condition_test(&mut self, c: &Condition) -> String {
+        let test = self.regime_test(c);
+        self.expr(&test)
+    }
+
+    fn regime_test(&self, c: &Condition) -> MExpr {
+        let mut test = c.test.clone();
+        if let (Some(k), Some(r)) = (c.regime, &self.plan.regimes) {
+            let in_regime = MExpr::Bin(
+                BinOp::Eq,
+                Box::new(MExpr::Var(r.var.clone())),
+                Box::new(MExpr::Num(k as f64)),
+            );
+            test = MExpr::Bin(BinOp::And, Box::new(in_regime), Box::new(test));
+        }
+        test
     }
 
     fn regime_id(&self) -> Option<String> {
@@ -447,7 +516,7 @@ impl<'p> Writer<'p> {
             self.mech.kind,
             MechKind::Density { .. } | MechKind::Concentration { .. }
         );
-        if point_process && !self.plan.conditions.is_empty() {
+        if point_process && !self.watched().is_empty() {
             lines.push("net_send(0, 1)".into());
         }
         lines
@@ -485,11 +554,12 @@ impl<'p> Writer<'p> {
         } else {
             lines.push("SOLVE states METHOD cnexp".to_string());
         }
-        if self.voltage.is_none() && self.plan.derived.iter().any(|d| !d.name.contains('/'))
+        if self.is_density() && self.plan.derived.iter().any(|d| !d.name.contains('/'))
             || self.voltage.is_some() && self.plan.derived.iter().any(is_conductance)
         {
             lines.push("root_derived()".into());
         }
+        lines.extend(self.breakpoint_conditions());
         let mut useions = Vec::new();
         let mut nonspecific = None;
         let mut ions: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
@@ -608,26 +678,17 @@ impl<'p> Writer<'p> {
             lines.extend(body.into_iter().map(|l| format!("    {l}")));
             lines.push("}".into());
         }
-        if plan.conditions.is_empty() {
+        let watched = self.watched();
+        if watched.is_empty() {
             return lines;
         }
-        let regime = self.regime_id();
         let mut tests = Vec::new();
         let mut margins = Vec::new();
-        for c in &plan.conditions {
-            let mut test = c.test.clone();
-            if let (Some(k), Some(r)) = (c.regime, &plan.regimes) {
-                let in_regime = MExpr::Bin(
-                    BinOp::Eq,
-                    Box::new(MExpr::Var(r.var.clone())),
-                    Box::new(MExpr::Num(k as f64)),
-                );
-                test = MExpr::Bin(BinOp::And, Box::new(in_regime), Box::new(test));
-            }
+        for c in &watched {
+            let test = self.regime_test(c);
             margins.push(self.expr(&margin(&test)));
             tests.push(self.expr(&test));
         }
-        let _ = regime;
         lines.push("if (flag == 1) {".into());
         // A WATCH takes one comparison: each condition is watched as a margin that is
         // positive exactly when the condition holds.
@@ -644,7 +705,7 @@ impl<'p> Writer<'p> {
             lines.push("    }".into());
         }
         lines.push("}".into());
-        for (k, c) in plan.conditions.iter().enumerate() {
+        for (k, c) in watched.iter().enumerate() {
             let f = CONDITION_FLAG + k;
             lines.push(format!("if (flag == {f}) {{"));
             lines.push(format!("    if ({}) {{", tests[k]));

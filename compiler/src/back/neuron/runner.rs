@@ -395,14 +395,50 @@ impl Builder<'_> {
         }
     }
 
-    /// The NetCon source of a cell's spikes.
+    /// The NetCon source of a cell's spikes: a spike source's own events; for any other cell
+    /// its voltage crossing a threshold, as NEURON users detect spikes (the reference values
+    /// come from exports that do the same): `spikeThresh` of a `<cell>`, `thresh` of the
+    /// integrate-and-fire cells, `v_thresh` (or `v_spike` for exponential cells) of PyNN
+    /// cells, else 0 mV.
     fn spike_source(&self, cell: InstId) -> String {
         let k = cell.0;
         if self.kinds.morph_cells.contains(&cell) {
-            format!("spike_detector(S[{k}], THRESHOLD[{k}])")
-        } else {
-            format!("P[{k}]")
+            return format!("spike_detector(S[{k}], THRESHOLD[{k}])");
         }
+        let comp = self.model.component(self.ir.inst(cell).component);
+        let extends = |name: &str| {
+            self.model
+                .type_by_name
+                .get(name)
+                .is_some_and(|&t| self.model.extends(comp.type_id, t))
+        };
+        if extends("baseSpikeSource") {
+            return format!("P[{k}]");
+        }
+        let mv = |name: &str| {
+            comp.param(name).map(|p| {
+                if p.dim == crate::model::dims::Dim::NONE {
+                    p.si
+                } else {
+                    p.si * 1e3
+                }
+            })
+        };
+        let threshold = if extends("baseIafCapCell") || extends("baseIaf") {
+            mv("thresh")
+        } else if extends("basePyNNCell") {
+            let exponential =
+                extends("EIF_cond_alpha_isfa_ista") || extends("EIF_cond_exp_isfa_ista");
+            if exponential && mv("delta_T") != Some(0.0) {
+                mv("v_spike")
+            } else {
+                mv("v_thresh")
+            }
+        } else {
+            None
+        };
+        let threshold = number(threshold.unwrap_or(0.0));
+        format!("spike_detector(S[{k}], {threshold})")
     }
 
     fn build_connections(&mut self) {
