@@ -286,11 +286,15 @@ impl<'p> Writer<'p> {
         for r in &plan.rates {
             let id = self.rate_id(&r.state);
             if !assigned.contains(&id) {
-                assigned.push(id);
+                // Every per-instance value must be RANGE: an ASSIGNED that is not is one
+                // GLOBAL shared by all instances of the mechanism.
+                assigned.push(id.clone());
+                ranges.push(id);
             }
         }
         if self.holds_voltage() {
             assigned.push("v_hold".into());
+            ranges.push("v_hold".into());
         }
         let mut simulator = vec!["v (mV)".to_string()];
         if nonspecific.is_some() {
@@ -723,6 +727,11 @@ impl<'p> Writer<'p> {
             let value = self.expr(&a.value);
             if Some(&a.var) == self.voltage.as_ref() {
                 lines.push(format!("v = ({value}) * 1000"));
+                // The current from the last rates() belongs to the voltage before the reset:
+                // it stops until rates() runs again.
+                if self.plan.rates.iter().any(|r| r.state == a.var) {
+                    lines.push(format!("{} = 0", self.rate_id(&a.var)));
+                }
             } else {
                 lines.push(format!("{} = {value}", self.id(&a.var)));
             }

@@ -446,9 +446,10 @@ impl Builder<'_> {
             let target = c.receiver.unwrap_or(c.target);
             // Connections inside one mechanism (a synapse relaying to its plasticity
             // mechanism) were inlined into it.
-            if !self.kinds.of_instance.contains_key(&target)
-                || !self.kinds.of_instance.contains_key(&c.source)
-            {
+            let is_cell = |i: &InstId| {
+                self.kinds.of_instance.contains_key(i) || self.kinds.morph_cells.contains(i)
+            };
+            if !is_cell(&target) || !is_cell(&c.source) {
                 continue;
             }
             let source = self.spike_source(c.source);
