@@ -279,9 +279,13 @@ impl<'p> Writer<'p> {
             ranges.push(id);
         }
         for d in &plan.derived {
+            // A name can be both a state and a derived variable (jLEMS lets the derived value
+            // overwrite the state): declared once.
             let id = self.id(&d.name);
-            assigned.push(id.clone());
-            ranges.push(id);
+            if !assigned.contains(&id) && !states.contains(&id) {
+                assigned.push(id.clone());
+                ranges.push(id);
+            }
         }
         for r in &plan.rates {
             let id = self.rate_id(&r.state);
