@@ -27,7 +27,9 @@ pub enum MechKind {
     /// A synapse, input or tunnel end attached to a cell.
     Attachment,
     /// A channel density (`channelDensity*`) of a `<cell>`; `ion` is its species, if any.
-    Density { ion: Option<String> },
+    /// `nernst` (`channelDensityNernst`): the reversal potential is NEURON's `e<ion>`, computed
+    /// by NEURON from the concentrations, as the reference exports do.
+    Density { ion: Option<String>, nernst: bool },
     /// A concentration model of ion species `ion` in a `<cell>`.
     Concentration { ion: String },
 }
@@ -160,7 +162,8 @@ impl Classifier<'_> {
                         .text("ion")
                         .filter(|i| *i != "non_specific")
                         .map(str::to_string);
-                    self.add(child.inst, MechKind::Density { ion });
+                    let nernst = ty.name == "channelDensityNernst";
+                    self.add(child.inst, MechKind::Density { ion, nernst });
                 } else if self.is_concentration_model(comp.type_id) {
                     let ion = comp.text("ion").unwrap_or("ca").to_string();
                     self.add(child.inst, MechKind::Concentration { ion });

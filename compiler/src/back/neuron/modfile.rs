@@ -219,10 +219,13 @@ impl<'p> Writer<'p> {
         used_functions(e, &mut self.functions);
         self.random |= uses_random(e);
         let voltage = self.voltage.clone();
+        let reversal = self.neuron_reversal();
         let idents = &self.idents;
         let var = |flat: &str| -> String {
             if voltage.as_deref() == Some(flat) {
                 "(v * 0.001)".to_string()
+            } else if flat == "erev" && reversal.is_some() {
+                format!("({} * 0.001)", reversal.as_deref().unwrap())
             } else {
                 idents
                     .get(flat)
@@ -353,8 +356,9 @@ impl<'p> Writer<'p> {
     /// Lines computing the derived variables `keep` selects, in dependency order.
     fn derived_lines(&mut self, keep: impl Fn(&Derived) -> bool) -> Vec<String> {
         let mut lines = Vec::new();
+        let reversal = self.neuron_reversal();
         for d in &self.plan.derived {
-            if !keep(d) {
+            if !keep(d) || (d.name == "erev" && reversal.is_some()) {
                 continue;
             }
             let id = self.id(&d.name);
@@ -427,10 +431,21 @@ impl<'p> Writer<'p> {
         if self.voltage.is_some() {
             return self.derived_lines(is_conductance);
         }
-        if !self.is_density() {
+        if !matches!(self.mech.kind, MechKind::Density { .. }) {
             return Vec::new();
         }
         self.derived_lines(|d| !d.name.contains('/'))
+    }
+
+    /// NEURON's reversal potential variable (`eca`) when the density takes it from NEURON.
+    fn neuron_reversal(&self) -> Option<String> {
+        match &self.mech.kind {
+            MechKind::Density {
+                ion: Some(ion),
+                nernst: true,
+            } => Some(format!("e{ion}")),
+            _ => None,
+        }
     }
 
     /// Channel densities and concentration models (SUFFIX mechanisms).
@@ -520,6 +535,7 @@ impl<'p> Writer<'p> {
         if self.holds_voltage() {
             lines.push("v_hold = v".into());
         }
+        lines.extend(self.concentration_out());
         let point_process = !matches!(
             self.mech.kind,
             MechKind::Density { .. } | MechKind::Concentration { .. }
@@ -535,7 +551,19 @@ impl<'p> Writer<'p> {
         for s in self.integrated.clone() {
             lines.push(format!("{}' = {} * 0.001", self.id(&s), self.rate_id(&s)));
         }
+        lines.extend(self.concentration_out());
         lines
+    }
+
+    /// A concentration model hands its concentration to NEURON's ion (mol/m³ = mM).
+    fn concentration_out(&self) -> Vec<String> {
+        match &self.mech.kind {
+            MechKind::Concentration { ion } => {
+                let conc = self.id("concentration");
+                vec![format!("{ion}i = {conc}")]
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// True when some regime has no rate for the cell's voltage (refractory): the voltage is
@@ -562,7 +590,8 @@ impl<'p> Writer<'p> {
         } else {
             lines.push("SOLVE states METHOD cnexp".to_string());
         }
-        if self.is_density() && self.plan.derived.iter().any(|d| !d.name.contains('/'))
+        if matches!(self.mech.kind, MechKind::Density { .. })
+            && self.plan.derived.iter().any(|d| !d.name.contains('/'))
             || self.voltage.is_some() && self.plan.derived.iter().any(is_conductance)
         {
             lines.push("root_derived()".into());
@@ -627,12 +656,15 @@ impl<'p> Writer<'p> {
                     lines.push(format!("i = -({i}) * 1e9"));
                 }
             }
-            MechKind::Density { ion } => {
+            MechKind::Density { ion, nernst } => {
                 let density = self.id("iDensity");
                 match ion {
                     Some(ion) => {
                         let e = ions.entry(ion.clone()).or_default();
                         e.1.insert(format!("i{ion}"));
+                        if *nernst {
+                            e.0.insert(format!("e{ion}"));
+                        }
                         lines.push(format!("i{ion} = -({density}) * 0.1"));
                     }
                     None => {
@@ -644,8 +676,10 @@ impl<'p> Writer<'p> {
             MechKind::Concentration { ion } => {
                 let conc = self.id("concentration");
                 let e = ions.entry(ion.clone()).or_default();
+                // Written where the state changes (DERIVATIVE and INITIAL): nocmodl accepts a
+                // WRITE of a concentration only there.
                 e.1.insert(format!("{ion}i"));
-                lines.push(format!("{ion}i = {conc}"));
+                let _ = conc;
             }
         }
         for (read, write) in ions.values() {
