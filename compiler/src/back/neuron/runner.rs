@@ -485,12 +485,20 @@ impl Builder<'_> {
         }
         path.reverse();
         if self.kinds.morph_cells.contains(&cur) {
-            if target.variable == "v" && path.is_empty() {
-                let seg = target.segment.as_deref().and_then(|s| s.parse().ok());
-                let at = self.place(cur, seg.or(Some(0)), Some(0.5));
-                return Some((format!("{at}._ref_v"), 1e-3));
+            if !path.is_empty() {
+                return None;
             }
-            return None;
+            // Variables of the cell itself are NEURON's own, per segment.
+            let (name, scale) = match target.variable.as_str() {
+                "v" => ("v", 1e-3),
+                // mM = mol/m³.
+                "caConc" => ("cai", 1.0),
+                "caConcExt" => ("cao", 1.0),
+                _ => return None,
+            };
+            let seg = target.segment.as_deref().and_then(|s| s.parse().ok());
+            let at = self.place(cur, seg.or(Some(0)), Some(0.5));
+            return Some((format!("{at}._ref_{name}"), scale));
         }
         let m = self.mod_of(cur)?;
         let rep = self.kinds.mechanism_of(cur)?.representative;
