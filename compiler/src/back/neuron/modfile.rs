@@ -42,7 +42,6 @@ const GENERATOR_NAMES: &[&str] = &[
     "flag",
     "w",
     "vpeer",
-    "v_hold",
     "rates",
     "root_derived",
     "states",
@@ -299,10 +298,6 @@ impl<'p> Writer<'p> {
                 ranges.push(id);
             }
         }
-        if self.holds_voltage() {
-            assigned.push("v_hold".into());
-            ranges.push("v_hold".into());
-        }
         let mut simulator = vec!["v (mV)".to_string()];
         if nonspecific.is_some() {
             simulator.push(
@@ -532,9 +527,6 @@ impl<'p> Writer<'p> {
             let value = self.expr(&a.value);
             lines.push(format!("{} = {value}", self.id(&a.var)));
         }
-        if self.holds_voltage() {
-            lines.push("v_hold = v".into());
-        }
         lines.extend(self.concentration_out());
         let point_process = !matches!(
             self.mech.kind,
@@ -564,22 +556,6 @@ impl<'p> Writer<'p> {
             }
             _ => Vec::new(),
         }
-    }
-
-    /// True when some regime has no rate for the cell's voltage (refractory): the voltage is
-    /// then held at its value on entry.
-    fn holds_voltage(&self) -> bool {
-        let (Some(v), Some(r)) = (&self.voltage, &self.plan.regimes) else {
-            return false;
-        };
-        (0..r.names.len()).any(|k| !self.regime_has_rate(v, k))
-    }
-
-    fn regime_has_rate(&self, state: &str, k: usize) -> bool {
-        self.plan
-            .rates
-            .iter()
-            .any(|r| r.state == state && (r.regime.is_none() || r.regime == Some(k)))
     }
 
     /// BREAKPOINT lines, the NONSPECIFIC_CURRENT and USEION lines.
@@ -629,22 +605,9 @@ impl<'p> Writer<'p> {
                     nonspecific = Some("i".to_string());
                     let rate = self.rate_id(&v);
                     let c = number(*capacitance);
-                    let mut current = format!("i = -({c} * {rate}) * 1e9");
-                    if self.holds_voltage() {
-                        let reg = self.regime_id().unwrap();
-                        let held: Vec<String> =
-                            (0..self.plan.regimes.as_ref().unwrap().names.len())
-                                .filter(|&k| !self.regime_has_rate(&v, k))
-                                .map(|k| format!("{reg} == {k}"))
-                                .collect();
-                        lines.push(format!("if ({}) {{", held.join(" || ")));
-                        // A stiff clamp keeps v where it was on entry, even against synapses.
-                        lines.push("    i = 1e6 * (v - v_hold)".into());
-                        lines.push("} else {".into());
-                        lines.push(format!("    {current}"));
-                        lines.push("}".into());
-                        current.clear();
-                    }
+                    // In a regime without dv/dt the rate is 0 and only other currents (synapses)
+                    // move v, as in the reference exports.
+                    let current = format!("i = -({c} * {rate}) * 1e9");
                     if !current.is_empty() {
                         lines.push(current);
                     }
@@ -767,7 +730,7 @@ impl<'p> Writer<'p> {
                 lines.push(format!("v = ({value}) * 1000"));
                 // The current from the last rates() belongs to the voltage before the reset:
                 // it stops until rates() runs again.
-                if self.plan.rates.iter().any(|r| r.state == a.var) {
+                if self.plan.regimes.is_none() && self.plan.rates.iter().any(|r| r.state == a.var) {
                     lines.push(format!("{} = 0", self.rate_id(&a.var)));
                 }
             } else {
@@ -778,9 +741,6 @@ impl<'p> Writer<'p> {
             lines.push(format!("{} = {k}", self.id(&r.var)));
             let entry = self.actions(&r.on_entry[k]);
             lines.extend(entry);
-            if self.holds_voltage() {
-                lines.push("v_hold = v".into());
-            }
         }
         for _ in &actions.event_outs {
             lines.push("net_event(t)".into());
