@@ -127,12 +127,15 @@ struct ModView {
     /// NEURON's own variables the mod uses, with units.
     simulator: Vec<String>,
     states: Vec<String>,
+    /// A DERIVATIVE block is needed (states with rates).
+    derivative_used: bool,
     functions: String,
     rates: Vec<String>,
     root_derived: Vec<String>,
     initial: Vec<String>,
     breakpoint: Vec<String>,
     derivative: Vec<String>,
+    kinetic: Vec<String>,
     net_receive: Vec<String>,
 }
 
@@ -142,6 +145,8 @@ struct Writer<'p> {
     idents: BTreeMap<String, String>,
     /// States with a rate (in `STATE`); the rest are `ASSIGNED`.
     integrated: Vec<String>,
+    /// Occupancies of kinetic-scheme states (in `STATE`, solved by `KINETIC kin`).
+    kinetic_states: Vec<String>,
     functions: BTreeSet<&'static str>,
     random: bool,
     voltage: Option<String>,
@@ -196,6 +201,7 @@ impl<'p> Writer<'p> {
             mech,
             idents,
             integrated,
+            kinetic_states: plan.kinetic.iter().flat_map(|k| k.states.clone()).collect(),
             functions: BTreeSet::new(),
             random: false,
             voltage,
@@ -250,6 +256,7 @@ impl<'p> Writer<'p> {
         let root_derived = self.root_derived_body();
         let initial = self.initial_body();
         let derivative = self.derivative_body();
+        let kinetic = self.kinetic_body();
         // Density mechanisms have no NET_RECEIVE: their conditions (a concentration kept
         // non-negative) are not carried over yet.
         let net_receive = if point_process {
@@ -273,7 +280,7 @@ impl<'p> Writer<'p> {
                 continue;
             }
             let id = self.id(&s.name);
-            if self.integrated.contains(&s.name) {
+            if self.integrated.contains(&s.name) || self.kinetic_states.contains(&s.name) {
                 states.push(id.clone());
             } else {
                 assigned.push(id.clone());
@@ -338,12 +345,14 @@ impl<'p> Writer<'p> {
             assigned,
             simulator,
             states,
+            derivative_used: !self.integrated.is_empty(),
             functions,
             rates,
             root_derived,
             initial,
             breakpoint,
             derivative,
+            kinetic,
             net_receive,
         }
     }
@@ -528,6 +537,10 @@ impl<'p> Writer<'p> {
             lines.push(format!("{} = {value}", self.id(&a.var)));
         }
         lines.extend(self.concentration_out());
+        if !self.kinetic_states.is_empty() {
+            // Schemes start at their steady state for the initial voltage.
+            lines.push("SOLVE kin STEADYSTATE sparse".into());
+        }
         let point_process = !matches!(
             self.mech.kind,
             MechKind::Density { .. } | MechKind::Concentration { .. }
@@ -547,6 +560,27 @@ impl<'p> Writer<'p> {
         lines
     }
 
+    /// `KINETIC kin`: every transition of every scheme, rates per ms, occupancies summing to 1.
+    fn kinetic_body(&mut self) -> Vec<String> {
+        if self.kinetic_states.is_empty() {
+            return Vec::new();
+        }
+        let mut lines = vec!["rates()".to_string()];
+        for k in &self.plan.kinetic {
+            for (from, to, fwd, rev) in &k.edges {
+                let (fwd, rev) = (self.expr(fwd), self.expr(rev));
+                lines.push(format!(
+                    "~ {} <-> {} ({fwd} * 0.001, {rev} * 0.001)",
+                    self.id(from),
+                    self.id(to)
+                ));
+            }
+            let sum: Vec<String> = k.states.iter().map(|s| self.id(s)).collect();
+            lines.push(format!("CONSERVE {} = 1", sum.join(" + ")));
+        }
+        lines
+    }
+
     /// A concentration model hands its concentration to NEURON's ion (mol/m³ = mM).
     fn concentration_out(&self) -> Vec<String> {
         match &self.mech.kind {
@@ -561,10 +595,14 @@ impl<'p> Writer<'p> {
     /// BREAKPOINT lines, the NONSPECIFIC_CURRENT and USEION lines.
     fn currents(&mut self) -> (Vec<String>, Option<String>, Vec<String>) {
         let mut lines = Vec::new();
-        if self.integrated.is_empty() {
+        if self.integrated.is_empty() && self.kinetic_states.is_empty() {
             lines.push("rates()".to_string());
-        } else {
+        }
+        if !self.integrated.is_empty() {
             lines.push("SOLVE states METHOD cnexp".to_string());
+        }
+        if !self.kinetic_states.is_empty() {
+            lines.push("SOLVE kin METHOD sparse".to_string());
         }
         if matches!(self.mech.kind, MechKind::Density { .. })
             && self.plan.derived.iter().any(|d| !d.name.contains('/'))
