@@ -76,7 +76,7 @@ pub fn inline(
     for id in inl.order.clone() {
         inl.dynamics(id);
     }
-    inl.sort_derived();
+    inl.order_derived_children_first();
     inl.plan.externals = inl.externals.iter().cloned().collect();
     if inl.diags.is_empty() {
         Ok(inl.plan)
@@ -688,63 +688,33 @@ impl<'a> Inliner<'a> {
             .any(|t| t.name == name && (t.at_a == id || t.at_b == id))
     }
 
-    /// Every derived variable after the ones it reads (stable: otherwise in collection order).
-    fn sort_derived(&mut self) {
-        let derived = std::mem::take(&mut self.plan.derived);
-        let index: HashMap<&str, usize> = derived
+    /// Derived variables in jLEMS's order, which NEURON's reference values also follow:
+    /// children before their parent (in child order), each instance's own in document order.
+    /// A child that reads a parent's derived value (a gate's time course reading the gate's
+    /// `alpha`) thus sees the value of the previous evaluation, as in jLEMS.
+    fn order_derived_children_first(&mut self) {
+        fn postorder(ir: &Ir, id: InstId, out: &mut Vec<InstId>) {
+            for c in &ir.inst(id).children {
+                if c.kind != SlotKind::Attachment {
+                    postorder(ir, c.inst, out);
+                }
+            }
+            out.push(id);
+        }
+        let mut post = Vec::new();
+        postorder(self.ir, self.root, &mut post);
+        let rank: HashMap<&str, usize> = post
             .iter()
             .enumerate()
-            .map(|(i, d)| (d.name.as_str(), i))
+            .map(|(r, id)| (self.prefix[id].as_str(), r))
             .collect();
-        let mut state = vec![0u8; derived.len()]; // 0 new, 1 visiting, 2 done
-        let mut sorted = Vec::with_capacity(derived.len());
-        let mut cycle = None;
-        fn visit(
-            i: usize,
-            derived: &[Derived],
-            index: &HashMap<&str, usize>,
-            state: &mut [u8],
-            sorted: &mut Vec<usize>,
-            cycle: &mut Option<String>,
-        ) {
-            match state[i] {
-                2 => return,
-                1 => {
-                    cycle.get_or_insert_with(|| derived[i].name.clone());
-                    return;
-                }
-                _ => {}
-            }
-            state[i] = 1;
-            let mut reads = BTreeSet::new();
-            match &derived[i].value {
-                DerivedValue::Value(e) => vars(e, &mut reads),
-                DerivedValue::Cases(cases) => {
-                    for (c, v) in cases {
-                        if let Some(c) = c {
-                            vars(c, &mut reads);
-                        }
-                        vars(v, &mut reads);
-                    }
-                }
-            }
-            for r in reads {
-                if let Some(&j) = index.get(r.as_str()) {
-                    visit(j, derived, index, state, sorted, cycle);
-                }
-            }
-            state[i] = 2;
-            sorted.push(i);
-        }
-        for i in 0..derived.len() {
-            visit(i, &derived, &index, &mut state, &mut sorted, &mut cycle);
-        }
-        if let Some(name) = cycle {
-            let span = self.comp(self.root).name_span;
-            self.error(span, format!("derived variable '{name}' depends on itself"));
-        }
-        let mut slots: Vec<Option<Derived>> = derived.into_iter().map(Some).collect();
-        self.plan.derived = sorted.into_iter().filter_map(|i| slots[i].take()).collect();
+        let owner_rank = |name: &str| {
+            let prefix = name.rfind('/').map_or("", |i| &name[..=i]);
+            rank.get(prefix).copied().unwrap_or(usize::MAX)
+        };
+        let mut derived = std::mem::take(&mut self.plan.derived);
+        derived.sort_by_key(|d| owner_rank(&d.name));
+        self.plan.derived = derived;
     }
 }
 

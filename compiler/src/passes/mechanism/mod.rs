@@ -9,7 +9,8 @@
 //! - requirements and `select` paths are resolved inside the subtree; what only the simulator
 //!   provides (membrane voltage, temperature, ion concentrations, a peer's voltage) becomes
 //!   [`External`];
-//! - derived variables of all instances are sorted into one dependency order;
+//! - derived variables come in jLEMS's order: children before parents, each instance's own
+//!   in document order (a child reading a parent's derived value sees the previous one);
 //! - everything stays in SI: the printer converts at the simulator's edge.
 //!
 //! Attachments of the root (synapses, inputs) are not inlined: they are mechanisms of their own
@@ -174,7 +175,7 @@ pub struct MechanismPlan {
     pub states: Vec<StateVar>,
     /// OnStart of every inlined instance, children first (jLEMS's init order).
     pub on_start: Vec<Assign>,
-    /// Every derived variable, each after the ones it reads.
+    /// Every derived variable: children before parents, each instance's in document order.
     pub derived: Vec<Derived>,
     pub rates: Vec<Rate>,
     pub conditions: Vec<Condition>,
