@@ -24,7 +24,9 @@ use crate::omv::{
     SpikeSource, Values, Verdict, ALLCLOSE_ATOL,
 };
 
-/// Relative bound on a continuous column, as a fraction of the native column's range.
+/// Relative bound on a continuous column, as a fraction of the native column's size: its
+/// range, or its largest magnitude when that is larger (a membrane potential that stays near
+/// rest has a tiny range but is still compared at 1e-3 of ~65 mV).
 pub const CONTINUOUS_REL_TOL: f64 = 1e-3;
 /// Extra relative slack for values printed as float32 text.
 pub const FLOAT32_REL_SLACK: f64 = 1e-6;
@@ -359,7 +361,8 @@ pub fn compare_continuous(
         excluded.add(native_t[i], WINDOW_STEPS * step);
     }
     let scale = native_v.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let allowed = CONTINUOUS_REL_TOL * range_of(native_v) + FLOAT32_REL_SLACK * scale;
+    let allowed =
+        CONTINUOUS_REL_TOL * range_of(native_v).max(scale) + FLOAT32_REL_SLACK * scale;
     let (mut i, mut j) = (0, 0);
     let mut compared = 0;
     let mut worst: Option<(f64, f64, f64, f64)> = None; // (difference, t, native, neuron)

@@ -11,6 +11,7 @@ NEURON {
     RANGE C
     RANGE iSyn
     RANGE iMemb
+    RANGE rate_v
 }
 
 PARAMETER {
@@ -56,6 +57,7 @@ NET_RECEIVE(w) {
     if (flag == 1000) {
         if (((v * 0.001) > thresh)) {
             v = (reset) * 1000
+            rate_v = 0
             net_event(t)
         }
     }

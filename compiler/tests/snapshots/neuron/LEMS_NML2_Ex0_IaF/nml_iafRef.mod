@@ -14,6 +14,7 @@ NEURON {
     RANGE regime_index
     RANGE iSyn
     RANGE iMemb
+    RANGE rate_v
 }
 
 PARAMETER {
@@ -33,23 +34,17 @@ ASSIGNED {
     iSyn
     iMemb
     rate_v
-    v_hold
 }
 
 INITIAL {
     regime_index = 1
     rates()
-    v_hold = v
     net_send(0, 1)
 }
 
 BREAKPOINT {
     rates()
-    if (regime_index == 0) {
-        i = 1e6 * (v - v_hold)
-    } else {
-        i = -(3.2e-12 * rate_v) * 1e9
-    }
+    i = -(3.2e-12 * rate_v) * 1e9
 }
 
 PROCEDURE rates() {
@@ -78,7 +73,6 @@ NET_RECEIVE(w) {
     if (flag == 1000) {
         if (((regime_index == 0.0) && ((t * 0.001) > (lastSpikeTime + refract)))) {
             regime_index = 1
-            v_hold = v
         }
     }
     if (flag == 1001) {
@@ -86,7 +80,6 @@ NET_RECEIVE(w) {
             regime_index = 0
             lastSpikeTime = (t * 0.001)
             v = (reset) * 1000
-            v_hold = v
             net_event(t)
         }
     }

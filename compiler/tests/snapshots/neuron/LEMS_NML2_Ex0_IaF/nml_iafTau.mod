@@ -8,6 +8,7 @@ NEURON {
     RANGE thresh
     RANGE reset
     RANGE tau
+    RANGE rate_v
 }
 
 PARAMETER {
@@ -48,6 +49,7 @@ NET_RECEIVE(w) {
     if (flag == 1000) {
         if (((v * 0.001) > thresh)) {
             v = (reset) * 1000
+            rate_v = 0
             net_event(t)
         }
     }

@@ -11,6 +11,7 @@ NEURON {
     RANGE refract
     RANGE lastSpikeTime
     RANGE regime_index
+    RANGE rate_v
 }
 
 PARAMETER {
@@ -27,23 +28,17 @@ ASSIGNED {
     lastSpikeTime
     regime_index
     rate_v
-    v_hold
 }
 
 INITIAL {
     regime_index = 1
     rates()
-    v_hold = v
     net_send(0, 1)
 }
 
 BREAKPOINT {
     rates()
-    if (regime_index == 0) {
-        i = 1e6 * (v - v_hold)
-    } else {
-        i = -(1e-9 * rate_v) * 1e9
-    }
+    i = -(1e-9 * rate_v) * 1e9
 }
 
 PROCEDURE rates() {
@@ -70,7 +65,6 @@ NET_RECEIVE(w) {
     if (flag == 1000) {
         if (((regime_index == 0.0) && ((t * 0.001) > (lastSpikeTime + refract)))) {
             regime_index = 1
-            v_hold = v
         }
     }
     if (flag == 1001) {
@@ -78,7 +72,6 @@ NET_RECEIVE(w) {
             regime_index = 0
             lastSpikeTime = (t * 0.001)
             v = (reset) * 1000
-            v_hold = v
             net_event(t)
         }
     }

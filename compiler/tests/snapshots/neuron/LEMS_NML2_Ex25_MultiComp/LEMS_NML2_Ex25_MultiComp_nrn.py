@@ -257,6 +257,9 @@ def add_points(sec, points):
 
 
 def set_concentrations(sec, ion, inside, outside):
+    # finitialize() starts every segment's concentrations from these globals.
+    setattr(h, "%si0_%s_ion" % (ion, ion), inside)
+    setattr(h, "%so0_%s_ion" % (ion, ion), outside)
     for seg in sec:
         setattr(seg, ion + "i", inside)
         setattr(seg, ion + "o", outside)
@@ -310,6 +313,8 @@ def traces_rows(traces):
 def write_spikes(path, vectors, event_format):
     times = np.array(vectors[0]) * 1e-3
     ids = np.array(vectors[1]).astype(np.int64)
+    kept = times <= (STEPS + 0.5) * STEP_S
+    times, ids = times[kept], ids[kept]
     write_events(path, times, ids, event_format)
 
 
@@ -435,6 +440,16 @@ P[201] = h.nml_pulseGen2(C[3][0](0.5))
 P[201].weight = 1.0
 P[202] = h.nml_pulseGen3(C[115][0](0.5))
 P[202].weight = 1.0
+connect(spike_detector(S[3], THRESHOLD[3]), P[186], 0.0)
+connect(spike_detector(S[3], THRESHOLD[3]), P[187], 0.0)
+connect(spike_detector(S[115], THRESHOLD[115]), P[188], 0.0)
+connect(spike_detector(S[115], THRESHOLD[115]), P[189], 0.0)
+connect(spike_detector(S[115], THRESHOLD[115]), P[190], 0.0)
+connect(spike_detector(S[3], THRESHOLD[3]), P[191], 0.0)
+connect(spike_detector(S[3], THRESHOLD[3]), P[193], 0.0)
+connect(spike_detector(S[115], THRESHOLD[115]), P[195], 0.0)
+connect(spike_detector(S[115], THRESHOLD[115]), P[197], 0.0)
+connect(spike_detector(S[115], THRESHOLD[115]), P[199], 0.0)
 
 # ---- recording ---------------------------------------------------------------------------
 
@@ -459,7 +474,9 @@ TRACES[2].append((record(C[115][2](0.6666666666666667)._ref_v), 0.001))
 
 # ---- the run ---------------------------------------------------------------------------
 h.finitialize()
-for _ in range(STEPS):
+# One step more than the simulation's: an event found at the last step (a spike at exactly
+# `length`) is delivered in the next one. Traces keep STEPS + 1 rows, spikes up to `length`.
+for _ in range(STEPS + 1):
     h.fadvance()
 
 

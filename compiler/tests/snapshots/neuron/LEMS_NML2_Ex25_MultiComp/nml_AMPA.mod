@@ -15,6 +15,8 @@ NEURON {
     RANGE B
     RANGE g
     RANGE i_2
+    RANGE rate_A
+    RANGE rate_B
 }
 
 PARAMETER {

@@ -16,11 +16,13 @@ NEURON {
     RANGE weight
     RANGE A
     RANGE B
-    RANGE plasticityFactor
     RANGE n0_blockFactor
+    RANGE plasticityFactor
     RANGE blockFactor
     RANGE g
     RANGE i_2
+    RANGE rate_A
+    RANGE rate_B
 }
 
 PARAMETER {
@@ -39,8 +41,8 @@ PARAMETER {
 ASSIGNED {
     v (mV)
     i (nA)
-    plasticityFactor
     n0_blockFactor
+    plasticityFactor
     blockFactor
     g
     i_2
@@ -71,9 +73,9 @@ DERIVATIVE states {
 }
 
 PROCEDURE rates() {
-    plasticityFactor = 1.0
     n0_blockFactor = (1.0 / (1.0 + ((n0_blockConcentration / n0_scalingConc) * exp(((-1.0) * ((v * 0.001) /
         n0_scalingVolt))))))
+    plasticityFactor = 1.0
     blockFactor = n0_blockFactor
     g = ((blockFactor * gbase) * (B - A))
     i_2 = (g * (erev - (v * 0.001)))

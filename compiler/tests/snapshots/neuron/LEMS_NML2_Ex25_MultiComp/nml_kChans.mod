@@ -16,22 +16,23 @@ NEURON {
     RANGE kChan_n_reverseRate_midpoint
     RANGE kChan_n_reverseRate_scale
     RANGE kChan_n_q
-    RANGE kChan_conductanceScale
+    RANGE kChan_n_forwardRate_x
+    RANGE kChan_n_forwardRate_r
+    RANGE kChan_n_reverseRate_r
+    RANGE kChan_n_rateScale
+    RANGE kChan_n_alpha
+    RANGE kChan_n_beta
     RANGE kChan_n_fcond
+    RANGE kChan_n_inf
+    RANGE kChan_n_tau
+    RANGE kChan_conductanceScale
     RANGE kChan_fopen0
     RANGE kChan_fopen
+    RANGE kChan_g
     RANGE channelf
     RANGE gDensity
     RANGE iDensity
-    RANGE kChan_g
-    RANGE kChan_n_rateScale
-    RANGE kChan_n_forwardRate_x
-    RANGE kChan_n_forwardRate_r
-    RANGE kChan_n_alpha
-    RANGE kChan_n_reverseRate_r
-    RANGE kChan_n_beta
-    RANGE kChan_n_inf
-    RANGE kChan_n_tau
+    RANGE rate_kChan_n_q
 }
 
 PARAMETER {
@@ -51,22 +52,22 @@ PARAMETER {
 ASSIGNED {
     v (mV)
     ik
-    kChan_conductanceScale
+    kChan_n_forwardRate_x
+    kChan_n_forwardRate_r
+    kChan_n_reverseRate_r
+    kChan_n_rateScale
+    kChan_n_alpha
+    kChan_n_beta
     kChan_n_fcond
+    kChan_n_inf
+    kChan_n_tau
+    kChan_conductanceScale
     kChan_fopen0
     kChan_fopen
+    kChan_g
     channelf
     gDensity
     iDensity
-    kChan_g
-    kChan_n_rateScale
-    kChan_n_forwardRate_x
-    kChan_n_forwardRate_r
-    kChan_n_alpha
-    kChan_n_reverseRate_r
-    kChan_n_beta
-    kChan_n_inf
-    kChan_n_tau
     rate_kChan_n_q
 }
 
@@ -91,27 +92,27 @@ DERIVATIVE states {
 }
 
 PROCEDURE rates() {
-    kChan_conductanceScale = 1.0
-    kChan_n_fcond = (kChan_n_q ^ kChan_n_instances)
-    kChan_fopen0 = kChan_n_fcond
-    kChan_fopen = (kChan_conductanceScale * kChan_fopen0)
-    channelf = kChan_fopen
-    gDensity = (condDensity * channelf)
-    iDensity = (gDensity * (erev - (v * 0.001)))
-    kChan_g = (kChan_conductance * kChan_fopen)
-    kChan_n_rateScale = 1.0
     kChan_n_forwardRate_x = (((v * 0.001) - kChan_n_forwardRate_midpoint) / kChan_n_forwardRate_scale)
     if ((kChan_n_forwardRate_x != 0.0)) {
         kChan_n_forwardRate_r = ((kChan_n_forwardRate_rate * kChan_n_forwardRate_x) / (1.0 - exp((0.0 - kChan_n_forwardRate_x))))
     } else if ((kChan_n_forwardRate_x == 0.0)) {
         kChan_n_forwardRate_r = kChan_n_forwardRate_rate
     }
-    kChan_n_alpha = kChan_n_forwardRate_r
     kChan_n_reverseRate_r = (kChan_n_reverseRate_rate * exp((((v * 0.001) - kChan_n_reverseRate_midpoint) /
         kChan_n_reverseRate_scale)))
+    kChan_n_rateScale = 1.0
+    kChan_n_alpha = kChan_n_forwardRate_r
     kChan_n_beta = kChan_n_reverseRate_r
+    kChan_n_fcond = (kChan_n_q ^ kChan_n_instances)
     kChan_n_inf = (kChan_n_alpha / (kChan_n_alpha + kChan_n_beta))
     kChan_n_tau = (1.0 / ((kChan_n_alpha + kChan_n_beta) * kChan_n_rateScale))
+    kChan_conductanceScale = 1.0
+    kChan_fopen0 = kChan_n_fcond
+    kChan_fopen = (kChan_conductanceScale * kChan_fopen0)
+    kChan_g = (kChan_conductance * kChan_fopen)
+    channelf = kChan_fopen
+    gDensity = (condDensity * channelf)
+    iDensity = (gDensity * (erev - (v * 0.001)))
     rate_kChan_n_q = ((kChan_n_inf - kChan_n_q) / kChan_n_tau)
 }
 

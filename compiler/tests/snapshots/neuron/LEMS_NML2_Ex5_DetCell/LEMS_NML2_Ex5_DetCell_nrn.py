@@ -257,6 +257,9 @@ def add_points(sec, points):
 
 
 def set_concentrations(sec, ion, inside, outside):
+    # finitialize() starts every segment's concentrations from these globals.
+    setattr(h, "%si0_%s_ion" % (ion, ion), inside)
+    setattr(h, "%so0_%s_ion" % (ion, ion), outside)
     for seg in sec:
         setattr(seg, ion + "i", inside)
         setattr(seg, ion + "o", outside)
@@ -310,6 +313,8 @@ def traces_rows(traces):
 def write_spikes(path, vectors, event_format):
     times = np.array(vectors[0]) * 1e-3
     ids = np.array(vectors[1]).astype(np.int64)
+    kept = times <= (STEPS + 0.5) * STEP_S
+    times, ids = times[kept], ids[kept]
     write_events(path, times, ids, event_format)
 
 
@@ -343,7 +348,9 @@ TRACES[1].append((record(C[2][0](0.5)._ref_kChan_n_q_nml_kChans), 1.0))
 
 # ---- the run ---------------------------------------------------------------------------
 h.finitialize()
-for _ in range(STEPS):
+# One step more than the simulation's: an event found at the last step (a spike at exactly
+# `length`) is delivered in the next one. Traces keep STEPS + 1 rows, spikes up to `length`.
+for _ in range(STEPS + 1):
     h.fadvance()
 
 

@@ -11,10 +11,10 @@ NEURON {
     RANGE passiveChan_conductanceScale
     RANGE passiveChan_fopen0
     RANGE passiveChan_fopen
+    RANGE passiveChan_g
     RANGE channelf
     RANGE gDensity
     RANGE iDensity
-    RANGE passiveChan_g
 }
 
 PARAMETER {
@@ -30,10 +30,10 @@ ASSIGNED {
     passiveChan_conductanceScale
     passiveChan_fopen0
     passiveChan_fopen
+    passiveChan_g
     channelf
     gDensity
     iDensity
-    passiveChan_g
 }
 
 INITIAL {
@@ -50,10 +50,10 @@ PROCEDURE rates() {
     passiveChan_conductanceScale = 1.0
     passiveChan_fopen0 = 1.0
     passiveChan_fopen = (passiveChan_conductanceScale * passiveChan_fopen0)
+    passiveChan_g = (passiveChan_conductance * passiveChan_fopen)
     channelf = passiveChan_fopen
     gDensity = (condDensity * channelf)
     iDensity = (gDensity * (erev - (v * 0.001)))
-    passiveChan_g = (passiveChan_conductance * passiveChan_fopen)
 }
 
 PROCEDURE root_derived() {

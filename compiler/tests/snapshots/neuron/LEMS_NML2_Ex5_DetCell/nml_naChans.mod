@@ -24,30 +24,32 @@ NEURON {
     RANGE naChan_h_reverseRate_scale
     RANGE naChan_m_q
     RANGE naChan_h_q
-    RANGE naChan_conductanceScale
-    RANGE naChan_h_fcond
+    RANGE naChan_m_forwardRate_x
+    RANGE naChan_m_forwardRate_r
+    RANGE naChan_m_reverseRate_r
+    RANGE naChan_m_rateScale
+    RANGE naChan_m_alpha
+    RANGE naChan_m_beta
     RANGE naChan_m_fcond
+    RANGE naChan_m_inf
+    RANGE naChan_m_tau
+    RANGE naChan_h_forwardRate_r
+    RANGE naChan_h_reverseRate_r
+    RANGE naChan_h_rateScale
+    RANGE naChan_h_alpha
+    RANGE naChan_h_beta
+    RANGE naChan_h_fcond
+    RANGE naChan_h_inf
+    RANGE naChan_h_tau
+    RANGE naChan_conductanceScale
     RANGE naChan_fopen0
     RANGE naChan_fopen
+    RANGE naChan_g
     RANGE channelf
     RANGE gDensity
     RANGE iDensity
-    RANGE naChan_g
-    RANGE naChan_m_rateScale
-    RANGE naChan_m_forwardRate_x
-    RANGE naChan_m_forwardRate_r
-    RANGE naChan_m_alpha
-    RANGE naChan_m_reverseRate_r
-    RANGE naChan_m_beta
-    RANGE naChan_m_inf
-    RANGE naChan_m_tau
-    RANGE naChan_h_rateScale
-    RANGE naChan_h_forwardRate_r
-    RANGE naChan_h_alpha
-    RANGE naChan_h_reverseRate_r
-    RANGE naChan_h_beta
-    RANGE naChan_h_inf
-    RANGE naChan_h_tau
+    RANGE rate_naChan_m_q
+    RANGE rate_naChan_h_q
 }
 
 PARAMETER {
@@ -74,30 +76,30 @@ PARAMETER {
 ASSIGNED {
     v (mV)
     ina
-    naChan_conductanceScale
-    naChan_h_fcond
+    naChan_m_forwardRate_x
+    naChan_m_forwardRate_r
+    naChan_m_reverseRate_r
+    naChan_m_rateScale
+    naChan_m_alpha
+    naChan_m_beta
     naChan_m_fcond
+    naChan_m_inf
+    naChan_m_tau
+    naChan_h_forwardRate_r
+    naChan_h_reverseRate_r
+    naChan_h_rateScale
+    naChan_h_alpha
+    naChan_h_beta
+    naChan_h_fcond
+    naChan_h_inf
+    naChan_h_tau
+    naChan_conductanceScale
     naChan_fopen0
     naChan_fopen
+    naChan_g
     channelf
     gDensity
     iDensity
-    naChan_g
-    naChan_m_rateScale
-    naChan_m_forwardRate_x
-    naChan_m_forwardRate_r
-    naChan_m_alpha
-    naChan_m_reverseRate_r
-    naChan_m_beta
-    naChan_m_inf
-    naChan_m_tau
-    naChan_h_rateScale
-    naChan_h_forwardRate_r
-    naChan_h_alpha
-    naChan_h_reverseRate_r
-    naChan_h_beta
-    naChan_h_inf
-    naChan_h_tau
     rate_naChan_m_q
     rate_naChan_h_q
 }
@@ -126,37 +128,37 @@ DERIVATIVE states {
 }
 
 PROCEDURE rates() {
-    naChan_conductanceScale = 1.0
-    naChan_h_fcond = (naChan_h_q ^ naChan_h_instances)
-    naChan_m_fcond = (naChan_m_q ^ naChan_m_instances)
-    naChan_fopen0 = (naChan_m_fcond * naChan_h_fcond)
-    naChan_fopen = (naChan_conductanceScale * naChan_fopen0)
-    channelf = naChan_fopen
-    gDensity = (condDensity * channelf)
-    iDensity = (gDensity * (erev - (v * 0.001)))
-    naChan_g = (naChan_conductance * naChan_fopen)
-    naChan_m_rateScale = 1.0
     naChan_m_forwardRate_x = (((v * 0.001) - naChan_m_forwardRate_midpoint) / naChan_m_forwardRate_scale)
     if ((naChan_m_forwardRate_x != 0.0)) {
         naChan_m_forwardRate_r = ((naChan_m_forwardRate_rate * naChan_m_forwardRate_x) / (1.0 - exp((0.0 - naChan_m_forwardRate_x))))
     } else if ((naChan_m_forwardRate_x == 0.0)) {
         naChan_m_forwardRate_r = naChan_m_forwardRate_rate
     }
-    naChan_m_alpha = naChan_m_forwardRate_r
     naChan_m_reverseRate_r = (naChan_m_reverseRate_rate * exp((((v * 0.001) - naChan_m_reverseRate_midpoint) /
         naChan_m_reverseRate_scale)))
+    naChan_m_rateScale = 1.0
+    naChan_m_alpha = naChan_m_forwardRate_r
     naChan_m_beta = naChan_m_reverseRate_r
+    naChan_m_fcond = (naChan_m_q ^ naChan_m_instances)
     naChan_m_inf = (naChan_m_alpha / (naChan_m_alpha + naChan_m_beta))
     naChan_m_tau = (1.0 / ((naChan_m_alpha + naChan_m_beta) * naChan_m_rateScale))
-    naChan_h_rateScale = 1.0
     naChan_h_forwardRate_r = (naChan_h_forwardRate_rate * exp((((v * 0.001) - naChan_h_forwardRate_midpoint) /
         naChan_h_forwardRate_scale)))
-    naChan_h_alpha = naChan_h_forwardRate_r
     naChan_h_reverseRate_r = (naChan_h_reverseRate_rate / (1.0 + exp((0.0 - (((v * 0.001) - naChan_h_reverseRate_midpoint) /
         naChan_h_reverseRate_scale)))))
+    naChan_h_rateScale = 1.0
+    naChan_h_alpha = naChan_h_forwardRate_r
     naChan_h_beta = naChan_h_reverseRate_r
+    naChan_h_fcond = (naChan_h_q ^ naChan_h_instances)
     naChan_h_inf = (naChan_h_alpha / (naChan_h_alpha + naChan_h_beta))
     naChan_h_tau = (1.0 / ((naChan_h_alpha + naChan_h_beta) * naChan_h_rateScale))
+    naChan_conductanceScale = 1.0
+    naChan_fopen0 = (naChan_m_fcond * naChan_h_fcond)
+    naChan_fopen = (naChan_conductanceScale * naChan_fopen0)
+    naChan_g = (naChan_conductance * naChan_fopen)
+    channelf = naChan_fopen
+    gDensity = (condDensity * channelf)
+    iDensity = (gDensity * (erev - (v * 0.001)))
     rate_naChan_m_q = ((naChan_m_inf - naChan_m_q) / naChan_m_tau)
     rate_naChan_h_q = ((naChan_h_inf - naChan_h_q) / naChan_h_tau)
 }
