@@ -333,7 +333,11 @@ impl<'p> Writer<'p> {
         }
         let functions = function_definitions(&self.functions);
         ModView {
-            title: title.replace(['\n', '\r', ':'], " "),
+            // nocmodl refuses non-ASCII anywhere, comments included.
+            title: title
+                .chars()
+                .map(|c| if c.is_ascii_graphic() && c != ':' { c } else { ' ' })
+                .collect(),
             name: self.mech.name.clone(),
             point_process,
             useions,
