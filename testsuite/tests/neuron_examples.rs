@@ -383,10 +383,7 @@ const UPSTROKE: f64 = 2e-3;
 /// Examples the NEURON export does not reproduce yet, with the reason; their failures are
 /// printed but do not fail the test, and one that starts passing is reported so it can be
 /// taken off. docs/neuron-target.md §6 tracks them.
-const KNOWN_OMV_GAPS: &[(&str, &str)] = &[(
-    "LEMS_NML2_Ex15_CaDynamics.xml",
-    "first spike exact, later ones drift by up to 0.2 ms: Ca influx during a spike differs",
-)];
+const KNOWN_OMV_GAPS: &[(&str, &str)] = &[];
 
 /// The same for the comparison with the native target.
 const KNOWN_NATIVE_GAPS: &[(&str, &str)] = &[
