@@ -361,8 +361,7 @@ pub fn compare_continuous(
         excluded.add(native_t[i], WINDOW_STEPS * step);
     }
     let scale = native_v.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let allowed =
-        CONTINUOUS_REL_TOL * range_of(native_v).max(scale) + FLOAT32_REL_SLACK * scale;
+    let allowed = CONTINUOUS_REL_TOL * range_of(native_v).max(scale) + FLOAT32_REL_SLACK * scale;
     let (mut i, mut j) = (0, 0);
     let mut compared = 0;
     let mut worst: Option<(f64, f64, f64, f64)> = None; // (difference, t, native, neuron)

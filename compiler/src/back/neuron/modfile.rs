@@ -336,7 +336,13 @@ impl<'p> Writer<'p> {
             // nocmodl refuses non-ASCII anywhere, comments included.
             title: title
                 .chars()
-                .map(|c| if c.is_ascii_graphic() && c != ':' { c } else { ' ' })
+                .map(|c| {
+                    if c.is_ascii_graphic() && c != ':' {
+                        c
+                    } else {
+                        ' '
+                    }
+                })
                 .collect(),
             name: self.mech.name.clone(),
             point_process,
