@@ -9,6 +9,7 @@
 
 mod catalog;
 mod evaluate;
+mod report;
 mod signal;
 mod spec;
 mod yaml;
@@ -20,6 +21,7 @@ pub use catalog::{
 pub use evaluate::{
     compare, data_path, evaluate, observe, FailReason, ObservableResult, Values, Verdict,
 };
+pub use report::{few, observable_failure};
 pub use signal::{
     allowed_difference, detect_spikes, is_close, mean_spike_rate, read_spike_file, read_trace,
     spike_rate, spike_times, ALLCLOSE_ATOL,

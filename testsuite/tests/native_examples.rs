@@ -25,8 +25,7 @@ use std::time::Instant;
 use lemsc::diag::SourceMap;
 use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
 use lemsc_testsuite::omv::{
-    evaluate, load_mep, omts_for_engine, FailReason, ObservableResult, Values, Verdict,
-    ENGINE_JNEUROML,
+    evaluate, load_mep, observable_failure, omts_for_engine, ENGINE_JNEUROML,
 };
 use lemsc_testsuite::refcompare::{compare_files, manifest_strides};
 use lemsc_testsuite::shared_dir;
@@ -171,33 +170,6 @@ fn every_example_runs_natively() {
     assert_none_failed("examples", &failures, runs().len());
 }
 
-/// A few values of a list, for failure lines.
-fn few(values: &Option<Values>) -> String {
-    match values {
-        None => "none".into(),
-        Some(Values::SpikeRate(rate)) => format!("{rate}"),
-        Some(Values::SpikeTimes(times)) => {
-            let shown: Vec<String> = times.iter().take(5).map(|t| format!("{t}")).collect();
-            let more = if times.len() > 5 { ", ..." } else { "" };
-            format!("[{}{more}]", shown.join(", "))
-        }
-    }
-}
-
-/// One failure line for an observable, with observed and expected values when the reason
-/// alone does not show them.
-fn observable_failure(run: &ExampleRun, result: &ObservableResult) -> String {
-    let mut line = format!("{}: {result}", run.label());
-    if let Verdict::Fail(FailReason::CountMismatch { .. }) = result.verdict {
-        line.push_str(&format!(
-            "; observed {}, expected {}",
-            few(&result.observed),
-            few(&result.expected)
-        ));
-    }
-    line
-}
-
 #[test]
 fn omv_observables_of_jneuroml_tests_pass() {
     let mut sources = SourceMap::new();
@@ -233,7 +205,7 @@ fn omv_observables_of_jneuroml_tests_pass() {
                 for result in evaluate(omt, &mep, &run.out_dir.join("results")) {
                     total += 1;
                     if !result.passed() {
-                        failures.push(observable_failure(run, &result));
+                        failures.push(observable_failure(&run.label(), &result));
                     }
                 }
             }

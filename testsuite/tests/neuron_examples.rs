@@ -42,9 +42,8 @@ use lemsc_testsuite::nrncompare::{
     normalize, read_dat, relocate_outputs, spike_detector, DatFile, Exclusions, SpikeDetector,
 };
 use lemsc_testsuite::omv::{
-    load_mep, omts_for_engine, read_spike_file, CellSelection, Detection, FailReason,
-    ObservableResult, Omt, SpikeFile, SpikeFormat, SpikeSource, Values, Verdict, ENGINE_JNEUROML,
-    ENGINE_NEURON,
+    load_mep, observable_failure, omts_for_engine, read_spike_file, CellSelection, Detection, Omt,
+    SpikeFile, SpikeFormat, SpikeSource, ENGINE_JNEUROML, ENGINE_NEURON,
 };
 use lemsc_testsuite::shared_dir;
 
@@ -427,33 +426,6 @@ fn assert_none_failed(what: &str, failures: &[String], total: usize, gaps: &[(&s
     );
 }
 
-/// A few values of a list, for failure lines.
-fn few(values: &Option<Values>) -> String {
-    match values {
-        None => "none".into(),
-        Some(Values::SpikeRate(rate)) => format!("{rate}"),
-        Some(Values::SpikeTimes(times)) => {
-            let shown: Vec<String> = times.iter().take(5).map(|t| format!("{t}")).collect();
-            let more = if times.len() > 5 { ", ..." } else { "" };
-            format!("[{}{more}]", shown.join(", "))
-        }
-    }
-}
-
-/// One failure line for an observable, with observed and expected values when the reason
-/// alone does not show them.
-fn observable_failure(run: &ExampleRun, result: &ObservableResult) -> String {
-    let mut line = format!("{}: {result}", run.name);
-    if let Verdict::Fail(FailReason::CountMismatch { .. }) = result.verdict {
-        line.push_str(&format!(
-            "; observed {}, expected {}",
-            few(&result.observed),
-            few(&result.expected)
-        ));
-    }
-    line
-}
-
 #[test]
 fn neuron_omv_observables() {
     if skipped_without_neuron("neuron_omv_observables") {
@@ -496,7 +468,7 @@ fn neuron_omv_observables() {
         for result in evaluate_within_step(omt, &mep, &run.out_dir, outputs.step) {
             total += 1;
             if !result.passed() {
-                failures.push(observable_failure(run, &result));
+                failures.push(observable_failure(&run.name, &result));
             }
         }
     }
