@@ -685,12 +685,12 @@ impl<'p> Writer<'p> {
                 }
             }
             MechKind::Concentration { ion } => {
-                let conc = self.id("concentration");
-                let e = ions.entry(ion.clone()).or_default();
                 // Written where the state changes (DERIVATIVE and INITIAL): nocmodl accepts a
                 // WRITE of a concentration only there.
-                e.1.insert(format!("{ion}i"));
-                let _ = conc;
+                ions.entry(ion.clone())
+                    .or_default()
+                    .1
+                    .insert(format!("{ion}i"));
             }
         }
         for (read, write) in ions.values() {

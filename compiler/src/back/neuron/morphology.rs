@@ -140,7 +140,7 @@ impl CellLayout {
 /// biophysical properties. Every problem found is returned, located at the component at fault.
 pub fn layout(model: &Model, cell: CompId) -> Result<CellLayout, Vec<Diagnostic>> {
     let cell_comp = model.component(cell);
-    let Some(morphology) = part_of(model, cell_comp, "morphology") else {
+    let Some(morphology) = part_of(cell_comp, "morphology") else {
         return Err(vec![Diagnostic::at(
             cell_comp.name_span,
             format!("cell '{}' has no morphology", display_id(cell_comp)),
@@ -151,7 +151,7 @@ pub fn layout(model: &Model, cell: CompId) -> Result<CellLayout, Vec<Diagnostic>
     let sections = build_sections(model, &tree, &groups)?;
     let group_plans = group_plans(&tree, &groups, &sections);
     let known_groups: HashSet<&str> = group_plans.iter().map(|g| g.name.as_str()).collect();
-    let biophysics = match part_of(model, cell_comp, "biophysicalProperties") {
+    let biophysics = match part_of(cell_comp, "biophysicalProperties") {
         Some(bio) => read_biophysics(model, bio, &known_groups, &tree)?,
         None => Biophysics::empty(),
     };
@@ -166,19 +166,14 @@ pub fn layout(model: &Model, cell: CompId) -> Result<CellLayout, Vec<Diagnostic>
 /// `biophysicalProperties`); the `2CaPools` variants' slots start with the same name. The type
 /// declares these as children, so a reference (`morphology="id"`) is kept as an extra
 /// attribute and resolved here by id.
-fn part_of(model: &Model, cell: &Component, slot: &str) -> Option<CompId> {
+fn part_of(cell: &Component, slot: &str) -> Option<CompId> {
+    // Given by reference (`morphology="id"`), the part is a child as well: the model resolves
+    // such attributes into children.
     let nested = cell.children.iter().find(|(s, _)| s.starts_with(slot));
     let referenced = || cell.refs.iter().find(|(s, _, _)| s.starts_with(slot));
-    let by_id = || {
-        cell.extra
-            .iter()
-            .find(|(s, _, _)| s.starts_with(slot))
-            .and_then(|(_, id, _)| model.component_by_id.get(id.trim()).copied())
-    };
     nested
         .map(|(_, c)| *c)
         .or_else(|| referenced().map(|(_, c, _)| *c))
-        .or_else(by_id)
 }
 
 fn children_in<'m>(
