@@ -13,5 +13,7 @@ pub mod passes;
 pub mod pipeline;
 pub mod simulate;
 pub mod suggest;
+#[cfg(test)]
+mod test_support;
 
 pub use pipeline::{check, CheckOptions, Checked};

@@ -1,45 +1,11 @@
 //! NeuroML documents read as jNeuroML reads them: LEMS definitions inside `<neuroml>`, and a
 //! cell's morphology and biophysics given by reference to top-level elements.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use crate::model::component::CompId;
 use crate::model::Model;
 use crate::passes::support::{segment_count, segment_ids};
-use crate::pipeline::{check, CheckOptions, Checked};
-
-/// Writes `files` into a fresh folder and checks the first one.
-fn check_files(files: &[(&str, &str)]) -> Checked {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("lemsc-model-nml-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
-    let checked = check(&[dir.join(files[0].0)], &CheckOptions::default());
-    let _ = std::fs::remove_dir_all(&dir);
-    checked
-}
-
-/// Each diagnostic as `severity: message @ spanned text`.
-fn messages(c: &Checked) -> Vec<String> {
-    c.diagnostics
-        .list
-        .iter()
-        .map(|d| {
-            let at = d
-                .primary
-                .as_ref()
-                .map_or("", |(s, _)| c.sources.snippet(*s));
-            let sev = if d.is_error() { "error" } else { "warning" };
-            format!("{sev}: {} @ {at}", d.message)
-        })
-        .collect()
-}
+use crate::pipeline::Checked;
+use crate::test_support::{check_files, messages};
 
 fn model(c: &Checked) -> &Model {
     assert!(c.ok(), "{:#?}", messages(c));

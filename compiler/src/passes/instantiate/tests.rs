@@ -1,20 +1,12 @@
 //! Paths of connections and inputs as NeuroML writes them into `populationList`s.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use crate::ir::Ir;
-use crate::pipeline::{check, CheckOptions, Checked};
+use crate::pipeline::Checked;
+use crate::test_support::{check_files, messages};
 
 /// A network of two iafCells in a populationList, driven by one input whose target is
 /// `target`; checked and lowered.
 fn network_with_input_to(target: &str) -> Checked {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("lemsc-instantiate-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
     let net = format!(
         r#"<neuroml id="net">
     <iafCell id="iaf" leakReversal="-50mV" thresh="-55mV" reset="-70mV" C="0.2nF" leakConductance="0.01uS"/>
@@ -38,27 +30,7 @@ fn network_with_input_to(target: &str) -> Checked {
     <Include file="net.nml"/>
     <Simulation id="sim" length="100ms" step="0.1ms" target="network"/>
 </Lems>"#;
-    std::fs::write(dir.join("net.nml"), net).unwrap();
-    std::fs::write(dir.join("LEMS_test.xml"), lems).unwrap();
-    let checked = check(&[dir.join("LEMS_test.xml")], &CheckOptions::default());
-    let _ = std::fs::remove_dir_all(&dir);
-    checked
-}
-
-/// Each diagnostic as `severity: message @ spanned text`.
-fn messages(c: &Checked) -> Vec<String> {
-    c.diagnostics
-        .list
-        .iter()
-        .map(|d| {
-            let at = d
-                .primary
-                .as_ref()
-                .map_or("", |(s, _)| c.sources.snippet(*s));
-            let sev = if d.is_error() { "error" } else { "warning" };
-            format!("{sev}: {} @ {at}", d.message)
-        })
-        .collect()
+    check_files(&[("LEMS_test.xml", lems), ("net.nml", &net)])
 }
 
 fn input_cell_path(ir: &Ir) -> String {
