@@ -326,6 +326,11 @@ impl Exclusions {
         self.intervals.push((t - half_width, t + half_width));
     }
 
+    /// Leaves out everything from `t` on.
+    pub fn add_from(&mut self, t: f64) {
+        self.intervals.push((t, f64::INFINITY));
+    }
+
     /// Leaves out the window around a spike at `t`: its allowance plus [`WINDOW_STEPS`] steps.
     pub fn add_spike(&mut self, t: f64, step: f64, rel: f64) {
         self.add(t, spike_time_allowance(t, step, rel) + WINDOW_STEPS * step);

@@ -643,9 +643,7 @@ fn compare_example(
     // shifted by that much: continuous columns are compared up to the first spike, the
     // spikes themselves by their times.
     if first_spike.is_finite() {
-        let end = 1e9;
-        let start = first_spike - (WINDOW_BEFORE_FIRST_SPIKE_STEPS * step).max(UPSTROKE);
-        spikes.add((start + end) / 2.0, (end - start) / 2.0);
+        spikes.add_from(first_spike - (WINDOW_BEFORE_FIRST_SPIKE_STEPS * step).max(UPSTROKE));
     }
     // The first row holds values from before any step: NEURON's mechanisms compute their
     // derived values (a gate's conductance) at the first step, not at initialisation, as the

@@ -817,11 +817,11 @@ fn external_text(x: &External) -> String {
     }
 }
 
-/// A number NMODL reads back to the same f64.
+/// A literal NMODL reads back to the same f64, in the form a `PARAMETER` line accepts (no
+/// parentheses, unlike `nmodl_expr::number`): `{:e}` is the shortest round-trip form
+/// (`1e-5`, `-6.5e-2`).
 fn number(x: f64) -> String {
-    let s = format!("{x:e}");
-    // `{:e}` is the shortest round-trip form (`1e-5`, `-6.5e-2`).
-    s
+    format!("{x:e}")
 }
 
 /// An arithmetic expression that is positive exactly when the boolean `test` holds (up to

@@ -717,18 +717,3 @@ impl<'a> Inliner<'a> {
         self.plan.derived = derived;
     }
 }
-
-/// Flat names read by an expression.
-pub fn vars(e: &MExpr, out: &mut BTreeSet<String>) {
-    match e {
-        MExpr::Var(n) => {
-            out.insert(n.clone());
-        }
-        MExpr::Num(_) | MExpr::Ext(_) | MExpr::Time => {}
-        MExpr::Neg(x) | MExpr::Not(x) | MExpr::Call(_, x) | MExpr::Random(x) => vars(x, out),
-        MExpr::Bin(_, l, r) => {
-            vars(l, out);
-            vars(r, out);
-        }
-    }
-}

@@ -29,7 +29,7 @@ use crate::model::component::CompId;
 use crate::model::dims::Dim;
 
 pub use eval::eval_const;
-pub use inline::{inline, vars, InlineOptions, REGIME_VAR};
+pub use inline::{inline, InlineOptions, REGIME_VAR};
 
 /// An expression over the mechanism's flat names, in SI units.
 #[derive(Clone, Debug, PartialEq)]
