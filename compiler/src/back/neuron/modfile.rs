@@ -537,6 +537,10 @@ impl<'p> Writer<'p> {
         if let Some(r) = &self.plan.regimes {
             lines.push(format!("{} = {}", self.id(&r.var), r.initial));
         }
+        // Twice, as the reference export does: a child that reads its parent's derived value
+        // (a gate's steadyState reading the gate's alpha) sees the previous call's, so one
+        // call would start the states from values computed with alpha = 0.
+        lines.push("rates()".into());
         lines.push("rates()".into());
         for a in &self.plan.on_start {
             if Some(&a.var) == self.voltage.as_ref() {

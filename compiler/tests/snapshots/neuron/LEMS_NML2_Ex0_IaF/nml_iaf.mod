@@ -32,6 +32,7 @@ ASSIGNED {
 
 INITIAL {
     rates()
+    rates()
     net_send(0, 1)
 }
 

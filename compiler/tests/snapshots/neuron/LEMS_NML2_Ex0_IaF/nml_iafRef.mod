@@ -39,6 +39,7 @@ ASSIGNED {
 INITIAL {
     regime_index = 1
     rates()
+    rates()
     net_send(0, 1)
 }
 

@@ -26,6 +26,7 @@ ASSIGNED {
 
 INITIAL {
     rates()
+    rates()
     net_send(0, 1)
 }
 

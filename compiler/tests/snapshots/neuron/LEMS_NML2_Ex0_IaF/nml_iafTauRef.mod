@@ -33,6 +33,7 @@ ASSIGNED {
 INITIAL {
     regime_index = 1
     rates()
+    rates()
     net_send(0, 1)
 }
 

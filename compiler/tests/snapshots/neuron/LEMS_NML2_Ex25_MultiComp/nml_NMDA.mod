@@ -57,6 +57,7 @@ STATE {
 
 INITIAL {
     rates()
+    rates()
     A = 0.0
     B = 0.0
 }

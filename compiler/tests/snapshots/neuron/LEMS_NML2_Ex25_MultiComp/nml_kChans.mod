@@ -77,6 +77,7 @@ STATE {
 
 INITIAL {
     rates()
+    rates()
     kChan_n_q = kChan_n_inf
 }
 

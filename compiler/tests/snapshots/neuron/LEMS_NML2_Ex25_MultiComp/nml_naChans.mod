@@ -111,6 +111,7 @@ STATE {
 
 INITIAL {
     rates()
+    rates()
     naChan_m_q = naChan_m_inf
     naChan_h_q = naChan_h_inf
 }

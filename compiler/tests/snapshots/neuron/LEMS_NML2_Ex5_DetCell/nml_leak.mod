@@ -38,6 +38,7 @@ ASSIGNED {
 
 INITIAL {
     rates()
+    rates()
 }
 
 BREAKPOINT {

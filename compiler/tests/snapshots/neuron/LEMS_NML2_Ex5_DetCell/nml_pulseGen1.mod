@@ -26,6 +26,7 @@ ASSIGNED {
 
 INITIAL {
     rates()
+    rates()
 }
 
 BREAKPOINT {
