@@ -132,6 +132,9 @@ pub struct Diagnostic {
     pub secondary: Vec<(Span, String)>,
     /// Extra lines: what was expected, a hint.
     pub notes: Vec<String>,
+    /// For a warning given where lemsc is as lenient as jLEMS: a short name of the rule
+    /// (`docs/leniency.md`). Warnings of one rule are shown once with a count.
+    pub leniency: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -142,6 +145,16 @@ impl Diagnostic {
             primary: None,
             secondary: Vec::new(),
             notes: Vec::new(),
+            leniency: None,
+        }
+    }
+
+    /// A warning where jLEMS accepts what lemsc would otherwise refuse; `rule` names the
+    /// entry of `docs/leniency.md` that says why. `--strict` makes it an error.
+    pub fn lenient(rule: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            leniency: Some(rule),
+            ..Diagnostic::warning(message)
         }
     }
 
@@ -199,6 +212,52 @@ impl Diagnostics {
     pub fn error_count(&self) -> usize {
         self.list.iter().filter(|d| d.is_error()).count()
     }
+    /// `--strict`: every warning becomes an error.
+    pub fn make_strict(&mut self) {
+        for d in &mut self.list {
+            if d.severity == Severity::Warning {
+                d.severity = Severity::Error;
+                d.notes
+                    .push("an error because of --strict; without it, a warning".to_string());
+            }
+        }
+    }
+}
+
+/// Warnings as a person wants to read them: each rule of leniency (and each repeated
+/// message) shown once, at its first place, with the count of the others. Errors are kept
+/// as they are, in order.
+pub fn group_warnings(diags: &[Diagnostic]) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut counts: Vec<(usize, usize)> = Vec::new(); // (index in out, repeats)
+    let mut first_of: std::collections::HashMap<String, usize> = Default::default();
+    for d in diags {
+        if d.is_error() {
+            out.push(d.clone());
+            continue;
+        }
+        let key = match d.leniency {
+            Some(rule) => format!("rule:{rule}"),
+            None => format!("text:{}", d.message),
+        };
+        match first_of.get(&key) {
+            Some(&slot) => counts[slot].1 += 1,
+            None => {
+                first_of.insert(key, counts.len());
+                counts.push((out.len(), 0));
+                out.push(d.clone());
+            }
+        }
+    }
+    for (at, repeats) in counts {
+        if repeats > 0 {
+            out[at].notes.push(format!(
+                "{repeats} more warning{} like this one",
+                if repeats == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    out
 }
 
 impl From<Diagnostic> for Diagnostics {
@@ -237,7 +296,13 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
                     .with_message(label),
             );
         }
-        cd = cd.with_labels(labels).with_notes(d.notes.clone());
+        let mut notes = d.notes.clone();
+        if let (Some(rule), Severity::Warning) = (d.leniency, d.severity) {
+            notes.push(format!(
+                "accepted as jLEMS accepts it ({rule}, docs/leniency.md); --strict refuses it"
+            ));
+        }
+        cd = cd.with_labels(labels).with_notes(notes);
         // Rendering into a buffer cannot fail except on span bugs; fall back to plain text.
         if term::emit(&mut out, &config, &files, &cd).is_err() {
             out_plain(&mut out, sources, d);

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use lemsc::diag::{render, Diagnostic};
+use lemsc::diag::{group_warnings, render, Diagnostic};
+use lemsc::pipeline::CheckOptions;
 use lemsc::simulate::{
     check_file, run_file_with_progress, Engine, RunOptions, RunOutcome, SimError,
 };
@@ -109,6 +110,20 @@ struct CommonArgs {
     /// Print only errors
     #[arg(short, long)]
     quiet: bool,
+
+    /// Refuse what lemsc otherwise accepts with a warning, as jLEMS accepts it
+    /// (docs/leniency.md): for model repositories that want their files clean
+    #[arg(long)]
+    strict: bool,
+}
+
+impl CommonArgs {
+    fn check_options(&self) -> CheckOptions {
+        CheckOptions {
+            include_dirs: self.include_dirs.clone(),
+            strict: self.strict,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -196,7 +211,7 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
         out_dir: cli.out_dir.clone(),
         seed: cli.seed,
         engine,
-        include_dirs: cli.common.include_dirs.clone(),
+        check: cli.common.check_options(),
     };
     if cli.verbose && engine.available() != engine {
         eprintln!(
@@ -269,11 +284,12 @@ fn print_timings(outcome: &RunOutcome) {
 
 /// Every error, and the warnings too unless `quiet`.
 fn shown_diagnostics(diags: &[Diagnostic], quiet: bool) -> Vec<Diagnostic> {
-    diags
+    let kept: Vec<Diagnostic> = diags
         .iter()
         .filter(|d| d.is_error() || !quiet)
         .cloned()
-        .collect()
+        .collect();
+    group_warnings(&kept)
 }
 
 fn print_error_count(file: &Path, errors: usize) {
@@ -347,18 +363,15 @@ fn run_neuron(file: &Path, cli: &Cli) -> u8 {
         out_dir: cli.out_dir.clone(),
         seed: cli.seed,
         run: cli.run,
-        include_dirs: cli.common.include_dirs.clone(),
+        check: cli.common.check_options(),
     };
     match lemsc::simulate::export_neuron(file, &opts) {
         Ok(outcome) => {
-            if !cli.common.quiet && !outcome.warnings.is_empty() {
+            let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
+            if !shown.is_empty() {
                 eprint!(
                     "{}",
-                    render(
-                        &outcome.sources,
-                        &outcome.warnings,
-                        use_color(cli.common.color)
-                    )
+                    render(&outcome.sources, &shown, use_color(cli.common.color))
                 );
             }
             if cli.verbose || !cli.run {
@@ -415,9 +428,10 @@ fn run_build(file: &Path, target: Target, emit: Option<Emit>, common: &CommonArg
 
 /// Prints the errors of a stage after checking and the error count; the exit code.
 fn report_failure(file: &Path, checked: &Checked, diags: &[Diagnostic], common: &CommonArgs) -> u8 {
+    let shown = group_warnings(diags);
     eprint!(
         "{}",
-        render(&checked.sources, diags, use_color(common.color))
+        render(&checked.sources, &shown, use_color(common.color))
     );
     print_error_count(file, diags.iter().filter(|d| d.is_error()).count());
     EXIT_MODEL_ERRORS
@@ -425,7 +439,7 @@ fn report_failure(file: &Path, checked: &Checked, diags: &[Diagnostic], common: 
 
 /// Loads and checks one model, printing its diagnostics; the exit code on failure.
 fn load_checked(file: &Path, common: &CommonArgs) -> Result<Checked, u8> {
-    match check_file(file, &common.include_dirs) {
+    match check_file(file, &common.check_options()) {
         Ok(checked) => {
             let shown = shown_diagnostics(&checked.diagnostics.list, common.quiet);
             if !shown.is_empty() {

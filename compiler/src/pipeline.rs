@@ -14,6 +14,8 @@ use crate::passes;
 pub struct CheckOptions {
     /// Extra folders searched for included files (`-I`), before the built-in core types.
     pub include_dirs: Vec<PathBuf>,
+    /// `--strict`: what lemsc accepts as jLEMS does, with a warning, is an error instead.
+    pub strict: bool,
 }
 
 /// The result of reading and checking a model: the sources (for rendering diagnostics), the
@@ -41,6 +43,9 @@ pub fn check(files: &[PathBuf], opts: &CheckOptions) -> Checked {
         include_dirs: opts.include_dirs.clone(),
     };
     let (docs, mut diagnostics) = load::load(&mut sources, files, &load_opts);
+    if opts.strict {
+        diagnostics.make_strict();
+    }
     if diagnostics.has_errors() {
         // A file that could not be read leaves types and components missing; checking further
         // would bury the real error under consequences of it.
@@ -69,6 +74,9 @@ pub fn check(files: &[PathBuf], opts: &CheckOptions) -> Checked {
             diagnostics.extend(lower_diags);
             ir = lowered;
         }
+    }
+    if opts.strict {
+        diagnostics.make_strict();
     }
     Checked {
         sources,

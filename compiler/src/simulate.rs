@@ -55,8 +55,8 @@ pub struct RunOptions {
     /// Overrides the `<Simulation seed=...>` of the file.
     pub seed: Option<i64>,
     pub engine: Engine,
-    /// Extra folders searched for included files (`-I`).
-    pub include_dirs: Vec<PathBuf>,
+    /// Extra folders searched for included files (`-I`), and `--strict`.
+    pub check: CheckOptions,
 }
 
 impl Default for RunOptions {
@@ -65,7 +65,7 @@ impl Default for RunOptions {
             out_dir: None,
             seed: None,
             engine: Engine::Native,
-            include_dirs: Vec::new(),
+            check: CheckOptions::default(),
         }
     }
 }
@@ -157,7 +157,7 @@ pub fn run_file_with_progress(
 ) -> Result<RunOutcome, SimError> {
     let mut timings = Timings::default();
     let started = Instant::now();
-    let checked = check_file(path, &opts.include_dirs)?;
+    let checked = check_file(path, &opts.check)?;
     timings.parse_check = started.elapsed();
 
     let warnings: Vec<Diagnostic> = checked.diagnostics.list.clone();
@@ -190,23 +190,20 @@ pub fn run_file_with_progress(
 }
 
 /// Reads and checks `path`; a model with errors becomes [`SimError::Model`].
-pub fn check_file(path: &Path, include_dirs: &[PathBuf]) -> Result<Checked, SimError> {
+pub fn check_file(path: &Path, opts: &CheckOptions) -> Result<Checked, SimError> {
     if !path.is_file() {
         return Err(SimError::Usage(format!(
             "cannot read '{}': no such file",
             path.display()
         )));
     }
-    if let Some(dir) = include_dirs.iter().find(|d| !d.is_dir()) {
+    if let Some(dir) = opts.include_dirs.iter().find(|d| !d.is_dir()) {
         return Err(SimError::Usage(format!(
             "include folder '{}' does not exist",
             dir.display()
         )));
     }
-    let opts = CheckOptions {
-        include_dirs: include_dirs.to_vec(),
-    };
-    let checked = check(&[path.to_path_buf()], &opts);
+    let checked = check(&[path.to_path_buf()], opts);
     if checked.ok() {
         Ok(checked)
     } else {
@@ -376,7 +373,10 @@ mod tests {
     fn a_missing_include_folder_is_a_usage_error() {
         let file = write_temp("empty.xml", "<Lems/>");
         let opts = RunOptions {
-            include_dirs: vec![PathBuf::from("/no/such/folder")],
+            check: CheckOptions {
+                include_dirs: vec![PathBuf::from("/no/such/folder")],
+                ..CheckOptions::default()
+            },
             ..RunOptions::default()
         };
         let err = run_file(&file, &opts).err().unwrap();
@@ -540,7 +540,8 @@ pub struct NeuronRunOptions {
     pub seed: Option<i64>,
     /// Also compile the mechanisms with `nrnivmodl` and run the runner.
     pub run: bool,
-    pub include_dirs: Vec<PathBuf>,
+    /// Extra folders searched for included files (`-I`), and `--strict`.
+    pub check: CheckOptions,
 }
 
 /// A finished NEURON export (and run).
@@ -561,7 +562,7 @@ pub struct NeuronOutcome {
 /// exit status is returned in the outcome (its output went to the terminal).
 pub fn export_neuron(path: &Path, opts: &NeuronRunOptions) -> Result<NeuronOutcome, SimError> {
     use crate::back::neuron;
-    let checked = check_file(path, &opts.include_dirs)?;
+    let checked = check_file(path, &opts.check)?;
     let warnings: Vec<Diagnostic> = checked.diagnostics.list.clone();
     let (Some(model), Some(ir)) = (checked.model.as_ref(), checked.ir.as_ref()) else {
         let (_, diags) = match checked.model.as_ref() {

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 pub mod nrncompare;
 pub mod omv;
+pub mod realworld;
 pub mod refcompare;
+pub mod simulators;
 
 /// The read-only shared data folder beside the checkout (`../shared`).
 pub fn shared_dir() -> PathBuf {

@@ -28,7 +28,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
@@ -46,6 +45,7 @@ use lemsc_testsuite::omv::{
     SpikeFile, SpikeFormat, SpikeSource, ENGINE_JNEUROML, ENGINE_NEURON,
 };
 use lemsc_testsuite::shared_dir;
+use lemsc_testsuite::simulators::skipped_without_neuron;
 
 /// The multi-compartment example, which the native target refuses.
 const MULTI_COMPARTMENT: &str = "LEMS_NML2_Ex25_MultiComp.xml";
@@ -74,40 +74,6 @@ fn morphologies_dir() -> PathBuf {
     examples_dir().join("morphologies")
 }
 
-/// The Python that has NEURON, or `None` (after printing why the tests are skipped).
-fn neuron_python() -> Option<&'static str> {
-    static PYTHON: OnceLock<Option<String>> = OnceLock::new();
-    PYTHON
-        .get_or_init(|| {
-            let python = std::env::var("LEMSC_PYTHON").unwrap_or_else(|_| "python3".into());
-            let works = Command::new(&python)
-                .args(["-c", "import neuron"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            if works {
-                Some(python)
-            } else {
-                None
-            }
-        })
-        .as_deref()
-}
-
-/// Prints why a test is skipped; true when it must be.
-fn skipped_without_neuron(test: &str) -> bool {
-    if neuron_python().is_some() {
-        return false;
-    }
-    println!(
-        "SKIPPED {test}: no Python with NEURON (`import neuron` failed for $LEMSC_PYTHON, or \
-         python3 when it is unset); install it with `pip install neuron` and set LEMSC_PYTHON"
-    );
-    true
-}
-
 /// (column id, variable name) of each column of a time series file.
 type ColumnNames = [(String, String)];
 
@@ -123,7 +89,8 @@ struct ExampleOutputs {
 
 /// The step and output files of a LEMS file, from its checked IR.
 fn example_outputs(file: &Path) -> Result<ExampleOutputs, String> {
-    let checked = check_file(file, &[]).map_err(|e| first_error(&e))?;
+    let checked =
+        check_file(file, &lemsc::pipeline::CheckOptions::default()).map_err(|e| first_error(&e))?;
     let ir = checked
         .ir
         .as_ref()

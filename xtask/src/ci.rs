@@ -33,6 +33,8 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         Command::new("cargo")
             .args(["test", "--workspace", "--features", "lemsc/native"])
             .env("LEMSC_PYTHON", &neuron_python)
+            // Tests that need a simulator fail instead of skipping when it is missing.
+            .env("CI", "true")
             .env("PATH", path_with(neuron_python.parent().unwrap_or(&root))?)
             .current_dir(&root),
     )?;

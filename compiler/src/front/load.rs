@@ -160,7 +160,26 @@ impl Loader<'_> {
             if kind == DocKind::NeuroML && child.attr("segmentGroup").is_some() {
                 continue;
             }
-            let Some(attr) = child.attr(attr_name) else {
+            // jLEMS reads `file` and `href` alike on both elements; exporters write
+            // `<include file=...>` in NeuroML documents.
+            let other_name = if attr_name == "file" { "href" } else { "file" };
+            let other = child
+                .attr(other_name)
+                .filter(|_| child.attr(attr_name).is_none());
+            if let Some(other) = other {
+                self.diags.push(
+                    Diagnostic::lenient(
+                        "include-attribute",
+                        format!(
+                            "<{}> names its file with {other_name}=; {attr_name}= is the \
+                             attribute this element declares",
+                            child.name
+                        ),
+                    )
+                    .with_span(other.name_span, ""),
+                );
+            }
+            let Some(attr) = child.attr(attr_name).or(other) else {
                 self.diags.push(Diagnostic::at(
                     child.name_span,
                     format!(

@@ -440,13 +440,29 @@ impl Checker<'_> {
                 || self.ty.constants.iter().any(|c| c.q.name == e.name)
                 || self.ty.properties.iter().any(|p| p.q.name == e.name);
             if !provided {
-                self.diags.push(Diagnostic::at(
-                    e.span,
-                    format!(
-                        "Exposure '{}' of ComponentType '{}' names no variable or parameter",
-                        e.name, self.ty.name
-                    ),
-                ).with_note("expose a state or derived variable with exposure=\"...\", or declare one of the same name"));
+                // jLEMS minds only when something reads it: a warning here, an error where
+                // a path or a parent reads the exposure.
+                let message = format!(
+                    "Exposure '{}' of ComponentType '{}' names no variable or parameter",
+                    e.name, self.ty.name
+                );
+                let mut d = Diagnostic::lenient("exposure-without-variable", message).with_note(
+                    "expose a state or derived variable with exposure=\"...\", or declare \
+                         one of the same name",
+                );
+                // An inherited exposure is the user's type's business: point there first.
+                let own = self
+                    .types
+                    .get(e.declared_in.0 as usize)
+                    .map(|t| t.name.as_str())
+                    == Some(self.ty.name.as_str());
+                d = if own {
+                    d.with_span(e.span, "")
+                } else {
+                    d.with_span(self.ty.span, "")
+                        .with_secondary(e.span, "declared here")
+                };
+                self.diags.push(d);
             }
         }
     }

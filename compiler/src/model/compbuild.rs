@@ -254,8 +254,8 @@ impl<'a> Builder<'a> {
                 return None;
             }
             if !self.slot_accepts(slot, cty) {
+                // A named Child takes the element whatever its type, as in jLEMS.
                 self.type_mismatch(el, slot, cty, pty);
-                return None;
             }
             return Some(slot.name.clone());
         }
@@ -313,14 +313,15 @@ impl<'a> Builder<'a> {
         let want = slot.type_name.as_deref().unwrap_or("?");
         let span = el.attr("type").map_or(el.name_span, |a| a.value_span);
         self.diags.push(
-            Diagnostic::at(
-                span,
+            Diagnostic::lenient(
+                "child-type",
                 format!(
                     "<{}> is a {}, which is not a {want}",
                     el.name,
                     self.ty(cty).name
                 ),
             )
+            .with_span(span, "")
             .with_note(format!(
                 "{} declares '{}' as a Child of type {want}",
                 pty.name, slot.name
@@ -500,9 +501,11 @@ impl<'a> Builder<'a> {
         let tty = self.comps[target.0 as usize].type_id;
         if let Some(st) = slot.type_id {
             if !self.reference_accepts(st, tty) {
+                // jLEMS does not check the type of a reference: it simulates the component
+                // if it has what the reader uses (a missing exposure is an error there).
                 self.diags.push(
-                    Diagnostic::at(
-                        a.value_span,
+                    Diagnostic::lenient(
+                        "reference-type",
                         format!(
                             "'{}' is {}, but '{}' must refer to {}",
                             a.value,
@@ -511,6 +514,7 @@ impl<'a> Builder<'a> {
                             with_article(want)
                         ),
                     )
+                    .with_span(a.value_span, "")
                     .with_secondary(self.comps[target.0 as usize].span, "defined here"),
                 );
             }

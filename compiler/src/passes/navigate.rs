@@ -2,7 +2,7 @@
 //! (`StateInstance.getChild`): `[i]`, child and list-member names, component ids, and
 //! `set:id:k` for the k-th attachment of one component in a set.
 
-use crate::ir::{InstId, Instance, SlotKind};
+use crate::ir::{ChildRef, InstId, Instance, SlotKind};
 use crate::model::Model;
 use crate::suggest::edit_distance;
 
@@ -91,12 +91,30 @@ impl<'a> Tree<'a> {
         if let Some(index) = name.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
             return self.indexed(id, index);
         }
-        // A Child slot name, or a list member (or ChildInstance-made child) by its name.
-        if let Some(c) = inst.children.iter().find(|c| {
+        // A Child slot name, or a list member (or ChildInstance-made child) by its id. A
+        // member without an id is named by its index, but jLEMS cannot reach it by name: in
+        // a populationList, `<property>` tags before the `<instance id="0">`s must not take
+        // the name "0" from the instances.
+        let named = |c: &&ChildRef, by_id: bool| {
             (c.kind == SlotKind::Single && c.slot == name)
-                || (c.kind != SlotKind::Multi && self.inst(c.inst).name == name)
-        }) {
+                || (c.kind != SlotKind::Multi
+                    && self.inst(c.inst).name == name
+                    && (!by_id || self.comp_id(c.inst) == Some(name)))
+        };
+        if let Some(c) = inst
+            .children
+            .iter()
+            .find(|c| named(c, true))
+            .or_else(|| inst.children.iter().find(|c| named(c, false)))
+        {
             return Ok(c.inst);
+        }
+        // `pop/3/cell` in a population made by MultiInstantiate: its members are reached
+        // by a bare index too, as jLEMS names them.
+        if name.bytes().all(|b| b.is_ascii_digit())
+            && inst.children.iter().any(|c| c.kind == SlotKind::Multi)
+        {
+            return self.indexed(id, name);
         }
         if let Some(found) = self.attachment_by_count(id, name) {
             return found;

@@ -390,6 +390,19 @@ impl<'m> Builder<'m> {
                             self.warn_wrong_cell_id(&value, seg, cur, cell, at);
                             return Some(cell);
                         }
+                        // `pop/0/cellId` where `pop/0` is already the cell (a population
+                        // made by MultiInstantiate): the last segment names its component.
+                        if self.is_population_member(cur) {
+                            if self
+                                .comp(self.out.instances[cur.0 as usize].component)
+                                .id
+                                .as_deref()
+                                != Some(seg)
+                            {
+                                self.warn_wrong_cell_id(&value, seg, cur, cur, at);
+                            }
+                            return Some(cur);
+                        }
                     }
                     self.push_once(Diagnostic::at(
                         at,
@@ -418,6 +431,17 @@ impl<'m> Builder<'m> {
         }
     }
 
+    /// Whether `inst` is one of the instances a population's MultiInstantiate made.
+    fn is_population_member(&self, inst: InstId) -> bool {
+        let Some(parent) = self.out.instances[inst.0 as usize].parent else {
+            return false;
+        };
+        self.out.instances[parent.0 as usize]
+            .children
+            .iter()
+            .any(|c| c.inst == inst && c.kind == SlotKind::Multi)
+    }
+
     /// Each With of a connection resolves its path again (`a` and `b` of an input are the same
     /// cell): what one path gives is said once. The repeat comes right after the first.
     fn push_once(&mut self, d: Diagnostic) {
@@ -432,25 +456,23 @@ impl<'m> Builder<'m> {
         }
     }
 
-    /// `pop/0/wrongId`: jNeuroML's NEURON and NetPyNE exports take the cell by population and
-    /// index and ignore its id, so the path is accepted with a warning (jLEMS itself refuses
-    /// it).
+    /// `pop/0/wrongId`: the cell is taken by population and index and its id is not checked,
+    /// as jNeuroML's exports do; said as a warning (an error with `--strict`).
     fn warn_wrong_cell_id(&mut self, value: &str, seg: &str, inst: InstId, cell: InstId, at: Span) {
-        let cell_id = self.out.instances[cell.0 as usize].name.clone();
+        let cell_comp = self.comp(self.out.instances[cell.0 as usize].component);
+        let cell_id = cell_comp
+            .id
+            .clone()
+            .unwrap_or_else(|| self.out.instances[cell.0 as usize].name.clone());
         let message = format!(
             "'{value}': the cell of {} is '{cell_id}', not '{seg}'; using '{cell_id}'",
             self.tree().describe(inst)
         );
         self.push_once(
-            Diagnostic::warning(message)
+            Diagnostic::lenient("cell-id-after-index", message)
                 .with_span(at, "")
-                .with_note(
-                    "jNeuroML's NEURON export picks the cell by population and index as here, \
-                     but jLEMS refuses this path",
-                )
-                .with_note(format!(
-                    "write '{cell_id}' to make the path valid everywhere"
-                )),
+                .with_note("the cell is picked by population and index; its id is not checked")
+                .with_note(format!("write '{cell_id}' to make the path exact")),
         );
     }
 
