@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span};
+use crate::front::hdf5;
 use crate::front::syntax::{DocKind, Document, Element};
 use crate::front::xml::{decode_utf8, parse_element_tree};
 
@@ -244,6 +245,12 @@ impl Loader<'_> {
                 let shown = format!("{BUILTIN_PREFIX}/{name}");
                 self.sources
                     .add(PathBuf::from(&shown), shown, (*text).to_owned())
+            }
+            Found::Disk(canonical, path) if hdf5::is_hdf5_file(canonical) => {
+                let display = path.display().to_string();
+                let (file, root) =
+                    hdf5::load(self.sources, canonical, &display, at, &mut self.diags)?;
+                return Some((file, root, DocKind::NeuroML));
             }
             Found::Disk(canonical, path) => {
                 let bytes = match std::fs::read(canonical) {
