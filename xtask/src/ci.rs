@@ -8,9 +8,13 @@ use std::process::{Command, Stdio};
 use crate::deps;
 use crate::sh::{self, workspace_root};
 
+/// The native backend (LLVM) and NeuroML HDF5 networks (libhdf5): CI builds and tests both.
+const FEATURES: &str = "lemsc/native,lemsc/hdf5";
+
 pub fn run(_args: &[String]) -> Result<(), String> {
     let root = workspace_root();
     deps::ensure_llvm()?;
+    deps::ensure_hdf5()?;
     let neuron_python = deps::ensure_neuron()?;
     sh::run(
         Command::new("cargo")
@@ -24,14 +28,14 @@ pub fn run(_args: &[String]) -> Result<(), String> {
                 "--workspace",
                 "--all-targets",
                 "--features",
-                "lemsc/native",
+                FEATURES,
             ])
             .current_dir(&root),
     )?;
     // The NEURON target's tests find NEURON through LEMSC_PYTHON, and nrnivmodl on PATH.
     let totals = run_tests(
         Command::new("cargo")
-            .args(["test", "--workspace", "--features", "lemsc/native"])
+            .args(["test", "--workspace", "--features", FEATURES])
             .env("LEMSC_PYTHON", &neuron_python)
             // Tests that need a simulator fail instead of skipping when it is missing.
             .env("CI", "true")
@@ -65,7 +69,7 @@ struct Totals {
 
 /// Runs `cargo test`, passing its output through while adding up its `test result:` lines.
 fn run_tests(cmd: &mut Command) -> Result<Totals, String> {
-    eprintln!("$ cargo test --workspace --features lemsc/native");
+    eprintln!("$ cargo test --workspace --features {FEATURES}");
     let mut child = cmd
         .stdout(Stdio::piped())
         .spawn()

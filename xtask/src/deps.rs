@@ -1,5 +1,5 @@
-//! What the test suite needs, installed where missing: LLVM 19 (apt-get) and NEURON (pip,
-//! in a virtual environment under `target/`).
+//! What the test suite needs, installed where missing: LLVM 19 and libhdf5 (apt-get) and
+//! NEURON (pip, in a virtual environment under `target/`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -36,6 +36,40 @@ pub fn ensure_llvm() -> Result<(), String> {
             "apt-get finished but llvm-config-19 is still not on PATH; {manual}"
         ))
     }
+}
+
+/// Makes sure libhdf5 can be built against (the `hdf5` feature: NeuroML networks stored as
+/// HDF5), installing libhdf5-dev, and pkg-config that finds it, with apt-get where missing.
+pub fn ensure_hdf5() -> Result<(), String> {
+    let found = || sh::have("pkg-config") && pkg_config_finds("hdf5");
+    if found() {
+        return Ok(());
+    }
+    let mut missing = vec!["libhdf5-dev"];
+    if !sh::have("pkg-config") {
+        missing.push("pkg-config");
+    }
+    let manual = format!(
+        "libhdf5 is needed (pkg-config does not find hdf5); install it with \
+         `apt-get install -y --no-install-recommends {}`",
+        missing.join(" ")
+    );
+    apt_install(&missing, &manual)?;
+    if found() {
+        Ok(())
+    } else {
+        Err(format!(
+            "apt-get finished but pkg-config still does not find hdf5; {manual}"
+        ))
+    }
+}
+
+fn pkg_config_finds(package: &str) -> bool {
+    Command::new("pkg-config")
+        .args(["--exists", package])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
 }
 
 /// The NEURON the NEURON target's tests run (docs/neuron-target.md §1.1): the PyPI wheel,
