@@ -21,9 +21,13 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span};
+#[cfg(not(feature = "hdf5"))]
+use crate::diag::Diagnostic;
+use crate::diag::{Diagnostics, FileId, SourceMap, Span};
 use crate::front::syntax::Element;
 
+#[cfg(any(feature = "hdf5", test))]
+mod layout;
 #[cfg(feature = "hdf5")]
 mod read;
 #[cfg(any(feature = "hdf5", test))]
@@ -60,57 +64,6 @@ fn has_signature_at(file: &mut std::fs::File, offset: u64) -> bool {
         && &head == SIGNATURE
 }
 
-/// One HDF5 group as read: attributes, then datasets and subgroups in the file's order.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Group {
-    /// Full HDF5 path, e.g. `/neuroml/network`.
-    pub path: String,
-    /// Attributes as text (empty ones and pickled Python `None`s left out); an attribute of a
-    /// type that has no text form holds why.
-    pub attrs: Vec<(String, Result<String, String>)>,
-    pub tables: Vec<Table>,
-    pub groups: Vec<Group>,
-}
-
-impl Group {
-    /// The last component of the path.
-    pub fn name(&self) -> &str {
-        last_component(&self.path)
-    }
-}
-
-/// A 2-D numeric dataset, row-major, with its named columns.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Table {
-    pub path: String,
-    /// `(N, name)` for every `column_N` attribute.
-    pub columns: Vec<(usize, String)>,
-    pub rows: usize,
-    pub width: usize,
-    pub values: Vec<f64>,
-    /// Stored as 32-bit floats: numbers are written with the digits that identify an `f32`
-    /// (a weight stored as 0.05f32 reads back as `0.05`, as the XML it came from said).
-    pub single: bool,
-}
-
-impl Table {
-    pub fn name(&self) -> &str {
-        last_component(&self.path)
-    }
-}
-
-fn last_component(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-
-/// A problem with the HDF5 file itself: where in it, and what.
-#[derive(Debug)]
-pub(crate) struct ReadError {
-    /// HDF5 object path, empty for the file as a whole.
-    pub object: String,
-    pub message: String,
-}
-
 /// Reads a NeuroML HDF5 file into its `<neuroml>` element. `display` is the path shown in
 /// diagnostics and `at` the include's span, where problems with the file are reported.
 pub fn load(
@@ -131,7 +84,7 @@ fn load_with_library(
     at: Option<Span>,
     diags: &mut Diagnostics,
 ) -> Option<(FileId, Element)> {
-    let report = |e: ReadError| located(at, display, &e.object, &e.message);
+    let report = |e: read::ReadError| layout::located(at, display, &e.object, &e.message);
     let neuroml = match read::read_file(canonical) {
         Ok(g) => g,
         Err(e) => {
@@ -178,17 +131,4 @@ fn load_with_library(
          pkg-config): cargo build --release --features lemsc/hdf5",
     ));
     None
-}
-
-/// An error about one HDF5 object, at the include when there is one.
-pub(crate) fn located(at: Option<Span>, display: &str, object: &str, message: &str) -> Diagnostic {
-    let text = if object.is_empty() {
-        format!("{display}: {message}")
-    } else {
-        format!("{display}, HDF5 object {object}: {message}")
-    };
-    match at {
-        Some(span) => Diagnostic::at(span, text),
-        None => Diagnostic::error(text),
-    }
 }

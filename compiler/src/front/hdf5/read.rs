@@ -9,7 +9,15 @@ use hdf5::types::{
 };
 use hdf5::{Attribute, Dataset, Location};
 
-use super::{Group, ReadError, Table};
+use super::layout::{Group, Table};
+
+/// A problem with the HDF5 file itself: where in it, and what.
+#[derive(Debug)]
+pub struct ReadError {
+    /// HDF5 object path, empty for the file as a whole.
+    pub object: String,
+    pub message: String,
+}
 
 /// Groups below `/neuroml` that are read: `network`, then its populations, projections and
 /// input lists. Nothing NeuroML defines lies deeper.

@@ -1,5 +1,6 @@
 use std::path::{Path, PathBuf};
 
+use super::layout::{Group, Table};
 use super::tree::{build, Source};
 use super::*;
 use crate::diag::{PlainDiagnostic, SourceMap};

@@ -13,7 +13,7 @@ use crate::diag::{Diagnostic, FileId, SourceMap, Span};
 use crate::front::syntax::{Attr, Element};
 use crate::front::xml::parse_element_tree;
 
-use super::{located, Group, Table};
+use super::layout::{located, Group, Table};
 
 /// The file being read, for locations and messages.
 pub struct Source<'a> {
