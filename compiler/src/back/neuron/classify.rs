@@ -162,7 +162,10 @@ impl Classifier<'_> {
                         .text("ion")
                         .filter(|i| *i != "non_specific")
                         .map(str::to_string);
-                    let nernst = ty.name == "channelDensityNernst";
+                    let nernst = matches!(
+                        ty.name.as_str(),
+                        "channelDensityNernst" | "channelDensityNonUniformNernst"
+                    );
                     self.add(child.inst, MechKind::Density { ion, nernst });
                 } else if self.is_concentration_model(comp.type_id) {
                     let ion = comp.text("ion").unwrap_or("ca").to_string();

@@ -103,6 +103,20 @@ pub struct ChannelPlacement {
     pub erev: Option<f64>,
     /// "na", "k", "ca"...; `None` for a non-specific current.
     pub ion: Option<String>,
+    /// How the non-uniform kinds vary along the cell.
+    pub variation: Option<Variation>,
+}
+
+/// A `variableParameter` of a non-uniform channel density: the mechanism computes the
+/// parameter from a distance the runner sets per segment, as NEURON's `SubsetDomainIterator`
+/// (metric 0, path length from the root's 0 end, in µm) measures it over the group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Variation {
+    /// With `proximal translationStart`: the group's most proximal point is moved to 0.
+    pub translate: bool,
+    /// With `distal normalizationEnd`: the (translated) distance is divided by its largest
+    /// value in the group.
+    pub normalize: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -152,7 +166,7 @@ pub fn layout(model: &Model, cell: CompId) -> Result<CellLayout, Vec<Diagnostic>
     let group_plans = group_plans(&tree, &groups, &sections);
     let known_groups: HashSet<&str> = group_plans.iter().map(|g| g.name.as_str()).collect();
     let biophysics = match part_of(cell_comp, "biophysicalProperties") {
-        Some(bio) => read_biophysics(model, bio, &known_groups, &tree)?,
+        Some(bio) => read_biophysics(model, bio, morphology, &known_groups, &tree)?,
         None => Biophysics::empty(),
     };
     Ok(CellLayout {
@@ -863,6 +877,7 @@ impl Biophysics {
 fn read_biophysics(
     model: &Model,
     bio: CompId,
+    morphology: CompId,
     known_groups: &HashSet<&str>,
     tree: &SegmentTree,
 ) -> Result<Biophysics, Vec<Diagnostic>> {
@@ -904,6 +919,12 @@ fn read_biophysics(
                 Ok(mut placement) => {
                     let group_holder = child_in(model, comp, "variableParameter").unwrap_or(comp);
                     placement.group = group_of(group_holder, &mut diags);
+                    if let Some((_, id, value)) = variable_parameter(model, comp) {
+                        match variation(model, morphology, id) {
+                            Ok(v) => placement.variation = Some(v),
+                            Err(message) => diags.push(Diagnostic::at(value.name_span, message)),
+                        }
+                    }
                     out.channels.push(placement);
                 }
                 Err(d) => diags.push(d),
@@ -987,6 +1008,56 @@ fn channel_placement(
         permeability: scaled("permeability", M_PER_S_TO_CM_PER_S),
         erev: scaled("erev", V_TO_MV),
         ion,
+        variation: None,
+    })
+}
+
+/// The `variableParameter` of a non-uniform channel density: the parameter that varies, the
+/// id of the inhomogeneousParameter its value uses, and the value expression (SI).
+pub fn variable_parameter<'m>(
+    model: &'m Model,
+    density: &'m Component,
+) -> Option<(&'m str, &'m str, &'m Component)> {
+    let vp = child_in(model, density, "variableParameter")?;
+    let value = child_in(model, vp, "inhomogeneousValue")?;
+    Some((
+        text_or_extra(vp, "parameter")?,
+        text_or_extra(value, "inhomogeneousParameter")?,
+        value,
+    ))
+}
+
+/// The `inhomogeneousParameter` called `id` in any segmentGroup of the morphology, read as a
+/// [`Variation`]. Only the metric NEURON's exporter knows is accepted: path length from root.
+fn variation(model: &Model, morphology: CompId, id: &str) -> Result<Variation, String> {
+    let morph = model.component(morphology);
+    let param = children_in(model, morph, "segmentGroups")
+        .flat_map(|(_, g)| children_in(model, g, "inhomogeneousParameter"))
+        .map(|(_, p)| p)
+        .find(|p| p.id.as_deref() == Some(id))
+        .ok_or_else(|| format!("no segmentGroup defines the inhomogeneousParameter '{id}'"))?;
+    let metric = text_or_extra(param, "metric").unwrap_or("");
+    if metric != "Path Length from root" {
+        return Err(format!(
+            "inhomogeneousParameter '{id}': metric '{metric}' is not supported (only 'Path Length from root')"
+        ));
+    }
+    // NEURON's SubsetDomainIterator moves the start to 0 and the end to 1 only.
+    let given = |slot: &str, attr: &str, wanted: f64| -> Result<bool, String> {
+        let Some(c) = child_in(model, param, slot) else {
+            return Ok(false);
+        };
+        let text = text_or_extra(c, attr).unwrap_or("");
+        match text.trim().parse::<f64>() {
+            Ok(x) if x == wanted => Ok(true),
+            _ => Err(format!(
+                "inhomogeneousParameter '{id}': {attr} '{text}' is not supported (only {wanted})"
+            )),
+        }
+    };
+    Ok(Variation {
+        translate: given("proximal", "translationStart", 0.0)?,
+        normalize: given("distal", "normalizationEnd", 1.0)?,
     })
 }
 

@@ -16,7 +16,7 @@ use crate::model::component::CompId;
 use crate::model::Model;
 
 use super::classify::{Kinds, MechKind};
-use super::modfile::ModFile;
+use super::modfile::{ModFile, DISTANCE_VAR};
 use super::morphology::{layout, CellLayout};
 use super::names::python_str;
 use super::nmodl_expr::number;
@@ -302,6 +302,29 @@ impl Builder<'_> {
             for i in group_sections(&group) {
                 self.lines
                     .push(format!("C[{k}][{i}].insert({})", python_str(&name)));
+            }
+            let variation = bio
+                .channels
+                .iter()
+                .find(|c| c.density == comp)
+                .and_then(|c| c.variation.clone());
+            let distance = self
+                .mod_of(inst)
+                .and_then(|m| m.idents.get(DISTANCE_VAR).cloned());
+            if let (Some(v), Some(distance)) = (variation, distance) {
+                // The root section (index 0, parents come first) is where distances start.
+                let sections: Vec<String> = group_sections(&group)
+                    .iter()
+                    .map(|i| format!("C[{k}][{i}]"))
+                    .collect();
+                let py_bool = |b: bool| if b { "True" } else { "False" };
+                self.lines.push(format!(
+                    "set_path_distance([{}], C[{k}][0], {}, {}, {})",
+                    sections.join(", "),
+                    python_str(&format!("{distance}_{name}")),
+                    py_bool(v.translate),
+                    py_bool(v.normalize)
+                ));
             }
         }
         for sp in &bio.species {

@@ -265,6 +265,27 @@ def set_concentrations(sec, ion, inside, outside):
         setattr(seg, ion + "o", outside)
 
 
+def set_path_distance(sections, root, name, translate, normalize):
+    # The distance NEURON's SubsetDomainIterator (metric 0) gives each segment of a group, as
+    # the reference export sets non-uniform channel densities: the path length (um) from the
+    # root's 0 end to the segment's centre; with `translate` minus the group's smallest
+    # distance, with `normalize` divided by its largest (the sections' ends included, and
+    # never less than 1).
+    origin = root(0)
+    ends = [h.distance(origin, sec(x)) for sec in sections
+            for x in [0.0] + [seg.x for seg in sec] + [1.0]]
+    p0 = min(ends + [1e9])
+    p1 = max(ends + [1.0])
+    if not translate:
+        p0 = 0.0
+    for sec in sections:
+        for seg in sec:
+            p = h.distance(origin, seg) - p0
+            if normalize:
+                p /= p1 - p0
+            setattr(seg, name, p)
+
+
 def spike_detector(sec, threshold):
     return (sec, threshold)
 
