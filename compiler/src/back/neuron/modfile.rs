@@ -80,7 +80,10 @@ fn mod_file(model: &Model, ir: &Ir, mech: &Mechanism) -> Result<ModFile, Vec<Dia
         model,
         ir,
         mech.representative,
-        &InlineOptions { voltage_is_state },
+        &InlineOptions {
+            voltage_is_state,
+            properties_from_connections: true,
+        },
     )?;
     let comp = model.component(mech.component);
     if model

@@ -26,6 +26,10 @@ use crate::passes::navigate::Tree;
 pub struct InlineOptions {
     /// The root's own `v` state is the simulator's membrane potential (point cells).
     pub voltage_is_state: bool,
+    /// A property takes only the value a connection assigns, else its type's default: a
+    /// component's own attribute for it is ignored. NEURON's reference export does this (a
+    /// synapse's `weight` is the NetCon's weight, 1 for a `timedSynapticInput`'s synapse).
+    pub properties_from_connections: bool,
 }
 
 /// Flat name of the variable holding the active regime (cannot clash: `@` is not allowed in
@@ -153,7 +157,10 @@ impl<'a> Inliner<'a> {
                 .iter()
                 .find(|(n, _)| *n == p.q.name)
                 .map(|(_, v)| *v)
-                .or_else(|| comp.param(&p.q.name).map(|v| v.si));
+                .or_else(|| {
+                    let own = comp.param(&p.q.name).map(|v| v.si);
+                    own.filter(|_| !self.opts.properties_from_connections)
+                });
             let value = assigned.or(p.default_value).unwrap_or(0.0);
             let param = Param {
                 name: self.flat(id, &p.q.name),

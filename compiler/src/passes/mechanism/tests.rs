@@ -24,7 +24,10 @@ fn at(ir: &Ir, path: &str) -> InstId {
 }
 
 fn plan(model: &Model, ir: &Ir, path: &str, voltage_is_state: bool) -> MechanismPlan {
-    let opts = InlineOptions { voltage_is_state };
+    let opts = InlineOptions {
+        voltage_is_state,
+        ..Default::default()
+    };
     inline(model, ir, at(ir, path), &opts).unwrap_or_else(|d| panic!("{path}: {d:#?}"))
 }
 
