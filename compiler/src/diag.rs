@@ -217,8 +217,12 @@ impl Diagnostics {
         for d in &mut self.list {
             if d.severity == Severity::Warning {
                 d.severity = Severity::Error;
-                d.notes
-                    .push("an error because of --strict; without it, a warning".to_string());
+                d.notes.push(match d.leniency {
+                    Some(rule) => {
+                        format!("an error because of --strict ({rule}, docs/leniency.md)")
+                    }
+                    None => "an error because of --strict; without it, a warning".to_string(),
+                });
             }
         }
     }
@@ -299,7 +303,7 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
         let mut notes = d.notes.clone();
         if let (Some(rule), Severity::Warning) = (d.leniency, d.severity) {
             notes.push(format!(
-                "accepted as jLEMS accepts it ({rule}, docs/leniency.md); --strict refuses it"
+                "accepted as jNeuroML accepts it ({rule}, docs/leniency.md); --strict refuses it"
             ));
         }
         cd = cd.with_labels(labels).with_notes(notes);

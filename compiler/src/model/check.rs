@@ -130,11 +130,19 @@ impl Checker<'_> {
 
     /// Checks that `e` is a number of dimension `want`; `what` names the use in messages.
     fn expect_dim(&mut self, e: &Expr, want: Dim, what: &str) {
-        self.expect_dim_named(e, want, &describe_dim(want), what);
+        self.expect_dim_named(e, want, &describe_dim(want), what, None);
     }
 
-    /// As [`Self::expect_dim`], with the expected dimension described as `want_name`.
-    fn expect_dim_named(&mut self, e: &Expr, want: Dim, want_name: &str, what: &str) {
+    /// As [`Self::expect_dim`], with the expected dimension described as `want_name`; a
+    /// mismatch is a warning of the rule `lenient` where jLEMS only logs it.
+    fn expect_dim_named(
+        &mut self,
+        e: &Expr,
+        want: Dim,
+        want_name: &str,
+        what: &str,
+        lenient: Option<&'static str>,
+    ) {
         if is_literal_zero(e) {
             return;
         }
@@ -157,7 +165,14 @@ impl Checker<'_> {
                 // unstated units; jLEMS runs them, so this is only a warning.
                 if d.is_none() && has_nonzero_literal(e) {
                     diag.severity = Severity::Warning;
+                    diag.leniency = Some("unitless-literal");
                     diag = diag.with_note("a number written without units is dimensionless; it is taken as if it carried the missing units");
+                } else if let Some(rule) = lenient {
+                    diag.severity = Severity::Warning;
+                    diag.leniency = Some(rule);
+                    diag = diag.with_note(format!(
+                        "the value is used as it is, as if it had dimension {want_name}"
+                    ));
                 }
                 self.diags.push(diag);
             }
@@ -254,7 +269,7 @@ impl Checker<'_> {
             want_name = format!("{}/time ({want})", sv.q.dimension);
         }
         let what = format!("the time derivative of '{}'", td.variable);
-        self.expect_dim_named(&td.value, want, &want_name, &what);
+        self.expect_dim_named(&td.value, want, &want_name, &what, None);
     }
 
     fn assignment(&mut self, sa: &StateAssignment) {
@@ -337,8 +352,12 @@ impl Checker<'_> {
             self.exposure_of(&dv.q, dv.exposure.as_deref());
             match &dv.value {
                 DerivedValue::Expr(e) => {
+                    // jLEMS logs this mismatch and runs the model (`dimension="none"` on
+                    // time-valued rate expressions is common in published models).
                     let what = format!("the value of derived variable '{}'", dv.q.name);
-                    self.expect_dim(e, dv.q.dim, &what);
+                    let want = describe_dim(dv.q.dim);
+                    let rule = Some("derived-variable-dimension");
+                    self.expect_dim_named(e, dv.q.dim, &want, &what, rule);
                 }
                 DerivedValue::Select { select, span, .. } => self.select_path(select, *span, &dv.q),
             }

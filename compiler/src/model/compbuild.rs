@@ -147,6 +147,30 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// What a component of type `found` lacks to stand where `declared` is expected: the
+    /// exposures and event ports of `declared` it does not have (by name, ports by direction
+    /// too). jLEMS does not check declared types; it reads members by name when it runs, so
+    /// a component that has them all runs there.
+    fn missing_members(&self, found: TypeId, declared: TypeId) -> Vec<String> {
+        let (have, want) = (self.ty(found), self.ty(declared));
+        let exposures = want
+            .exposures
+            .iter()
+            .filter(|e| !have.exposures.iter().any(|h| h.name == e.name))
+            .map(|e| format!("exposure '{}'", e.name));
+        let ports = want
+            .event_ports
+            .iter()
+            .filter(|p| {
+                !have
+                    .event_ports
+                    .iter()
+                    .any(|h| h.name == p.name && h.direction == p.direction)
+            })
+            .map(|p| format!("event port '{}'", p.name));
+        exposures.chain(ports).collect()
+    }
+
     // -----------------------------------------------------------------------------------------
     // Pass 1: elements to components
 
@@ -254,8 +278,15 @@ impl<'a> Builder<'a> {
                 return None;
             }
             if !self.slot_accepts(slot, cty) {
-                // A named Child takes the element whatever its type, as in jLEMS.
-                self.type_mismatch(el, slot, cty, pty);
+                // A named Child takes the element whatever its type, as in jLEMS, when it
+                // has what the declared type offers.
+                let missing = slot
+                    .type_id
+                    .map_or_else(Vec::new, |st| self.missing_members(cty, st));
+                self.type_mismatch(el, slot, cty, pty, &missing);
+                if !missing.is_empty() {
+                    return None;
+                }
             }
             return Some(slot.name.clone());
         }
@@ -309,24 +340,31 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn type_mismatch(&mut self, el: &Element, slot: &TypedSlot, cty: TypeId, pty: &ComponentType) {
+    fn type_mismatch(
+        &mut self,
+        el: &Element,
+        slot: &TypedSlot,
+        cty: TypeId,
+        pty: &ComponentType,
+        missing: &[String],
+    ) {
         let want = slot.type_name.as_deref().unwrap_or("?");
         let span = el.attr("type").map_or(el.name_span, |a| a.value_span);
-        self.diags.push(
-            Diagnostic::lenient(
-                "child-type",
-                format!(
-                    "<{}> is a {}, which is not a {want}",
-                    el.name,
-                    self.ty(cty).name
-                ),
-            )
-            .with_span(span, "")
-            .with_note(format!(
-                "{} declares '{}' as a Child of type {want}",
-                pty.name, slot.name
-            )),
+        let message = format!(
+            "<{}> is a {}, which is not a {want}",
+            el.name,
+            self.ty(cty).name
         );
+        let d = if missing.is_empty() {
+            Diagnostic::lenient("child-type", message)
+        } else {
+            Diagnostic::error(message)
+                .with_note(format!("it lacks {} of a {want}", missing.join(", ")))
+        };
+        self.diags.push(d.with_span(span, "").with_note(format!(
+            "{} declares '{}' as a Child of type {want}",
+            pty.name, slot.name
+        )));
     }
 
     /// Top-level ids are global across all files; a second use is an error.
@@ -431,13 +469,18 @@ impl<'a> Builder<'a> {
                     .push((name.to_string(), target, a.value_span));
             }
         } else if ty.derived_parameters.iter().any(|d| d.q.name == name) {
-            self.diags.push(Diagnostic::at(
-                a.name_span,
-                format!(
-                    "'{name}' is a derived parameter of {}; its value is computed, not given",
-                    ty.name
-                ),
-            ));
+            // jLEMS leaves the attribute unused and computes the value.
+            self.diags.push(
+                Diagnostic::lenient(
+                    "unused-attribute",
+                    format!(
+                        "'{name}' is a derived parameter of {}; its value is computed, not \
+                         given, so this value is not used",
+                        ty.name
+                    ),
+                )
+                .with_span(a.name_span, ""),
+            );
         } else if let Some(slots) = child_reference_slots(ty, name) {
             if let Some((slot, target)) = self.resolve_child_reference(id, el, &slots, a) {
                 self.comps[id.0 as usize].children.push((slot, target));
@@ -447,11 +490,17 @@ impl<'a> Builder<'a> {
                 .extra
                 .push((name.to_string(), a.value.clone(), a.value_span));
         } else {
+            // jLEMS warns of an unused attribute and goes on; newer NeuroML tools write
+            // attributes older core types do not declare (`method` on <Simulation>).
             self.diags.push(
-                Diagnostic::at(
-                    a.name_span,
-                    format!("unknown attribute '{name}' on <{}>", el.name),
+                Diagnostic::lenient(
+                    "unused-attribute",
+                    format!(
+                        "unknown attribute '{name}' on <{}>; it is not used",
+                        el.name
+                    ),
                 )
+                .with_span(a.name_span, "")
                 .with_note(expected_attributes(ty)),
             );
         }
@@ -501,19 +550,29 @@ impl<'a> Builder<'a> {
         let tty = self.comps[target.0 as usize].type_id;
         if let Some(st) = slot.type_id {
             if !self.reference_accepts(st, tty) {
-                // jLEMS does not check the type of a reference: it simulates the component
-                // if it has what the reader uses (a missing exposure is an error there).
+                let missing = self.missing_members(tty, st);
+                // jLEMS does not check the type of a reference: a component with every
+                // exposure and port of the declared type runs there.
+                let d = if missing.is_empty() {
+                    Diagnostic::lenient("reference-type", "")
+                } else {
+                    Diagnostic::error("").with_note(format!(
+                        "it lacks {} of {}",
+                        missing.join(", "),
+                        with_article(want)
+                    ))
+                };
                 self.diags.push(
-                    Diagnostic::lenient(
-                        "reference-type",
-                        format!(
+                    Diagnostic {
+                        message: format!(
                             "'{}' is {}, but '{}' must refer to {}",
                             a.value,
                             with_article(&self.ty(tty).name),
                             slot.name,
                             with_article(want)
                         ),
-                    )
+                        ..d
+                    }
                     .with_span(a.value_span, "")
                     .with_secondary(self.comps[target.0 as usize].span, "defined here"),
                 );

@@ -66,6 +66,9 @@ pub fn resolve_recorders(tree: &Tree, sim: CompId, root: InstId) -> (Recorders, 
                 });
             }
             "displays" => {
+                // jNeuroML runs without its displays (`-nogui`, and every export but its
+                // own GUI): a Line that reads nothing is dropped with a warning.
+                let before = std::mem::take(&mut r.diags);
                 for line in nested("lines") {
                     if let Some(target) = r.variable(line, "quantity") {
                         out.display_lines.push(DisplayLine {
@@ -73,6 +76,15 @@ pub fn resolve_recorders(tree: &Tree, sim: CompId, root: InstId) -> (Recorders, 
                             target,
                         });
                     }
+                }
+                let found = std::mem::replace(&mut r.diags, before);
+                for mut d in found.list {
+                    if d.is_error() {
+                        d.severity = crate::diag::Severity::Warning;
+                        d.leniency = Some("display-line");
+                        d.notes.push("the Line is left out".to_string());
+                    }
+                    r.diags.push(d);
                 }
             }
             _ => {}

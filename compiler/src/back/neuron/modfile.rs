@@ -722,7 +722,7 @@ impl<'p> Writer<'p> {
                     write.iter().cloned().collect::<Vec<_>>().join(", ")
                 ));
             }
-            let valence = if ion == "ca" { 2 } else { 1 };
+            let valence = if ion == "ca" || ion == "ca2" { 2 } else { 1 };
             line.push_str(&format!(" VALENCE {valence}"));
             useions.push(line);
         }

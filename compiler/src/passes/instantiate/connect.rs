@@ -412,7 +412,30 @@ impl<'m> Builder<'m> {
                 }
             }
         }
+        // `pop[0]` of a populationList names the list's instance, which only wraps the cell:
+        // jNeuroML's exports take the cell.
+        if let Some(cell) = self.made_cell(cur).filter(|_| self.is_wrapper(cur)) {
+            let message = format!(
+                "'{value}' names {}, which holds a cell; the cell is used",
+                self.tree().describe(cur)
+            );
+            self.push_once(
+                Diagnostic::lenient("instance-for-cell", message)
+                    .with_span(at, "")
+                    .with_note("name the cell itself, as in pop/0/cellId"),
+            );
+            return Some(cell);
+        }
         Some(cur)
+    }
+
+    /// Whether `inst` is only a holder of the cell ChildInstance made in it: its type has no
+    /// event ports and nothing can attach to it (a populationList's `instance`).
+    fn is_wrapper(&self, inst: InstId) -> bool {
+        let ty = self.model.ty(self
+            .comp(self.out.instances[inst.0 as usize].component)
+            .type_id);
+        ty.event_ports.is_empty() && ty.attachments.is_empty()
     }
 
     /// The one child `ChildInstance` made in `inst` (the cell of a populationList `instance`),

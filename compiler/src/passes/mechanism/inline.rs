@@ -528,15 +528,7 @@ impl<'a> Inliner<'a> {
             }
             cur = self.ir.inst(id).parent;
         }
-        const PROVIDED: &[&str] = &[
-            "v",
-            "temperature",
-            "caConc",
-            "caConcExt",
-            "iCa",
-            "surfaceArea",
-        ];
-        if !PROVIDED.contains(&name) {
+        if external_of(name).is_none() {
             // A parameter of an enclosing component (a species' initial concentration) is a
             // constant the mechanism can carry.
             while let Some(id) = cur {
@@ -550,24 +542,16 @@ impl<'a> Inliner<'a> {
     }
 
     fn external(&mut self, name: &str, span: Span) -> MExpr {
-        let ext = match name {
-            "v" => External::Voltage,
-            "temperature" => External::Temperature,
-            "caConc" => External::ConcentrationIn("ca".into()),
-            "caConcExt" => External::ConcentrationOut("ca".into()),
-            "iCa" => External::IonCurrent("ca".into()),
-            "surfaceArea" => External::Area,
-            _ => {
-                self.error(
-                    span,
-                    format!(
-                        "'{name}' comes from outside this mechanism, which the simulator \
-                         cannot provide; expected v, temperature, caConc, caConcExt, iCa or \
-                         surfaceArea"
-                    ),
-                );
-                return MExpr::Num(f64::NAN);
-            }
+        let Some(ext) = external_of(name) else {
+            self.error(
+                span,
+                format!(
+                    "'{name}' comes from outside this mechanism, which the simulator cannot \
+                     provide; expected v, temperature, caConc, caConcExt, iCa (or caConc2, \
+                     caConcExt2, iCa2 of a second calcium pool) or surfaceArea"
+                ),
+            );
+            return MExpr::Num(f64::NAN);
         };
         self.externals.insert(ext.clone());
         MExpr::Ext(ext)
@@ -723,4 +707,22 @@ impl<'a> Inliner<'a> {
         derived.sort_by_key(|d| owner_rank(&d.name));
         self.plan.derived = derived;
     }
+}
+
+/// What the simulator provides under a requirement's name: the membrane's voltage,
+/// temperature and area, and calcium's concentrations and current, for the ion `ca` and for
+/// `ca2` (the second pool of `biophysicalProperties2CaPools`).
+fn external_of(name: &str) -> Option<External> {
+    Some(match name {
+        "v" => External::Voltage,
+        "temperature" => External::Temperature,
+        "surfaceArea" => External::Area,
+        "caConc" => External::ConcentrationIn("ca".into()),
+        "caConcExt" => External::ConcentrationOut("ca".into()),
+        "iCa" => External::IonCurrent("ca".into()),
+        "caConc2" => External::ConcentrationIn("ca2".into()),
+        "caConcExt2" => External::ConcentrationOut("ca2".into()),
+        "iCa2" => External::IonCurrent("ca2".into()),
+        _ => return None,
+    })
 }

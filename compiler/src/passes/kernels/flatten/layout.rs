@@ -106,6 +106,14 @@ impl Layout {
             let s = l.variable(&pv.name);
             l.constants.push((s, pv.si));
         }
+        // jLEMS reads a Requirement from an enclosing Constant too (channelDensity's
+        // `vShift = 0mV` serves gates written for channelDensityVShift).
+        for c in &ty.constants {
+            if !l.variables.contains_key(&c.q.name) {
+                let s = l.variable(&c.q.name);
+                l.constants.push((s, c.value));
+            }
+        }
         l.expose(ty, has_dynamics);
         for td in &d.time_derivatives {
             if !l.rates.contains_key(&td.variable) {
