@@ -448,6 +448,41 @@ impl<'p> Writer<'p> {
                 _ => lines.push(format!("{id} = {value}")),
             }
         }
+        lines.extend(self.voltage_clamps());
+        lines
+    }
+
+    /// A regime without time derivatives whose OnEntry sets `v` (a refractory period) holds
+    /// `v` there with a stiff current, as the reference export does (1e7 per ms), so inputs
+    /// cannot move it. Only where BREAKPOINT calls rates(), so NEURON sees the current's
+    /// dependence on v and integrates it implicitly; otherwise the rate stays 0.
+    fn voltage_clamps(&mut self) -> Vec<String> {
+        let (Some(v), Some(regimes), Some(reg)) = (
+            self.voltage.clone(),
+            self.plan.regimes.clone(),
+            self.regime_id(),
+        ) else {
+            return Vec::new();
+        };
+        let implicit = self.integrated.is_empty() && self.kinetic_states.is_empty();
+        if !implicit || !self.plan.rates.iter().any(|r| r.state == v) {
+            return Vec::new();
+        }
+        let rate = self.rate_id(&v);
+        let mut lines = Vec::new();
+        for (k, entry) in regimes.on_entry.iter().enumerate() {
+            let has_rates = self.plan.rates.iter().any(|r| r.regime == Some(k));
+            let Some(held) = entry.assigns.iter().rev().find(|a| a.var == v) else {
+                continue;
+            };
+            if has_rates {
+                continue;
+            }
+            let held = self.expr(&held.value);
+            lines.push(format!("if ({reg} == {k}) {{"));
+            lines.push(format!("    {rate} = 1e10 * ({held} - (v * 0.001))"));
+            lines.push("}".into());
+        }
         lines
     }
 

@@ -55,6 +55,9 @@ PROCEDURE rates() {
     if (regime_index == 1) {
         rate_v = (iMemb / C)
     }
+    if (regime_index == 0) {
+        rate_v = 1e10 * (reset - (v * 0.001))
+    }
 }
 
 

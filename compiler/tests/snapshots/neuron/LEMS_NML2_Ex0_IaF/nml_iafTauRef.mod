@@ -47,6 +47,9 @@ PROCEDURE rates() {
     if (regime_index == 1) {
         rate_v = ((leakReversal - (v * 0.001)) / tau)
     }
+    if (regime_index == 0) {
+        rate_v = 1e10 * (reset - (v * 0.001))
+    }
 }
 
 
