@@ -179,3 +179,32 @@ fn help_documents_commands_and_options() {
         assert!(help.contains(word), "--help lacks {word}:\n{help}");
     }
 }
+
+fn lenient(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../testsuite/lenient")
+        .join(name);
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_tolerated_model_warns_once_per_rule_exits_0_and_strict_refuses_it() {
+    let file = lenient("unused_attributes.xml");
+    let out = lemsc(&["check", "--color", "never", &file]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+    assert!(stderr.contains("unused_attributes.xml:12:"), "{stderr}");
+    assert!(stderr.contains("2 more warnings like this one"), "{stderr}");
+    assert!(stderr.contains("unused-attribute"), "{stderr}");
+
+    let quiet = lemsc(&["check", "-q", &file]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(text(&quiet.stderr).is_empty(), "{}", text(&quiet.stderr));
+
+    let strict = lemsc(&["check", "--strict", "--color", "never", &file]);
+    let stderr = text(&strict.stderr);
+    assert_eq!(strict.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.matches("error:").count(), 3, "{stderr}");
+    assert!(stderr.contains("--strict"), "{stderr}");
+}

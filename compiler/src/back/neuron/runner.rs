@@ -494,8 +494,8 @@ impl Builder<'_> {
         }
     }
 
-    /// The NEURON reference and SI scale of a recorded variable.
-    fn reference(&mut self, target: &VarRef) -> Option<(String, f64)> {
+    /// The NEURON reference and SI scale (a Python expression) of a recorded variable.
+    fn reference(&mut self, target: &VarRef) -> Option<(String, String)> {
         // The mechanism instance holding it, and the path from there.
         let mut cur = target.inst;
         let mut path = Vec::new();
@@ -511,16 +511,22 @@ impl Builder<'_> {
             if !path.is_empty() {
                 return None;
             }
-            // Variables of the cell itself are NEURON's own, per segment.
-            let (name, scale) = match target.variable.as_str() {
-                "v" => ("v", 1e-3),
-                // mM = mol/m³.
-                "caConc" => ("cai", 1.0),
-                "caConcExt" => ("cao", 1.0),
-                _ => return None,
-            };
+            // Variables of the cell itself are NEURON's own, per segment. A calcium current
+            // is a density there (mA/cm², outward positive): times the segment's area
+            // (µm²) and -1e-11 it is the cell's inward current in A.
             let seg = target.segment.as_deref().and_then(|s| s.parse().ok());
             let at = self.place(cur, seg.or(Some(0)), Some(0.5));
+            let (name, scale) = match target.variable.as_str() {
+                "v" => ("v", number(1e-3)),
+                // mM = mol/m³.
+                "caConc" => ("cai", number(1.0)),
+                "caConcExt" => ("cao", number(1.0)),
+                "caConc2" => ("ca2i", number(1.0)),
+                "caConcExt2" => ("ca2o", number(1.0)),
+                "iCa" => ("ica", format!("-1e-11 * {at}.area()")),
+                "iCa2" => ("ica2", format!("-1e-11 * {at}.area()")),
+                _ => return None,
+            };
             return Some((format!("{at}._ref_{name}"), scale));
         }
         let m = self.mod_of(cur)?;
@@ -532,7 +538,7 @@ impl Builder<'_> {
             .get(&(rep_inst, target.variable.clone()))?
             .clone();
         if m.plan.states.iter().any(|s| s.name == flat && s.is_voltage) {
-            return Some((format!("S[{}](0.5)._ref_v", cur.0), 1e-3));
+            return Some((format!("S[{}](0.5)._ref_v", cur.0), number(1e-3)));
         }
         let ident = m.idents.get(&flat)?.clone();
         match self.kinds.mechanism_of(cur)?.kind {
@@ -540,9 +546,9 @@ impl Builder<'_> {
                 let cell = self.cell_of(cur)?;
                 let at = self.place(cell, Some(0), Some(0.5));
                 let name = self.kinds.mechanism_of(cur)?.name.clone();
-                Some((format!("{at}._ref_{ident}_{name}"), 1.0))
+                Some((format!("{at}._ref_{ident}_{name}"), number(1.0)))
             }
-            _ => Some((format!("P[{}]._ref_{ident}", cur.0), 1.0)),
+            _ => Some((format!("P[{}]._ref_{ident}", cur.0), number(1.0))),
         }
     }
 
@@ -568,10 +574,9 @@ impl Builder<'_> {
             lines.push(format!("TRACES[{f}] = []"));
             for col in &file.columns {
                 match self.reference(&col.target) {
-                    Some((r, scale)) => lines.push(format!(
-                        "TRACES[{f}].append((record({r}), {}))",
-                        number(scale)
-                    )),
+                    Some((r, scale)) => {
+                        lines.push(format!("TRACES[{f}].append((record({r}), {scale}))"))
+                    }
                     None => {
                         let c = self.model.component(self.ir.simulation.component);
                         self.diags.push(Diagnostic::at(
