@@ -130,19 +130,20 @@ impl<'a> Builder<'a> {
     /// Can a reference declared with type `declared` point at a component of type `found`?
     /// Yes if `found` extends `declared`, or if NeuroML allows the pair although the core types
     /// declare the reference more narrowly: any spike source may stand in a population of
-    /// cells, a projection may join populationLists, and a dimensionless input (`...DL`) may
-    /// drive a dimensionless cell where a current input is declared.
+    /// cells, a projection may join populationLists, a dimensionless input (`...DL`) may
+    /// drive a dimensionless cell where a current input is declared, and a dimensionless
+    /// (rate-based) synapse may stand where a synapse or a graded synapse is declared.
     fn reference_accepts(&self, declared: TypeId, found: TypeId) -> bool {
         if self.extends(found, declared) {
             return true;
         }
         let named = |name: &str| self.type_by_name.get(name).copied();
+        let is_a = |name: &str| named(name).is_some_and(|t| self.extends(found, t));
         match self.ty(declared).name.as_str() {
-            "baseCell" => named("baseSpikeSource").is_some_and(|t| self.extends(found, t)),
-            "population" => named("basePopulation").is_some_and(|t| self.extends(found, t)),
-            "basePointCurrent" => {
-                named("basePointCurrentDL").is_some_and(|t| self.extends(found, t))
-            }
+            "baseCell" => is_a("baseSpikeSource"),
+            "population" => is_a("basePopulation"),
+            "basePointCurrent" => is_a("basePointCurrentDL"),
+            "baseSynapse" | "baseGradedSynapse" => is_a("baseSynapseDL"),
             _ => false,
         }
     }
