@@ -5,6 +5,7 @@
 //! the simulation IR and hand it to a backend.
 
 pub mod back;
+pub mod confine;
 pub mod diag;
 pub mod front;
 pub mod ir;

@@ -115,6 +115,11 @@ struct CommonArgs {
     /// (docs/leniency.md): for model repositories that want their files clean
     #[arg(long)]
     strict: bool,
+
+    /// Let the model's output files lie outside the output folder (`-o DIR`, else the LEMS
+    /// file's folder); by default such a file name is an error
+    #[arg(long)]
+    allow_writes_outside: bool,
 }
 
 impl CommonArgs {
@@ -122,6 +127,7 @@ impl CommonArgs {
         CheckOptions {
             include_dirs: self.include_dirs.clone(),
             strict: self.strict,
+            allow_writes_outside: self.allow_writes_outside,
         }
     }
 }

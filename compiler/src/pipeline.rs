@@ -16,6 +16,8 @@ pub struct CheckOptions {
     pub include_dirs: Vec<PathBuf>,
     /// `--strict`: what lemsc accepts as jLEMS does, with a warning, is an error instead.
     pub strict: bool,
+    /// `--allow-writes-outside`: output files may be named outside the model's folder.
+    pub allow_writes_outside: bool,
 }
 
 /// The result of reading and checking a model: the sources (for rendering diagnostics), the
@@ -61,7 +63,10 @@ pub fn check(files: &[PathBuf], opts: &CheckOptions) -> Checked {
     diagnostics.extend(model_diags);
     // 3. The files the simulation will write.
     if let Some(model) = &model {
-        diagnostics.extend(model::outputs::check_output_paths(model));
+        diagnostics.extend(model::outputs::check_output_paths(
+            model,
+            opts.allow_writes_outside,
+        ));
     }
     // 4. What the target Simulation runs: Structure instantiated, recorded paths resolved.
     let mut ir = None;

@@ -11,6 +11,7 @@ use lemsc_runtime::engine::{
 };
 use lemsc_runtime::program::Program;
 
+use crate::confine::WriteRoot;
 use crate::diag::{Diagnostic, SourceMap};
 use crate::passes::kernels::ProgramOptions;
 use crate::pipeline::{check, CheckOptions, Checked};
@@ -161,6 +162,14 @@ pub fn run_file_with_progress(
     timings.parse_check = started.elapsed();
 
     let warnings: Vec<Diagnostic> = checked.diagnostics.list.clone();
+    let root = output_root(path, opts.out_dir.as_deref());
+    if let Err(mut diagnostics) = confine_checked(&checked, &root, &opts.check)? {
+        diagnostics.splice(0..0, warnings);
+        return Err(SimError::Model {
+            sources: checked.sources,
+            diagnostics,
+        });
+    }
     let started = Instant::now();
     let program = match lower_checked(path, &checked, opts) {
         Ok(program) => program,
@@ -239,14 +248,48 @@ fn lower_checked(
     if unsupported.has_errors() {
         return Err(unsupported.list);
     }
-    let out_dir = match &opts.out_dir {
-        Some(dir) => dir.clone(),
-        None => path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(".")),
-    };
+    let out_dir = output_root(path, opts.out_dir.as_deref());
     build_program(model, ir, out_dir, opts.seed)
+}
+
+/// The folder a run writes into: `-o DIR`, else the LEMS file's folder.
+fn output_root(path: &Path, out_dir: Option<&Path>) -> PathBuf {
+    let dir = match out_dir {
+        Some(dir) => dir.to_path_buf(),
+        None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    }
+}
+
+/// The output folder of a checked model, with its input files, as a [`WriteRoot`]; the
+/// inner `Err` holds the located errors of output files that may not be written there
+/// (see [`crate::model::outputs::confine_outputs`]). Every target calls this before it
+/// writes anything.
+pub fn confine_checked(
+    checked: &Checked,
+    root: &Path,
+    opts: &CheckOptions,
+) -> Result<Result<WriteRoot, Vec<Diagnostic>>, SimError> {
+    let inputs = checked.sources.files().map(|(_, f)| f.path.as_path());
+    let write_root = WriteRoot::new(root, inputs, opts.allow_writes_outside).map_err(|e| {
+        SimError::Usage(format!(
+            "cannot use '{}' as the output folder: {e}",
+            root.display()
+        ))
+    })?;
+    let (Some(model), Some(ir)) = (checked.model.as_ref(), checked.ir.as_ref()) else {
+        return Ok(Ok(write_root));
+    };
+    let diags = crate::model::outputs::confine_outputs(model, ir.simulation.component, &write_root);
+    if diags.has_errors() {
+        Ok(Err(diags.list))
+    } else {
+        Ok(Ok(write_root))
+    }
 }
 
 /// jLEMS writes into folders that must exist; we create them, so that `results/` need not be
@@ -591,15 +634,30 @@ pub fn export_neuron(path: &Path, opts: &NeuronRunOptions) -> Result<NeuronOutco
             });
         }
     };
-    let dir = match &opts.out_dir {
-        Some(d) => d.clone(),
-        None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+    let dir = output_root(path, opts.out_dir.as_deref());
+    let write_root = match confine_checked(&checked, &dir, &opts.check)? {
+        Ok(root) => root,
+        Err(mut diagnostics) => {
+            diagnostics.splice(0..0, warnings);
+            return Err(SimError::Model {
+                sources: checked.sources,
+                diagnostics,
+            });
+        }
     };
-    let dir = if dir.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        dir
-    };
+    let generated = export.mods.iter().chain(std::iter::once(&export.runner));
+    for (name, _) in generated {
+        let file = dir.join(name);
+        if let Err(why) = write_root.check(&file) {
+            return Err(SimError::Model {
+                sources: checked.sources,
+                diagnostics: vec![Diagnostic::error(format!(
+                    "will not write the generated file {}: it {why}",
+                    file.display()
+                ))],
+            });
+        }
+    }
     let files = neuron::write(&export, &dir)
         .map_err(|e| SimError::Run(format!("cannot write to '{}': {e}", dir.display())))?;
     let runner = dir.join(&export.runner.0);

@@ -191,20 +191,19 @@ impl PendingFile {
             path: final_path.to_path_buf(),
             source,
         };
-        let name = final_path
-            .file_name()
-            .ok_or_else(|| error(io::Error::new(io::ErrorKind::InvalidInput, "no file name")))?;
-        let unique = NEXT_TEMP_ID.fetch_add(1, Ordering::Relaxed);
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(".{}-{unique}.partial", std::process::id()));
-        let temp_path = final_path.with_file_name(temp_name);
-        let parent = temp_path.parent().filter(|p| !p.as_os_str().is_empty());
+        if final_path.file_name().is_none() {
+            return Err(error(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "no file name",
+            )));
+        }
+        refuse_special_file(final_path).map_err(error)?;
+        let parent = final_path.parent().filter(|p| !p.as_os_str().is_empty());
         if let Some(folder) = parent.filter(|p| !p.is_dir()) {
             let message = format!("folder {} does not exist", folder.display());
             return Err(error(io::Error::new(io::ErrorKind::NotFound, message)));
         }
-        let file = File::create(&temp_path).map_err(error)?;
+        let (temp_path, file) = create_temp_beside(final_path).map_err(error)?;
         Ok(PendingFile {
             out: Some(BufWriter::with_capacity(1 << 16, file)),
             temp_path,
@@ -236,6 +235,7 @@ impl PendingFile {
         // On disk before it gets its real name, so a crash cannot leave a short file there.
         file.sync_all().map_err(|e| self.error(e))?;
         drop(file);
+        refuse_special_file(&self.final_path).map_err(|e| self.error(e))?;
         std::fs::rename(&self.temp_path, &self.final_path).map_err(|e| self.error(e))?;
         self.renamed = true;
         Ok(self.final_path.clone())
@@ -252,5 +252,38 @@ impl Drop for PendingFile {
             // Best effort: nothing useful can be done with an error while a run fails.
             let _ = std::fs::remove_file(&self.temp_path);
         }
+    }
+}
+
+/// A new, empty file in `final_path`'s folder under a short temporary name of its own
+/// (`.lemsc-PID-N.tmp`): short so that any legal final name works, and created exclusively
+/// so that nothing already there (a file, a link) is opened.
+fn create_temp_beside(final_path: &Path) -> io::Result<(PathBuf, File)> {
+    loop {
+        let unique = NEXT_TEMP_ID.fetch_add(1, Ordering::Relaxed);
+        let name = format!(".lemsc-{}-{unique}.tmp", std::process::id());
+        let temp_path = final_path.with_file_name(name);
+        match File::options()
+            .write(true)
+            .create_new(true)
+            .open(&temp_path)
+        {
+            Ok(file) => return Ok((temp_path, file)),
+            // Left by an earlier process of the same id: take the next number.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Output files only ever replace regular files: a folder, a device, a pipe or a socket at
+/// the path (or a link to one) is an error, not something to rename over.
+fn refuse_special_file(path: &Path) -> io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "the path exists and is not a regular file",
+        )),
+        _ => Ok(()),
     }
 }

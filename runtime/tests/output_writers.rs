@@ -129,7 +129,7 @@ fn real_name_appears_only_at_finish() {
     assert!(!path.exists(), "the real name must not exist before finish");
     let pending = scratch.entries();
     assert_eq!(pending.len(), 1);
-    assert!(pending[0].starts_with(".v.dat.") && pending[0].ends_with(".partial"));
+    assert!(pending[0].starts_with(".lemsc-") && pending[0].ends_with(".tmp"));
     writer.finish().unwrap();
     assert_eq!(scratch.entries(), ["v.dat"]);
     assert_eq!(
@@ -203,4 +203,40 @@ fn a_missing_folder_is_an_error_not_created() {
         .err()
         .expect("same for spikes");
     assert!(error.to_string().contains("does not exist"));
+}
+
+#[test]
+fn the_longest_legal_names_can_be_written() {
+    let scratch = Scratch::new("longname");
+    for len in [238, 250, 255] {
+        let name = "v".repeat(len - 4) + ".dat";
+        let mut writer = DatWriter::create(scratch.0.join(&name), 1).unwrap();
+        writer.write_row(0.0, &[1.0]).unwrap();
+        writer.finish().unwrap();
+        assert!(scratch.0.join(&name).is_file(), "{len} bytes");
+    }
+}
+
+#[test]
+fn only_regular_files_are_replaced() {
+    let scratch = Scratch::new("special");
+    let folder = scratch.0.join("v.dat");
+    std::fs::create_dir(&folder).unwrap();
+    let error = DatWriter::create(&folder, 1)
+        .err()
+        .expect("a folder is refused");
+    assert!(error.to_string().contains("not a regular file"), "{error}");
+    #[cfg(unix)]
+    {
+        let error = DatWriter::create("/dev/null", 1)
+            .err()
+            .expect("a device is refused");
+        assert!(error.to_string().contains("not a regular file"), "{error}");
+        // A folder that appears while the run goes on is refused at finish.
+        let late = scratch.0.join("late.dat");
+        let writer = DatWriter::create(&late, 1).unwrap();
+        std::fs::create_dir(&late).unwrap();
+        assert!(writer.finish().is_err());
+        assert_eq!(scratch.entries(), ["late.dat", "v.dat"]);
+    }
 }

@@ -7,6 +7,7 @@ use crate::ir::{
     DisplayLine, EventOutputFile, EventSelection, InstId, OutputColumn, OutputFile, VarRef,
 };
 use crate::model::component::CompId;
+use crate::model::outputs::written_name;
 use crate::model::types::{ComponentType, Direction};
 use crate::passes::navigate::{segments, shorten, Tree};
 use crate::passes::support;
@@ -50,7 +51,7 @@ pub fn resolve_recorders(tree: &Tree, sim: CompId, root: InstId) -> (Recorders, 
                     .collect();
                 out.output_files.push(OutputFile {
                     id: id_of(tree, *child),
-                    file_name: c.text("fileName").unwrap_or_default().to_string(),
+                    file_name: written_name(c).map(|(n, _)| n).unwrap_or_default(),
                     columns,
                 });
             }
@@ -60,7 +61,7 @@ pub fn resolve_recorders(tree: &Tree, sim: CompId, root: InstId) -> (Recorders, 
                     .collect();
                 out.event_output_files.push(EventOutputFile {
                     id: id_of(tree, *child),
-                    file_name: c.text("fileName").unwrap_or_default().to_string(),
+                    file_name: written_name(c).map(|(n, _)| n).unwrap_or_default(),
                     format: c.text("format").unwrap_or_default().to_string(),
                     selections,
                 });
