@@ -735,7 +735,11 @@ impl<'p> Writer<'p> {
             }
             MechKind::Concentration { ion } => {
                 // Written where the state changes (DERIVATIVE and INITIAL): nocmodl accepts a
-                // WRITE of a concentration only there.
+                // WRITE of a concentration only there. A model without rates changes it only in
+                // its conditions, tested here (a concentration clamp).
+                if self.integrated.is_empty() && self.kinetic_states.is_empty() {
+                    lines.extend(self.concentration_out());
+                }
                 ions.entry(ion.clone())
                     .or_default()
                     .1
