@@ -167,6 +167,7 @@ enum Color {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    remove_partial_outputs_on_signals();
     let code = match cli.command {
         Some(Command::Check { files, common }) => run_check(&files, &common),
         None => {
@@ -183,6 +184,27 @@ fn main() -> ExitCode {
     };
     ExitCode::from(code)
 }
+
+/// SIGINT and SIGTERM end a run without leaving its temporary output files behind: a thread
+/// waits for them, deletes those files, then lets the signal end the process as it would
+/// have (so the caller still sees "killed by SIGINT").
+#[cfg(unix)]
+fn remove_partial_outputs_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            lemsc_runtime::output::remove_pending_files();
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn remove_partial_outputs_on_signals() {}
 
 /// `lemsc check FILE...`: each file is checked on its own, as a separate model.
 fn run_check(files: &[PathBuf], common: &CommonArgs) -> u8 {

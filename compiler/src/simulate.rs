@@ -293,25 +293,40 @@ pub fn confine_checked(
 }
 
 /// jLEMS writes into folders that must exist; we create them, so that `results/` need not be
-/// made by hand.
-fn create_output_folders(program: &Program) -> Result<(), SimError> {
+/// made by hand. Returns the folders created, outermost first, for [`remove_empty_folders`].
+fn create_output_folders(program: &Program) -> Result<Vec<PathBuf>, SimError> {
     let paths = program
         .outputs
         .iter()
         .map(|o| &o.path)
         .chain(program.event_outputs.iter().map(|o| &o.path));
+    let mut created = Vec::new();
     for path in paths {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                SimError::Run(format!(
-                    "cannot create the folder {} for output file {}: {e}",
-                    dir.display(),
-                    path.display()
-                ))
-            })?;
-        }
+        let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+            continue;
+        };
+        let missing = dir
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists());
+        let mut missing: Vec<PathBuf> = missing.map(Path::to_path_buf).collect();
+        missing.reverse();
+        std::fs::create_dir_all(dir).map_err(|e| {
+            SimError::Run(format!(
+                "cannot create the folder {} for output file {}: {e}",
+                dir.display(),
+                path.display()
+            ))
+        })?;
+        created.extend(missing);
     }
-    Ok(())
+    Ok(created)
+}
+
+/// Removes the folders a failed run created, where they stayed empty.
+fn remove_empty_folders(created: &[PathBuf]) {
+    for dir in created.iter().rev() {
+        let _ = std::fs::remove_dir(dir);
+    }
 }
 
 /// Lowers the IR to a program (see `passes::kernels`).
@@ -340,7 +355,19 @@ pub fn run_program(
     engine: Engine,
     progress: ProgressFn<'_>,
 ) -> Result<Executed, SimError> {
-    create_output_folders(program)?;
+    let created = create_output_folders(program)?;
+    let result = run_program_in_folders(program, engine, progress);
+    if result.is_err() {
+        remove_empty_folders(&created);
+    }
+    result
+}
+
+fn run_program_in_folders(
+    program: &Program,
+    engine: Engine,
+    progress: ProgressFn<'_>,
+) -> Result<Executed, SimError> {
     match engine.available() {
         Engine::Interpreter => {
             let code = Interpreter::new(&program.kernels);
@@ -376,7 +403,7 @@ fn execute_native(program: &Program, progress: ProgressFn<'_>) -> Result<Execute
 /// Without LLVM, [`Engine::available`] never picks the native engine.
 #[cfg(not(feature = "native"))]
 fn execute_native(program: &Program, progress: ProgressFn<'_>) -> Result<Executed, SimError> {
-    run_program(program, Engine::Interpreter, progress)
+    run_program_in_folders(program, Engine::Interpreter, progress)
 }
 
 fn simulate_with(
@@ -542,6 +569,27 @@ mod tests {
         assert_eq!(rows[1], "0.001\t0.9\t");
     }
 
+    #[test]
+    fn a_run_failing_at_its_last_file_leaves_none_under_its_real_name() {
+        let dir = scratch_dir("publish");
+        let mut program = decay_program(&dir, false);
+        let mut second = program.outputs[0].clone();
+        second.path = dir.join("results/y.dat");
+        program.outputs.push(second);
+        // A folder appears at the second file's path while the run goes on.
+        let blocker = dir.join("results/y.dat");
+        let err = run_program(&program, Engine::Interpreter, &mut |_, _| {
+            let _ = std::fs::create_dir(&blocker);
+        })
+        .unwrap_err();
+        assert!(err.summary().contains("y.dat"), "{err:?}");
+        let left: Vec<String> = std::fs::read_dir(dir.join("results"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, ["y.dat"], "only the folder in the way may remain");
+    }
+
     #[cfg(feature = "native")]
     #[test]
     fn native_and_interpreted_runs_write_the_same_bytes() {
@@ -566,8 +614,8 @@ mod tests {
                 "{engine:?}: {message}"
             );
             assert!(
-                !dir.join("results/x.dat").exists(),
-                "a failed run leaves no file"
+                !dir.join("results").exists(),
+                "a failed run leaves no file, nor the folder it made"
             );
         }
     }

@@ -8,8 +8,10 @@
 //!   trailing tab, the time printed like a `.dat` value and the id as an integer.
 //!
 //! A file is written under a temporary name in its own folder and renamed to its real name
-//! only by `finish()`. A writer dropped without `finish()` (a failed run) deletes its
-//! temporary file, so a failed run never leaves a file that looks complete.
+//! only by `finish()` (or `seal()` then `publish()`, to rename the files of a run only once
+//! all are complete). A writer dropped before that (a failed run) deletes its temporary
+//! file, so a failed run never leaves a file that looks complete; [`remove_pending_files`]
+//! deletes them all when the process is interrupted.
 //!
 //! Missing folders: jLEMS does not create the parent folder of an output file; it reports
 //! an error and exits at the first write. We do the same, but at `create`, before any time
@@ -21,6 +23,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 /// An output file that could not be written, with the path it was meant for.
 #[derive(Debug)]
@@ -87,6 +90,12 @@ impl DatWriter {
     /// Flushes the rows and gives the file its real name; returns that path.
     pub fn finish(self) -> Result<PathBuf, OutputError> {
         self.file.finish()
+    }
+
+    /// Flushes the rows to disk, still under the temporary name: for runs that give all
+    /// their files their real names only once every one of them is complete.
+    pub fn seal(self) -> Result<Sealed, OutputError> {
+        self.file.seal()
     }
 }
 
@@ -169,6 +178,12 @@ impl SpikeWriter {
     pub fn finish(self) -> Result<PathBuf, OutputError> {
         self.file.finish()
     }
+
+    /// Flushes the events to disk, still under the temporary name: for runs that give all
+    /// their files their real names only once every one of them is complete.
+    pub fn seal(self) -> Result<Sealed, OutputError> {
+        self.file.seal()
+    }
 }
 
 /// A buffered file that exists under a temporary name until `finish` renames it, and is
@@ -178,7 +193,8 @@ struct PendingFile {
     out: Option<BufWriter<File>>,
     temp_path: PathBuf,
     final_path: PathBuf,
-    renamed: bool,
+    /// Sealed: the temporary file now belongs to a [`Sealed`].
+    handed_over: bool,
 }
 
 /// Makes temporary names unique when one run writes the same path twice (as Ex22 does;
@@ -208,7 +224,7 @@ impl PendingFile {
             out: Some(BufWriter::with_capacity(1 << 16, file)),
             temp_path,
             final_path: final_path.to_path_buf(),
-            renamed: false,
+            handed_over: false,
         })
     }
 
@@ -226,19 +242,22 @@ impl PendingFile {
         }
     }
 
-    fn finish(mut self) -> Result<PathBuf, OutputError> {
-        let out = self
-            .out
-            .take()
-            .expect("a pending file is finished only once");
+    fn finish(self) -> Result<PathBuf, OutputError> {
+        self.seal()?.publish()
+    }
+
+    fn seal(mut self) -> Result<Sealed, OutputError> {
+        let out = self.out.take().expect("a pending file is sealed only once");
         let file = out.into_inner().map_err(|e| self.error(e.into_error()))?;
         // On disk before it gets its real name, so a crash cannot leave a short file there.
         file.sync_all().map_err(|e| self.error(e))?;
         drop(file);
-        refuse_special_file(&self.final_path).map_err(|e| self.error(e))?;
-        std::fs::rename(&self.temp_path, &self.final_path).map_err(|e| self.error(e))?;
-        self.renamed = true;
-        Ok(self.final_path.clone())
+        self.handed_over = true;
+        Ok(Sealed {
+            temp_path: std::mem::take(&mut self.temp_path),
+            final_path: std::mem::take(&mut self.final_path),
+            published: false,
+        })
     }
 }
 
@@ -248,10 +267,69 @@ impl Drop for PendingFile {
             // Close without flushing: the rows still buffered are not wanted.
             let _ = out.into_parts();
         }
-        if !self.renamed {
-            // Best effort: nothing useful can be done with an error while a run fails.
-            let _ = std::fs::remove_file(&self.temp_path);
+        if !self.handed_over {
+            discard(&self.temp_path);
         }
+    }
+}
+
+/// A complete output file still under its temporary name. [`Sealed::publish`] gives it its
+/// real name; dropped unpublished (another file of the run failed), it is deleted.
+pub struct Sealed {
+    temp_path: PathBuf,
+    final_path: PathBuf,
+    published: bool,
+}
+
+impl Sealed {
+    /// Renames the file to its real name, which must not be a folder or a special file.
+    pub fn publish(mut self) -> Result<PathBuf, OutputError> {
+        let error = |source| OutputError {
+            path: self.final_path.clone(),
+            source,
+        };
+        refuse_special_file(&self.final_path).map_err(error)?;
+        std::fs::rename(&self.temp_path, &self.final_path).map_err(error)?;
+        forget_pending(&self.temp_path);
+        self.published = true;
+        Ok(self.final_path.clone())
+    }
+}
+
+impl Drop for Sealed {
+    fn drop(&mut self) {
+        if !self.published {
+            discard(&self.temp_path);
+        }
+    }
+}
+
+/// The temporary files of this process not yet renamed or deleted, so that an interrupted
+/// run can delete them ([`remove_pending_files`]).
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    PENDING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn forget_pending(temp_path: &Path) {
+    pending().retain(|p| p != temp_path);
+}
+
+/// Deletes a temporary file that will not be needed. Best effort: nothing useful can be
+/// done with an error while a run fails.
+fn discard(temp_path: &Path) {
+    let _ = std::fs::remove_file(temp_path);
+    forget_pending(temp_path);
+}
+
+/// Deletes every temporary output file of this process: for a handler of SIGINT and
+/// SIGTERM, so that an interrupted run leaves no partial files.
+pub fn remove_pending_files() {
+    for path in pending().drain(..) {
+        let _ = std::fs::remove_file(path);
     }
 }
 
@@ -268,7 +346,10 @@ fn create_temp_beside(final_path: &Path) -> io::Result<(PathBuf, File)> {
             .create_new(true)
             .open(&temp_path)
         {
-            Ok(file) => return Ok((temp_path, file)),
+            Ok(file) => {
+                pending().push(temp_path.clone());
+                return Ok((temp_path, file));
+            }
             // Left by an earlier process of the same id: take the next number.
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),

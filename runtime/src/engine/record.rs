@@ -151,12 +151,26 @@ impl<'p> Recorders<'p> {
             self.hand_over()?;
         }
         let writers = self.join_writers()?;
-        let mut paths = Vec::with_capacity(writers.len() + self.event_files.len());
+        // Every file complete on disk first, then all renamed: a failure on the way leaves
+        // none of them under its real name.
+        let mut sealed = Vec::with_capacity(writers.len() + self.event_files.len());
         for writer in writers {
-            paths.push(writer.finish()?);
+            sealed.push(writer.seal()?);
         }
         for file in std::mem::take(&mut self.event_files) {
-            paths.push(file.writer.finish()?);
+            sealed.push(file.writer.seal()?);
+        }
+        let mut paths = Vec::with_capacity(sealed.len());
+        for file in sealed {
+            match file.publish() {
+                Ok(path) => paths.push(path),
+                Err(e) => {
+                    for path in &paths {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    return Err(e);
+                }
+            }
         }
         Ok(paths)
     }
