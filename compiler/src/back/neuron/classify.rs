@@ -158,13 +158,22 @@ impl Classifier<'_> {
                 let ty = self.model.ty(comp.type_id);
                 if ty.name.starts_with("channelDensity") || ty.name.starts_with("channelPopulation")
                 {
-                    let ion = comp
-                        .text("ion")
+                    // The channel's species, as in the reference export's mods (a
+                    // channelDensityNernstCa2 may say ion="ca" of a channel of species ca2),
+                    // else the density's ion.
+                    let species = comp
+                        .reference("ionChannel")
+                        .and_then(|ch| self.model.component(ch).text("species"));
+                    let ion = species
+                        .filter(|i| !i.is_empty() && *i != "non_specific")
+                        .or_else(|| comp.text("ion"))
                         .filter(|i| *i != "non_specific")
                         .map(str::to_string);
                     let nernst = matches!(
                         ty.name.as_str(),
-                        "channelDensityNernst" | "channelDensityNonUniformNernst"
+                        "channelDensityNernst"
+                            | "channelDensityNernstCa2"
+                            | "channelDensityNonUniformNernst"
                     );
                     self.add(child.inst, MechKind::Density { ion, nernst });
                 } else if self.is_concentration_model(comp.type_id) {
