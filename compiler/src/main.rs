@@ -15,6 +15,33 @@ use lemsc::simulate::{
 };
 use lemsc::Checked;
 
+// Like `print!` and `eprint!`, but a closed pipe (`lemsc check FILE | head -1`) is not an
+// error: the text is dropped and lemsc goes on to its usual exit status instead of panicking.
+macro_rules! stdout {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! stdoutln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! stderr {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! stderrln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// Exit status: the model is fine.
 const EXIT_OK: u8 = 0;
 /// Exit status: the model has errors.
@@ -214,9 +241,9 @@ fn run_check(files: &[PathBuf], common: &CommonArgs) -> u8 {
             Ok(checked) => {
                 if !common.quiet {
                     if let Some(model) = &checked.model {
-                        println!("{}:", file.display());
+                        stdoutln!("{}:", file.display());
                         let summary = lemsc::model::summary::summary(model);
-                        println!("{}", summary.trim_end());
+                        stdoutln!("{}", summary.trim_end());
                     }
                 }
                 EXIT_OK
@@ -242,7 +269,7 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
         check: cli.common.check_options(),
     };
     if cli.verbose && engine.available() != engine {
-        eprintln!(
+        stderrln!(
             "note: this lemsc was built without the `native` feature (LLVM); the kernels run \
              in the interpreter"
         );
@@ -256,7 +283,7 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
             let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
             if !shown.is_empty() {
                 let color = use_color(cli.common.color);
-                eprint!("{}", render(&outcome.sources, &shown, color));
+                stderr!("{}", render(&outcome.sources, &shown, color));
             }
             if cli.verbose {
                 print_timings(&outcome);
@@ -271,7 +298,7 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
 fn report_sim_error(file: &Path, err: SimError, common: &CommonArgs) -> u8 {
     match err {
         SimError::Usage(message) => {
-            eprintln!("error: {message}");
+            stderrln!("error: {message}");
             EXIT_USAGE
         }
         SimError::Model {
@@ -279,13 +306,13 @@ fn report_sim_error(file: &Path, err: SimError, common: &CommonArgs) -> u8 {
             diagnostics,
         } => {
             let shown = shown_diagnostics(&diagnostics, common.quiet);
-            eprint!("{}", render(&sources, &shown, use_color(common.color)));
+            stderr!("{}", render(&sources, &shown, use_color(common.color)));
             print_error_count(file, diagnostics.iter().filter(|d| d.is_error()).count());
             EXIT_MODEL_ERRORS
         }
         SimError::Run(message) => {
-            eprintln!("error: {message}");
-            eprintln!("{}: the simulation stopped", file.display());
+            stderrln!("error: {message}");
+            stderrln!("{}: the simulation stopped", file.display());
             EXIT_MODEL_ERRORS
         }
     }
@@ -294,8 +321,8 @@ fn report_sim_error(file: &Path, err: SimError, common: &CommonArgs) -> u8 {
 /// `-v`: where the time went, stage by stage.
 fn print_timings(outcome: &RunOutcome) {
     let t = &outcome.timings;
-    let row = |what: &str, d: Duration| eprintln!("  {what:<16}{:>10.3} s", d.as_secs_f64());
-    eprintln!(
+    let row = |what: &str, d: Duration| stderrln!("  {what:<16}{:>10.3} s", d.as_secs_f64());
+    stderrln!(
         "{} steps, kernels run by the {} engine:",
         outcome.steps,
         outcome.engine.name()
@@ -306,7 +333,7 @@ fn print_timings(outcome: &RunOutcome) {
     row("simulate", t.simulate);
     row("total", t.total());
     for path in &outcome.outputs {
-        eprintln!("  wrote {}", path.display());
+        stderrln!("  wrote {}", path.display());
     }
 }
 
@@ -322,7 +349,7 @@ fn shown_diagnostics(diags: &[Diagnostic], quiet: bool) -> Vec<Diagnostic> {
 
 fn print_error_count(file: &Path, errors: usize) {
     let n = errors.max(1);
-    eprintln!(
+    stderrln!(
         "{}: {n} error{}",
         file.display(),
         if n == 1 { "" } else { "s" }
@@ -397,7 +424,7 @@ fn run_neuron(file: &Path, cli: &Cli) -> u8 {
         Ok(outcome) => {
             let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
             if !shown.is_empty() {
-                eprint!(
+                stderr!(
                     "{}",
                     render(&outcome.sources, &shown, use_color(cli.common.color))
                 );
@@ -405,14 +432,14 @@ fn run_neuron(file: &Path, cli: &Cli) -> u8 {
             if cli.verbose || !cli.run {
                 for f in &outcome.files {
                     if !cli.common.quiet {
-                        eprintln!("  wrote {}", f.display());
+                        stderrln!("  wrote {}", f.display());
                     }
                 }
             }
             match outcome.status {
                 Some(0) | None => EXIT_OK,
                 Some(code) => {
-                    eprintln!(
+                    stderrln!(
                         "error: the NEURON runner {} exited with status {code}",
                         outcome.runner.display()
                     );
@@ -438,7 +465,7 @@ fn run_build(file: &Path, target: Target, emit: Option<Emit>, common: &CommonArg
         return report_failure(file, &checked, &diags.list, common);
     };
     if let Some(Emit::Ir) = emit {
-        print!("{}", lemsc::ir::print::print(ir, model));
+        stdout!("{}", lemsc::ir::print::print(ir, model));
         return EXIT_OK;
     }
     let name = match target {
@@ -447,7 +474,7 @@ fn run_build(file: &Path, target: Target, emit: Option<Emit>, common: &CommonArg
         Target::Brian2 => "brian2",
         Target::Nest => "nest",
     };
-    eprintln!(
+    stderrln!(
         "error: the {name} target is not built yet; the model was read and checked \
          (`lemsc check` prints a summary of it)"
     );
@@ -457,7 +484,7 @@ fn run_build(file: &Path, target: Target, emit: Option<Emit>, common: &CommonArg
 /// Prints the errors of a stage after checking and the error count; the exit code.
 fn report_failure(file: &Path, checked: &Checked, diags: &[Diagnostic], common: &CommonArgs) -> u8 {
     let shown = group_warnings(diags);
-    eprint!(
+    stderr!(
         "{}",
         render(&checked.sources, &shown, use_color(common.color))
     );
@@ -471,7 +498,7 @@ fn load_checked(file: &Path, common: &CommonArgs) -> Result<Checked, u8> {
         Ok(checked) => {
             let shown = shown_diagnostics(&checked.diagnostics.list, common.quiet);
             if !shown.is_empty() {
-                eprint!(
+                stderr!(
                     "{}",
                     render(&checked.sources, &shown, use_color(common.color))
                 );

@@ -93,3 +93,45 @@ fn sigint_deletes_the_partial_output_files() {
 fn sigterm_deletes_the_partial_output_files() {
     interrupted_run_leaves_nothing("TERM");
 }
+
+/// Runs `lemsc ARGS` with stdout and stderr going into pipes whose reader has gone away.
+#[cfg(unix)]
+fn with_closed_pipes(args: &[&str]) -> std::process::ExitStatus {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lemsc"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_lemsc_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = scratch("pipe");
+    let file = model(&dir, "1ms");
+    let file = file.to_str().unwrap();
+    let bad = dir.join("bad.xml");
+    std::fs::write(
+        &bad,
+        "<Lems>\n<Unit symbol=\"x\" dimension=\"nosuchdimension\"/>\n</Lems>\n",
+    )
+    .unwrap();
+    for (args, code) in [
+        (vec!["check", file], 0),
+        (vec!["check", bad.to_str().unwrap()], 1),
+        (vec![file, "--emit", "ir"], 0),
+        (vec![file, "-v"], 0),
+        (vec!["--help"], 0),
+    ] {
+        let status = with_closed_pipes(&args);
+        // A panic exits with 101; a SIGPIPE death has no code.
+        assert_eq!(status.signal(), None, "{args:?}");
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
