@@ -574,15 +574,20 @@ impl Checker<'_> {
                 let mut known: Vec<String> =
                     child.exposures.iter().map(|e| e.name.clone()).collect();
                 known.extend(dynamics_scope(child).into_keys().filter(|k| k != "t"));
+                // jLEMS reads it at run time with getVariable, which goes on to the
+                // instances above (a graded synapse's `peer/r` is the peer's cell's `r`);
+                // lowering says so if nothing above has it either.
                 self.diags.push(
-                    Diagnostic::at(
-                        span,
+                    Diagnostic::lenient(
+                        "select-undeclared",
                         format!(
                             "select path '{path}' reads '{name}', which ComponentType '{}' does not declare",
                             child.name
                         ),
                     )
-                    .with_note(similar_note(name, known.iter())),
+                    .with_span(span, "")
+                    .with_note(similar_note(name, known.iter()))
+                    .with_note("it is read from the instance reached, or the nearest one above it that has it"),
                 );
             }
         }

@@ -385,6 +385,23 @@ impl<'m> Builder<'m> {
                         cur = found;
                         continue;
                     }
+                    // `pop/0/cellId/3`: jNeuroML's exports take the cell by population and
+                    // index and ignore what follows it (c302 writes a segment number there).
+                    let after_id = i > 0 && !is_index(segs[i - 1].1);
+                    if after_id && self.is_cell_of_population(cur) {
+                        let rest: Vec<&str> = segs[i..].iter().map(|s| s.1).collect();
+                        let message = format!(
+                            "'{value}' goes on after the cell {} ('{}'); that is ignored",
+                            self.tree().describe(cur),
+                            rest.join("/")
+                        );
+                        self.push_once(
+                            Diagnostic::lenient("cell-path-suffix", message)
+                                .with_span(at, "")
+                                .with_note("a segment is named by segmentId, not in the path"),
+                        );
+                        return Some(cur);
+                    }
                     if i + 1 == segs.len() {
                         if let Some(cell) = self.made_cell(cur) {
                             self.warn_wrong_cell_id(&value, seg, cur, cell, at);
@@ -452,6 +469,14 @@ impl<'m> Builder<'m> {
             (Some(only), None) => Some(only.inst),
             _ => None,
         }
+    }
+
+    /// Whether `inst` is a cell of a population: made by its MultiInstantiate, or the cell
+    /// of one of its list's instances.
+    fn is_cell_of_population(&self, inst: InstId) -> bool {
+        let parent = self.out.instances[inst.0 as usize].parent;
+        self.is_population_member(inst)
+            || parent.is_some_and(|p| self.is_wrapper(p) && self.made_cell(p) == Some(inst))
     }
 
     /// Whether `inst` is one of the instances a population's MultiInstantiate made.
@@ -559,4 +584,13 @@ impl<'m> Builder<'m> {
             }
         }
     }
+}
+
+/// `3` or `[3]`: a path segment that picks a member by index.
+fn is_index(segment: &str) -> bool {
+    let digits = segment
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .unwrap_or(segment);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }

@@ -253,8 +253,18 @@ fn step(layout: &Layout, cur: InstId, name: &str) -> Result<InstId, String> {
     })
 }
 
+/// `getVariable` of jLEMS: the instance's own exposure or variable, else its parent's, and so
+/// on up (a graded synapse reading `peer/r` gets the peer's cell's `r`).
 fn read(layout: &Layout, inst: InstId, variable: &str) -> Result<u64, String> {
-    layout
-        .readable(inst, variable)
-        .ok_or_else(|| format!("{} has no variable '{variable}'", layout.describe(inst)))
+    let mut cur = Some(inst);
+    while let Some(at) = cur {
+        if let Some(index) = layout.readable(at, variable) {
+            return Ok(index);
+        }
+        cur = layout.ir.inst(at).parent;
+    }
+    Err(format!(
+        "{} has no variable '{variable}', nor has any instance above it",
+        layout.describe(inst)
+    ))
 }
