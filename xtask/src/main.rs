@@ -2,6 +2,8 @@
 //!
 //! - `ci`: install what the test suite needs (LLVM 19 with apt-get where missing) and run it
 //!   all, with the native backend's feature on.
+//! - `run FILE [options]`: install LLVM and libhdf5 where missing, build lemsc with the
+//!   native backend and HDF5, and run it (the README's first command).
 //! - `bench [--quick]`: lemsc against jNeuroML on the LEMS examples, end to end (not part of
 //!   CI: it installs pyneuroml from PyPI and takes minutes).
 //! - `fuzz [SECONDS]`: fuzz the frontend for a while; crashes are kept under `fuzz/artifacts/`.
@@ -10,15 +12,18 @@ mod bench;
 mod ci;
 mod deps;
 mod fuzz;
+mod run;
 mod sh;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <ci | bench [--quick] | fuzz [SECONDS]>";
+const USAGE: &str =
+    "usage: cargo xtask <run FILE [lemsc options] | ci | bench [--quick] | fuzz [SECONDS]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("run") => run::run(&args[1..]),
         Some("ci") => ci::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
