@@ -700,11 +700,15 @@ impl<'p> Writer<'p> {
             MechKind::PointCell { capacitance } => {
                 if let Some(v) = self.voltage.clone() {
                     nonspecific = Some("i".to_string());
-                    let rate = self.rate_id(&v);
                     let c = number(*capacitance);
                     // In a regime without dv/dt the rate is 0 and only other currents (synapses)
-                    // move v, as in the reference exports.
-                    let current = format!("i = -({c} * {rate}) * 1e9");
+                    // move v, as in the reference exports; a cell whose v has no dv/dt at all
+                    // (a rate model keeping v for its base type) passes no current.
+                    let current = if self.plan.rates.iter().any(|r| r.state == v) {
+                        format!("i = -({c} * {}) * 1e9", self.rate_id(&v))
+                    } else {
+                        "i = 0".to_string()
+                    };
                     if !current.is_empty() {
                         lines.push(current);
                     }
