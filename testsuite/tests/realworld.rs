@@ -247,8 +247,8 @@ fn neuron_export_passes_every_jneuroml_neuron_observable_of_real_models() {
     let mut sources = SourceMap::new();
     let (omts, all) = omts_of(&mut sources, ENGINE_NEURON);
     let targets = distinct_targets(&omts);
-    // nrnivmodl already builds with both cores.
-    let runs = run_all(&targets, &tmp_root("realworld-neuron"), 1, run_neuron);
+    // Two at a time: NEURON runs on one core, and while one model compiles the other runs.
+    let runs = run_all(&targets, &tmp_root("realworld-neuron"), 2, run_neuron);
     let mut failures: Vec<String> = runs
         .iter()
         .filter_map(|r| {
