@@ -282,24 +282,45 @@ impl Builder<'_> {
                 (*inst, m.name.clone(), m.kind.clone())
             })
             .collect();
+        // The reference export inserts one mechanism per ion channel and sets its density
+        // group by group: where two densities of one channel overlap, the later one is the
+        // section's only one.
+        let mut last_density = BTreeMap::new();
+        for (position, c) in bio.channels.iter().enumerate() {
+            for i in group_sections(&c.group) {
+                last_density.insert((i, c.channel), position);
+            }
+        }
         for (inst, name, kind) in densities {
             let comp = self.ir.inst(inst).component;
-            let group = match &kind {
-                MechKind::Density { .. } => bio
-                    .channels
-                    .iter()
-                    .find(|c| c.density == comp)
-                    .map(|c| c.group.clone())
-                    .unwrap_or(None),
-                MechKind::Concentration { .. } => bio
-                    .species
-                    .iter()
-                    .find(|s| s.concentration_model == comp)
-                    .map(|s| s.group.clone())
-                    .unwrap_or(None),
+            let sections = match &kind {
+                MechKind::Density { .. } => {
+                    let Some((position, c)) = bio
+                        .channels
+                        .iter()
+                        .enumerate()
+                        .find(|(_, c)| c.density == comp)
+                    else {
+                        continue;
+                    };
+                    let sections: Vec<usize> = group_sections(&c.group)
+                        .into_iter()
+                        .filter(|&i| last_density.get(&(i, c.channel)) == Some(&position))
+                        .collect();
+                    sections
+                }
+                MechKind::Concentration { .. } => {
+                    let group = bio
+                        .species
+                        .iter()
+                        .find(|s| s.concentration_model == comp)
+                        .map(|s| s.group.clone())
+                        .unwrap_or(None);
+                    group_sections(&group)
+                }
                 _ => continue,
             };
-            for i in group_sections(&group) {
+            for &i in &sections {
                 self.lines
                     .push(format!("C[{k}][{i}].insert({})", python_str(&name)));
             }
@@ -313,10 +334,8 @@ impl Builder<'_> {
                 .and_then(|m| m.idents.get(DISTANCE_VAR).cloned());
             if let (Some(v), Some(distance)) = (variation, distance) {
                 // The root section (index 0, parents come first) is where distances start.
-                let sections: Vec<String> = group_sections(&group)
-                    .iter()
-                    .map(|i| format!("C[{k}][{i}]"))
-                    .collect();
+                let sections: Vec<String> =
+                    sections.iter().map(|i| format!("C[{k}][{i}]")).collect();
                 let py_bool = |b: bool| if b { "True" } else { "False" };
                 self.lines.push(format!(
                     "set_path_distance([{}], C[{k}][0], {}, {}, {})",
