@@ -67,6 +67,7 @@ pub fn check(files: &[PathBuf], opts: &CheckOptions) -> Checked {
             model,
             opts.allow_writes_outside,
         ));
+        diagnostics.extend(model::validate::validate(model));
     }
     // 4. What the target Simulation runs: Structure instantiated, recorded paths resolved.
     let mut ir = None;

@@ -13,6 +13,7 @@ pub mod summary;
 pub mod typebuild;
 pub mod types;
 pub mod units;
+pub mod validate;
 
 #[cfg(test)]
 mod tests_neuroml;

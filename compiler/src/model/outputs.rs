@@ -37,6 +37,9 @@ pub fn check_output_paths(model: &Model, allow_outside: bool) -> Diagnostics {
         if !writer_types.iter().any(|&w| model.extends(c.type_id, w)) {
             continue;
         }
+        if let Some(d) = format_problem(model, c) {
+            diags.push(d);
+        }
         let Some((name, span)) = written_name(c) else {
             continue;
         };
@@ -90,6 +93,23 @@ pub fn confine_outputs(model: &Model, sim: CompId, root: &WriteRoot) -> Diagnost
         }
     }
     diags
+}
+
+/// An `EventOutputFile` whose `format` is neither layout the writers know.
+fn format_problem(model: &Model, c: &Component) -> Option<Diagnostic> {
+    let event_file = model.type_by_name.get("EventOutputFile")?;
+    if !model.extends(c.type_id, *event_file) {
+        return None;
+    }
+    let (at, written) = match c.texts.iter().find(|(n, _, _)| n == "format") {
+        Some((_, value, _)) if matches!(value.as_str(), "TIME_ID" | "ID_TIME") => return None,
+        Some((_, value, span)) => (*span, value.as_str()),
+        None => (c.name_span, ""),
+    };
+    Some(Diagnostic::at(
+        at,
+        format!("event output file format '{written}' is not TIME_ID or ID_TIME"),
+    ))
 }
 
 /// Does the relative path `name` climb out of its folder (or is it absolute)?

@@ -296,7 +296,7 @@ fn read_unit(el: &Element, table: &UnitTable) -> Result<Unit, Diagnostic> {
         )
         .with_note("declare it with <Dimension name=\"...\"/> or use one that is declared"));
     };
-    Ok(Unit {
+    let unit = Unit {
         symbol,
         dimension: dimension.value.clone(),
         dim,
@@ -304,7 +304,34 @@ fn read_unit(el: &Element, table: &UnitTable) -> Result<Unit, Diagnostic> {
         scale: parse_attr(el, "scale", 1.0, "a number")?,
         offset: parse_attr(el, "offset", 0.0, "a number")?,
         span: el.span,
-    })
+    };
+    check_conversion(el, &unit)?;
+    Ok(unit)
+}
+
+/// A unit whose factor to SI overflows or vanishes (`power="400"`) would turn every value
+/// written in it into infinity or zero without a word.
+fn check_conversion(el: &Element, unit: &Unit) -> Result<(), Diagnostic> {
+    let factor = unit.scale * 10f64.powf(f64::from(unit.power));
+    let culprit = if !unit.scale.is_finite() || unit.scale == 0.0 {
+        "scale"
+    } else if !unit.offset.is_finite() {
+        "offset"
+    } else if !factor.is_finite() || factor == 0.0 {
+        "power"
+    } else {
+        return Ok(());
+    };
+    let at = el.attr(culprit).map_or(el.span, |a| a.value_span);
+    Err(Diagnostic::at(
+        at,
+        format!(
+            "unit '{}' converts to SI by a factor of {factor:e} (offset {}): every value in it \
+             would be zero or infinite",
+            unit.symbol, unit.offset
+        ),
+    )
+    .with_note(format!("check its {culprit}")))
 }
 
 #[cfg(test)]
