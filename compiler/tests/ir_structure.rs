@@ -116,24 +116,31 @@ fn for_each_over_linked_populations_connects_every_pair_in_order() {
 
 #[test]
 fn unknown_variable_of_a_gate_lists_what_it_has() {
-    let text = ex1_with("naChans/na/m/q\"", "naChans/na/m/q2\"");
+    // An OutputColumn: a Display's Line that reads nothing is only a warning.
+    let text = ex1_with(
+        "<OutputColumn id=\"v\" quantity=\"hhpop[0]/v\"/>",
+        "<OutputColumn id=\"v\" quantity=\"hhpop[0]/naChans/na/m/q2\"/>",
+    );
     let err = lower_text(&scratch("q2"), "ex1_q2.xml", &text).expect_err("q2 is no variable");
     assert!(
         err.contains("'q2' is not a variable of gate 'm' (gateHHrates); it has: q, "),
         "{err}"
     );
-    assert!(err.contains("ex1_q2.xml:80:61"), "{err}");
+    assert!(err.contains("ex1_q2.xml:87:66"), "{err}");
 }
 
 #[test]
 fn unknown_population_names_the_network_and_its_populations() {
-    let text = ex1_with("quantity=\"hhpop[0]/v\"", "quantity=\"hhpop2[0]/v\"");
+    let text = ex1_with(
+        "<OutputColumn id=\"v\" quantity=\"hhpop[0]/v\"/>",
+        "<OutputColumn id=\"v\" quantity=\"hhpop2[0]/v\"/>",
+    );
     let err = lower_text(&scratch("pop"), "ex1_pop.xml", &text).expect_err("no hhpop2");
     assert!(
         err.contains("no population 'hhpop2' in network 'net1'; populations: hhpop"),
         "{err}"
     );
-    assert!(err.contains("ex1_pop.xml:75:"), "{err}");
+    assert!(err.contains("ex1_pop.xml:87:"), "{err}");
 }
 
 #[test]
