@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub mod diagtext;
+pub mod failures;
 pub mod nrncompare;
 pub mod omv;
 pub mod realworld;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use lemsc::diag::{Diagnostic, PlainDiagnostic, SourceMap};
 use lemsc::{check, CheckOptions};
+use lemsc_testsuite::diagtext::located_and_says;
 
 struct Case {
     input: String,
@@ -56,30 +57,9 @@ fn cases() -> Vec<Case> {
     cases
 }
 
-fn full_text(d: &Diagnostic) -> String {
-    let mut s = d.message.clone();
-    if let Some((_, label)) = &d.primary {
-        s.push('\n');
-        s.push_str(label);
-    }
-    for n in &d.notes {
-        s.push('\n');
-        s.push_str(n);
-    }
-    s.to_lowercase()
-}
-
 /// Does `d` point at `case.file:case.line` and say every phrase?
 fn matches(sources: &SourceMap, d: &Diagnostic, case: &Case) -> bool {
-    let Some((span, _)) = &d.primary else {
-        return false;
-    };
-    let shown = &sources.file(span.file).display;
-    let (line, _) = sources.line_col(*span);
-    let text = full_text(d);
-    (shown == &case.file || shown.ends_with(&format!("/{}", case.file)))
-        && line == case.line
-        && case.phrases.iter().all(|p| text.contains(p.as_str()))
+    located_and_says(sources, d, &case.file, case.line, &case.phrases)
 }
 
 #[test]

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use lemsc::diag::{Diagnostic, PlainDiagnostic, SourceMap};
 use lemsc::simulate::{run_file, RunOptions};
 use lemsc::{check, CheckOptions, Checked};
+use lemsc_testsuite::diagtext::located_and_says;
 
 struct Case {
     input: String,
@@ -76,31 +77,9 @@ fn bad_line(line: usize) -> ! {
     panic!("EXPECTATIONS:{line}: expected CASE FILE:LINE RULE phrases")
 }
 
-fn full_text(d: &Diagnostic) -> String {
-    let mut s = d.message.clone();
-    if let Some((_, label)) = &d.primary {
-        s.push('\n');
-        s.push_str(label);
-    }
-    for n in &d.notes {
-        s.push('\n');
-        s.push_str(n);
-    }
-    s.to_lowercase()
-}
-
 /// Does `d` point at the warning's place, carry its rule and say every phrase?
 fn matches(sources: &SourceMap, d: &Diagnostic, w: &Warning) -> bool {
-    let Some((span, _)) = &d.primary else {
-        return false;
-    };
-    let shown = &sources.file(span.file).display;
-    let (line, _) = sources.line_col(*span);
-    let text = full_text(d);
-    (shown == &w.file || shown.ends_with(&format!("/{}", w.file)))
-        && line == w.line
-        && d.leniency == Some(w.rule.as_str())
-        && w.phrases.iter().all(|p| text.contains(p.as_str()))
+    d.leniency == Some(w.rule.as_str()) && located_and_says(sources, d, &w.file, w.line, &w.phrases)
 }
 
 fn listed(checked: &Checked) -> String {

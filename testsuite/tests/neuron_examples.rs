@@ -36,6 +36,7 @@ use lemsc::diag::SourceMap;
 use lemsc::simulate::{
     check_file, export_neuron, run_file, Engine, NeuronRunOptions, RunOptions, SimError,
 };
+use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::nrncompare::{
     compare_continuous, compare_spike_counts_loosely, compare_spike_times, evaluate_within_step,
     normalize, read_dat, relocate_outputs, spike_detector, DatFile, Exclusions, SpikeDetector,
@@ -370,28 +371,6 @@ const KNOWN_NATIVE_GAPS: &[(&str, &str)] = &[
          values for this example's NEURON run)",
     ),
 ];
-
-/// Panics with `failures` (one per line) out of `total` when there is any outside
-/// `gaps`.
-fn assert_none_failed(what: &str, failures: &[String], total: usize, gaps: &[(&str, &str)]) {
-    let gap_of = |line: &str| gaps.iter().find(|(name, _)| line.contains(name));
-    let (known, failures): (Vec<String>, Vec<String>) =
-        failures.iter().cloned().partition(|l| gap_of(l).is_some());
-    for line in &known {
-        println!("known gap ({}): {line}", gap_of(line).unwrap().1);
-    }
-    for (name, _) in gaps {
-        if !known.iter().any(|l| l.contains(name)) {
-            println!("{name} is listed as a known gap but had no failure in this test");
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {total} {what} failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
 
 #[test]
 fn neuron_omv_observables() {

@@ -20,6 +20,7 @@ use std::time::Instant;
 
 use lemsc::diag::SourceMap;
 use lemsc::simulate::{export_neuron, run_file, Engine, NeuronRunOptions, RunOptions, SimError};
+use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::nrncompare::{evaluate_within_step, relocate_outputs};
 use lemsc_testsuite::omv::{
     evaluate, load_mep, observable_failure, ObservableResult, Omt, ENGINE_JNEUROML, ENGINE_NEURON,
@@ -168,27 +169,6 @@ fn judge_all(
         }
     }
     (failures, total)
-}
-
-/// Panics with every failure outside `gaps`; reports gaps that had no failure.
-fn assert_none_failed(what: &str, failures: &[String], total: usize, gaps: &[(&str, &str)]) {
-    let gap_of = |line: &str| gaps.iter().find(|(name, _)| line.contains(name));
-    let (known, failures): (Vec<String>, Vec<String>) =
-        failures.iter().cloned().partition(|l| gap_of(l).is_some());
-    for line in &known {
-        println!("known gap ({}): {line}", gap_of(line).unwrap().1);
-    }
-    for (name, _) in gaps {
-        if !known.iter().any(|l| l.contains(name)) {
-            println!("{name} is listed as a known gap but had no failure in this test");
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {total} {what} failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 fn tmp_root(name: &str) -> PathBuf {
