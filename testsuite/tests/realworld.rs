@@ -147,7 +147,7 @@ fn judge_all(
     sources: &mut SourceMap,
     omts: &[Omt],
     runs: &[Run],
-    judge: fn(&Omt, &lemsc_testsuite::omv::Mep, &Path) -> Vec<ObservableResult>,
+    judge: Judge,
 ) -> (Vec<String>, usize) {
     let mut failures = Vec::new();
     let mut total = 0;
@@ -200,12 +200,27 @@ fn omts_of(sources: &mut SourceMap, engine: &str) -> (Vec<Omt>, bool) {
     }
 }
 
-#[test]
-fn native_target_passes_every_jneuroml_observable_of_real_models() {
+/// An OMV engine of the test files: how its LEMS files are run and its observables judged.
+struct OmvEngine {
+    name: &'static str,
+    /// Folder under the test's temporary directory for the runs.
+    folder: &'static str,
+    run: fn(&Path, &Path) -> Result<(), String>,
+    judge: Judge,
+    /// Observables of all its test files.
+    observables: usize,
+    gaps: &'static [(&'static str, &'static str)],
+}
+
+type Judge = fn(&Omt, &lemsc_testsuite::omv::Mep, &Path) -> Vec<ObservableResult>;
+
+/// Runs every LEMS file of `engine`'s test files (two at a time: NEURON runs on one core, and
+/// while one model compiles another runs) and judges every observable.
+fn run_and_judge(engine: &OmvEngine) {
     let mut sources = SourceMap::new();
-    let (omts, all) = omts_of(&mut sources, ENGINE_JNEUROML);
+    let (omts, all) = omts_of(&mut sources, engine.name);
     let targets = distinct_targets(&omts);
-    let runs = run_all(&targets, &tmp_root("realworld-native"), 2, run_native);
+    let runs = run_all(&targets, &tmp_root(engine.folder), 2, engine.run);
     let mut failures: Vec<String> = runs
         .iter()
         .filter_map(|r| {
@@ -213,9 +228,7 @@ fn native_target_passes_every_jneuroml_observable_of_real_models() {
             Some(format!("{}: {why}", short_name(&r.target)))
         })
         .collect();
-    let (observed, total) = judge_all(&mut sources, &omts, &runs, |omt, mep, out_dir| {
-        evaluate(&relocate_outputs(omt, out_dir), mep, out_dir)
-    });
+    let (observed, total) = judge_all(&mut sources, &omts, &runs, engine.judge);
     failures.extend(observed);
     println!(
         "{} LEMS files, {total} observables, {} failures",
@@ -223,9 +236,21 @@ fn native_target_passes_every_jneuroml_observable_of_real_models() {
         failures.len()
     );
     if all {
-        assert_eq!(total, NATIVE_OBSERVABLES, "observables found");
+        assert_eq!(total, engine.observables, "observables found");
     }
-    assert_none_failed("runs and observables", &failures, total, &[]);
+    assert_none_failed("runs and observables", &failures, total, engine.gaps);
+}
+
+#[test]
+fn native_target_passes_every_jneuroml_observable_of_real_models() {
+    run_and_judge(&OmvEngine {
+        name: ENGINE_JNEUROML,
+        folder: "realworld-native",
+        run: run_native,
+        judge: |omt, mep, out_dir| evaluate(&relocate_outputs(omt, out_dir), mep, out_dir),
+        observables: NATIVE_OBSERVABLES,
+        gaps: &[],
+    });
 }
 
 #[test]
@@ -233,29 +258,12 @@ fn neuron_export_passes_every_jneuroml_neuron_observable_of_real_models() {
     if skipped_without_neuron("neuron_export_passes_every_jneuroml_neuron_observable") {
         return;
     }
-    let mut sources = SourceMap::new();
-    let (omts, all) = omts_of(&mut sources, ENGINE_NEURON);
-    let targets = distinct_targets(&omts);
-    // Two at a time: NEURON runs on one core, and while one model compiles the other runs.
-    let runs = run_all(&targets, &tmp_root("realworld-neuron"), 2, run_neuron);
-    let mut failures: Vec<String> = runs
-        .iter()
-        .filter_map(|r| {
-            let why = r.result.as_ref().err()?;
-            Some(format!("{}: {why}", short_name(&r.target)))
-        })
-        .collect();
-    let (observed, total) = judge_all(&mut sources, &omts, &runs, |omt, mep, out_dir| {
-        evaluate_within_step(omt, mep, out_dir, ZERO_TOLERANCE_WINDOW_S)
+    run_and_judge(&OmvEngine {
+        name: ENGINE_NEURON,
+        folder: "realworld-neuron",
+        run: run_neuron,
+        judge: |omt, mep, out_dir| evaluate_within_step(omt, mep, out_dir, ZERO_TOLERANCE_WINDOW_S),
+        observables: NEURON_OBSERVABLES,
+        gaps: KNOWN_NEURON_GAPS,
     });
-    failures.extend(observed);
-    println!(
-        "{} LEMS files, {total} observables, {} failures",
-        runs.len(),
-        failures.len()
-    );
-    if all {
-        assert_eq!(total, NEURON_OBSERVABLES, "observables found");
-    }
-    assert_none_failed("runs and observables", &failures, total, KNOWN_NEURON_GAPS);
 }
