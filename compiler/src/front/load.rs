@@ -18,6 +18,14 @@ pub struct LoadOptions {
     pub include_dirs: Vec<PathBuf>,
 }
 
+/// Includes nested deeper than this are refused: a chain this long is a hostile or generated
+/// model, and each level costs stack.
+pub const MAX_INCLUDE_DEPTH: usize = 200;
+
+/// A model file larger than this is refused before it is read whole (a `/proc` file or a
+/// device would otherwise grow without end).
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
 /// The prefix of built-in files' paths and display names.
 const BUILTIN_PREFIX: &str = "<lems-defs>";
 
@@ -125,6 +133,17 @@ impl Loader<'_> {
     /// Loads a found include (and what it includes) unless it was read already.
     /// `at` is the include's attribute value, for cycle errors.
     fn include(&mut self, found: Found, at: Option<Span>) {
+        if self.chain.len() >= MAX_INCLUDE_DEPTH {
+            let message = format!(
+                "includes are nested more than {MAX_INCLUDE_DEPTH} deep; the chain starts at {}",
+                self.chain.first().map_or("?", |c| c.1.as_str())
+            );
+            self.diags.push(match at {
+                Some(span) => Diagnostic::at(span, message),
+                None => Diagnostic::error(message),
+            });
+            return;
+        }
         let key = found.key();
         if let Some(pos) = self.chain.iter().position(|(k, _)| *k == key) {
             let mut names: Vec<&str> = self.chain[pos..].iter().map(|(_, n)| n.as_str()).collect();
@@ -157,6 +176,34 @@ impl Loader<'_> {
                 _ => None,
             };
             let Some(attr_name) = target else { continue };
+            // `<xi:include>` (XInclude) is another language's element, not a model include.
+            let prefix = element_prefix(self.sources, file, child);
+            if prefix != element_prefix(self.sources, file, &root) {
+                self.diags.push(
+                    Diagnostic::at(
+                        child.name_span,
+                        format!(
+                            "<{}:{}> is not a {} include; lemsc does not process it",
+                            prefix.unwrap_or(""),
+                            child.name,
+                            if kind == DocKind::Lems {
+                                "LEMS"
+                            } else {
+                                "NeuroML"
+                            }
+                        ),
+                    )
+                    .with_note(format!(
+                        "include a file with <{}{attr_name}=\"...\"/>",
+                        if kind == DocKind::Lems {
+                            "Include "
+                        } else {
+                            "include "
+                        }
+                    )),
+                );
+                continue;
+            }
             // `<include segmentGroup=...>` belongs inside <segmentGroup>; not a file include.
             if kind == DocKind::NeuroML && child.attr("segmentGroup").is_some() {
                 continue;
@@ -253,7 +300,7 @@ impl Loader<'_> {
                 return Some((file, root, DocKind::NeuroML));
             }
             Found::Disk(canonical, path) => {
-                let bytes = match std::fs::read(canonical) {
+                let bytes = match read_limited(canonical) {
                     Ok(b) => b,
                     Err(e) => {
                         let message = format!("cannot read '{}': {e}", path.display());
@@ -289,7 +336,10 @@ impl Loader<'_> {
                 Some((file, root, kind))
             }
             Err(d) => {
-                self.diags.push(d);
+                self.diags.push(match at {
+                    Some(span) => d.with_secondary(span, "included here"),
+                    None => d,
+                });
                 None
             }
         }
@@ -313,6 +363,34 @@ impl Loader<'_> {
             }
         }
     }
+}
+
+/// A file's bytes, refusing anything but a regular file of at most [`MAX_FILE_BYTES`]; the
+/// read itself stops there too, as a special file may say it is empty and never end.
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The namespace prefix an element was written with (`xi` of `<xi:include>`), if any.
+fn element_prefix<'s>(sources: &'s SourceMap, file: FileId, el: &Element) -> Option<&'s str> {
+    let text = &sources.file(file).text;
+    let before = text.get(..el.name_span.start as usize)?;
+    let prefixed = before.strip_suffix(':')?;
+    let start = prefixed.rfind('<')? + 1;
+    Some(&prefixed[start..])
 }
 
 /// A file that exists, with its canonical path.

@@ -514,3 +514,57 @@ fn the_bad_input_corpus_is_refused_where_expected() {
         }
     }
 }
+
+#[test]
+fn a_very_deep_include_chain_is_refused_without_exhausting_the_stack() {
+    let dir = TempDir::new("deep");
+    let depth = crate::front::load::MAX_INCLUDE_DEPTH + 50;
+    for i in 0..depth {
+        dir.write(
+            &format!("f{i}.xml"),
+            &lems_including(&[&format!("f{}.xml", i + 1)]),
+        );
+    }
+    dir.write(&format!("f{depth}.xml"), "<Lems/>");
+    let (sources, _, diags) = run(&[dir.0.join("f0.xml")], &[]);
+    let lines = rendered(&sources, &diags);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(lines[0].contains("nested more than"), "{}", lines[0]);
+    assert!(lines[0].contains(".xml:2:"), "{}", lines[0]);
+}
+
+#[test]
+fn an_xinclude_is_not_a_model_include() {
+    let dir = TempDir::new("xi");
+    dir.write("secret.xml", "<Lems/>");
+    let root = dir.write(
+        "model.nml",
+        "<neuroml xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n  <xi:include href=\"secret.xml\"/>\n</neuroml>\n",
+    );
+    let (sources, docs, diags) = run(&[root], &[]);
+    let lines = rendered(&sources, &diags);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(lines[0].contains("model.nml:2:7"), "{}", lines[0]);
+    assert!(
+        lines[0].contains("<xi:include> is not a NeuroML include"),
+        "{}",
+        lines[0]
+    );
+    assert!(!names(&sources, &docs).contains(&"secret.xml".to_string()));
+}
+
+#[test]
+fn a_file_that_is_not_a_model_is_reported_with_the_line_that_included_it() {
+    let dir = TempDir::new("notmodel");
+    dir.write("notes.txt", "just some text\n");
+    let root = dir.write("main.xml", &lems_including(&["notes.txt"]));
+    let (sources, _, diags) = run(&[root], &[]);
+    assert_eq!(diags.list.len(), 1);
+    let d = &diags.list[0];
+    let (span, label) = &d.secondary[0];
+    assert_eq!(label, "included here");
+    assert_eq!(
+        sources.file(span.file).display,
+        dir.0.join("main.xml").display().to_string()
+    );
+}
