@@ -74,10 +74,27 @@ impl<'m> Builder<'m> {
                         .map(|c| c.inst)
                         .collect();
                     for m in members {
+                        if self.stopped {
+                            break;
+                        }
                         let mut inner = env.clone();
                         inner.insert(as_name.clone(), m);
                         self.run_items(id, comp, body, &mut inner, unresolved);
                     }
+                }
+                _ if self.stopped => return,
+                StructureItem::EventConnection(ec)
+                    if self.out.event_connections.len() >= super::MAX_CONNECTIONS =>
+                {
+                    self.diags.push(Diagnostic::at(
+                        ec.span,
+                        format!(
+                            "more than {} connections; a ForEach over large populations makes \
+                             one per pair",
+                            super::MAX_CONNECTIONS
+                        ),
+                    ));
+                    self.stopped = true;
                 }
                 StructureItem::EventConnection(_) | StructureItem::Tunnel { .. } if unresolved => {}
                 StructureItem::EventConnection(ec) => self.event_connection(comp, ec, env),

@@ -67,6 +67,10 @@ const MAX_DEPTH: usize = 64;
 /// attaching copies of itself) rather than a model; building stops with an error.
 pub const MAX_INSTANCES: usize = 2_000_000;
 
+/// More event connections than this (about 2 GB of them) is taken for a runaway `ForEach`
+/// cross product; building stops with an error at the Structure that makes them.
+pub const MAX_CONNECTIONS: usize = 20_000_000;
+
 struct Builder<'m> {
     model: &'m Model,
     out: Instantiated,
