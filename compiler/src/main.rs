@@ -84,6 +84,11 @@ struct Cli {
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     seed: Option<i64>,
 
+    /// Refuse to run a simulation whose output files would take more than this many GiB
+    /// (estimated from length, step and columns before the run)
+    #[arg(long, value_name = "GIB", default_value_t = 16.0)]
+    max_output_gib: f64,
+
     /// Write output files under DIR instead of the LEMS file's folder (`results/x.dat`
     /// becomes DIR/results/x.dat)
     #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
@@ -267,6 +272,7 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
         seed: cli.seed,
         engine,
         check: cli.common.check_options(),
+        max_output_bytes: (cli.max_output_gib.max(0.0) * 1024.0 * 1024.0 * 1024.0) as u64,
     };
     if cli.verbose && engine.available() != engine {
         stderrln!(

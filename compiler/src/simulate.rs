@@ -13,6 +13,7 @@ use lemsc_runtime::program::Program;
 
 use crate::confine::WriteRoot;
 use crate::diag::{Diagnostic, SourceMap};
+use crate::model::Model;
 use crate::passes::kernels::ProgramOptions;
 use crate::pipeline::{check, CheckOptions, Checked};
 
@@ -58,7 +59,12 @@ pub struct RunOptions {
     pub engine: Engine,
     /// Extra folders searched for included files (`-I`), and `--strict`.
     pub check: CheckOptions,
+    /// The most bytes the OutputFiles may take, estimated before the run.
+    pub max_output_bytes: u64,
 }
+
+/// The default of [`RunOptions::max_output_bytes`]: a quarter of a small machine's disk.
+pub const DEFAULT_MAX_OUTPUT_BYTES: u64 = 16 * 1024 * 1024 * 1024;
 
 impl Default for RunOptions {
     fn default() -> RunOptions {
@@ -67,6 +73,7 @@ impl Default for RunOptions {
             seed: None,
             engine: Engine::Native,
             check: CheckOptions::default(),
+            max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
         }
     }
 }
@@ -248,8 +255,42 @@ fn lower_checked(
     if unsupported.has_errors() {
         return Err(unsupported.list);
     }
+    if let Some(too_big) = output_size_error(model, ir, opts.max_output_bytes) {
+        return Err(vec![too_big]);
+    }
     let out_dir = output_root(path, opts.out_dir.as_deref());
     build_program(model, ir, out_dir, opts.seed)
+}
+
+/// The bytes a row value takes at most in an output file: a float32 in Java's format and a
+/// tab.
+const BYTES_PER_VALUE: f64 = 16.0;
+
+/// An error at the Simulation's `length` when its OutputFiles would hold more than `limit`
+/// bytes (rows × columns, estimated before anything is allocated or written).
+fn output_size_error(model: &Model, ir: &crate::ir::Ir, limit: u64) -> Option<Diagnostic> {
+    let sim = &ir.simulation;
+    let rows = (sim.length / sim.step).ceil() + 1.0;
+    let values: usize = ir.output_files.iter().map(|f| f.columns.len() + 1).sum();
+    let estimate = rows * values as f64 * BYTES_PER_VALUE;
+    if estimate <= limit as f64 {
+        return None;
+    }
+    let comp = model.component(sim.component);
+    let at = comp.param("length").map_or(comp.span, |p| p.span);
+    let gib = |b: f64| b / (1024.0 * 1024.0 * 1024.0);
+    Some(
+        Diagnostic::at(
+            at,
+            format!(
+                "the output files would take about {:.1} GiB ({rows:.0} rows of {values} values); \
+                 the limit is {:.1} GiB",
+                gib(estimate),
+                gib(limit as f64)
+            ),
+        )
+        .with_note("shorten length, lengthen step, or raise the limit with --max-output-gib"),
+    )
 }
 
 /// The folder a run writes into: `-o DIR`, else the LEMS file's folder.
@@ -437,6 +478,38 @@ mod tests {
             .err()
             .unwrap();
         assert!(matches!(&err, SimError::Usage(m) if m.contains("/no/such/file.xml")));
+    }
+
+    #[test]
+    fn outputs_larger_than_the_limit_are_refused_before_the_run() {
+        let text = r#"<Lems>
+  <Target component="sim"/>
+  <Include file="NeuroML2CoreTypes.xml"/>
+  <Include file="Simulation.xml"/>
+  <iafCell id="cell" leakReversal="-50mV" thresh="-55mV" reset="-70mV" C="0.2nF" leakConductance="0.01uS"/>
+  <network id="net"><population id="pop" component="cell" size="1"/></network>
+  <Simulation id="sim" length="1000ms" step="0.01ms" target="net">
+    <OutputFile id="out" fileName="big_v.dat"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile>
+  </Simulation>
+</Lems>"#;
+        let file = write_temp("big_output.xml", text);
+        // 100001 rows of 2 values: about 3.2 MB.
+        let small = RunOptions {
+            max_output_bytes: 1_000_000,
+            ..RunOptions::default()
+        };
+        let err = run_file(&file, &small).err().expect("over the limit");
+        let summary = err.summary();
+        assert!(summary.contains("big_output.xml:7:"), "{summary}");
+        assert!(summary.contains("100001 rows of 2 values"), "{summary}");
+        assert!(!file.with_file_name("big_v.dat").exists());
+        let enough = RunOptions {
+            max_output_bytes: 4_000_000,
+            ..RunOptions::default()
+        };
+        let outcome = run_file(&file, &enough).unwrap_or_else(|e| panic!("{}", e.summary()));
+        assert_eq!(outcome.outputs.len(), 1);
+        let _ = std::fs::remove_file(&outcome.outputs[0]);
     }
 
     #[test]
