@@ -53,7 +53,14 @@ fn interrupted_run_leaves_nothing(signal: &str) {
     let dir = scratch(signal);
     let file = model(&dir, "100000s");
     let mut child = Command::new(env!("CARGO_BIN_EXE_lemsc"))
-        .args(["--engine", "interpreter", "-q"])
+        // A run that would go on for hours (and past the default output limit).
+        .args([
+            "--engine",
+            "interpreter",
+            "-q",
+            "--max-output-gib",
+            "1000000",
+        ])
         .arg(&file)
         .stderr(Stdio::null())
         .spawn()
@@ -61,6 +68,9 @@ fn interrupted_run_leaves_nothing(signal: &str) {
     let results = dir.join("results");
     let started = Instant::now();
     while !entries(&results).iter().any(|n| n.ends_with(".tmp")) {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("lemsc ended ({status}) before writing its output");
+        }
         assert!(
             started.elapsed() < Duration::from_secs(120),
             "no temporary file appeared"
