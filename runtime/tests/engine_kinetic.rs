@@ -162,6 +162,7 @@ fn a_nan_rate_stops_the_run_naming_the_occupancy() {
             variable,
             instance,
             t,
+            ..
         }) => {
             assert_eq!(variable, "c/occupancy");
             assert_eq!(instance, "cell/gate");

@@ -294,6 +294,7 @@ fn a_non_finite_state_stops_the_run_naming_variable_instance_and_time() {
             variable,
             instance,
             t,
+            ..
         } => {
             assert_eq!((variable.as_str(), instance.as_str()), ("w", "net/pop[0]"));
             assert_eq!(t.to_bits(), t3.to_bits());

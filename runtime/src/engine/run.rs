@@ -73,6 +73,9 @@ pub enum RunError {
         instance: String,
         /// The time of the step, in seconds.
         t: f64,
+        /// The instance and the slot of the value, for locating it in the model (None when
+        /// the value belongs to no instance).
+        place: Option<(u32, u32)>,
     },
     /// An output file could not be created or written.
     Output(OutputError),
@@ -83,6 +86,8 @@ pub enum RunError {
         /// The path of the instance whose event went too deep.
         instance: String,
         t: f64,
+        /// That instance's index in [`Program::instances`].
+        inst: u32,
     },
 }
 
@@ -93,6 +98,7 @@ impl fmt::Display for RunError {
                 variable,
                 instance,
                 t,
+                ..
             } => write!(
                 f,
                 "'{variable}' of {instance} became NaN or infinite at t = {t} s \
@@ -100,7 +106,7 @@ impl fmt::Display for RunError {
             ),
             RunError::Output(e) => write!(f, "{e}"),
             RunError::Invalid(message) => write!(f, "invalid program: {message}"),
-            RunError::EventLoop { instance, t } => write!(
+            RunError::EventLoop { instance, t, .. } => write!(
                 f,
                 "events sent without delay by {instance} at t = {t} s trigger each other \
                  more than {MAX_EVENT_DEPTH} levels deep: the connections form a loop"
@@ -302,6 +308,7 @@ impl<'p> Simulation<'p> {
                         return Err(RunError::EventLoop {
                             instance: self.path(receiver.target).to_string(),
                             t: self.t,
+                            inst: receiver.target,
                         });
                     }
                     self.push_serving(receiver.target, fired);
@@ -374,25 +381,36 @@ impl<'p> Simulation<'p> {
                 variable: slot_name(&kernel.slot_names, slot),
                 instance: rec.path.clone(),
                 t: self.t,
+                place: Some((inst, slot)),
             }),
         }
     }
 
     /// The error for the non-finite value `vars[index]`, named by the instance holding it.
     fn non_finite_value(&self, index: u64) -> RunError {
-        let owner = self.program.instances.iter().find_map(|rec| {
-            let kernel = &self.program.kernels[rec.kernel as usize];
-            let slot = index.checked_sub(rec.base)?;
-            (slot < u64::from(kernel.block_len)).then_some((rec, kernel, slot as u32))
-        });
-        let (variable, instance) = match owner {
-            Some((rec, kernel, slot)) => (slot_name(&kernel.slot_names, slot), rec.path.clone()),
-            None => (format!("value {index}"), "no instance".to_string()),
+        let owner = self
+            .program
+            .instances
+            .iter()
+            .enumerate()
+            .find_map(|(i, rec)| {
+                let kernel = &self.program.kernels[rec.kernel as usize];
+                let slot = index.checked_sub(rec.base)?;
+                (slot < u64::from(kernel.block_len)).then_some((i, rec, kernel, slot as u32))
+            });
+        let (variable, instance, place) = match owner {
+            Some((i, rec, kernel, slot)) => (
+                slot_name(&kernel.slot_names, slot),
+                rec.path.clone(),
+                Some((i as u32, slot)),
+            ),
+            None => (format!("value {index}"), "no instance".to_string(), None),
         };
         RunError::NonFinite {
             variable,
             instance,
             t: self.t,
+            place,
         }
     }
 
