@@ -1,5 +1,6 @@
 //! The `lemsc` command line.
 
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,6 +15,8 @@ use lemsc::simulate::{
     check_file, run_file_with_progress, Engine, RunOptions, RunOutcome, SimError,
 };
 use lemsc::Checked;
+
+mod jnml_home;
 
 // Like `print!` and `eprint!`, but a closed pipe (`lemsc check FILE | head -1`) is not an
 // error: the text is dropped and lemsc goes on to its usual exit status instead of panicking.
@@ -126,6 +129,20 @@ enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
+
+    /// Print a folder holding a `jnml` program that runs lemsc with jNeuroML's command line
+    ///
+    /// `JNML_HOME=$(lemsc jnml-home) omv test FILE.omt` runs OMV's jNeuroML and
+    /// jNeuroML_NEURON tests with lemsc. The program is made (or remade) on demand in the
+    /// user's cache folder.
+    JnmlHome,
+
+    /// jNeuroML's command line (what the `jnml` program of `lemsc jnml-home` runs)
+    #[command(hide = true, disable_help_flag = true)]
+    Jnml {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -200,8 +217,15 @@ enum Color {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     remove_partial_outputs_on_signals();
-    let code = match cli.command {
+    ExitCode::from(dispatch(cli))
+}
+
+/// Runs what the command line asks for; the exit code.
+fn dispatch(cli: Cli) -> u8 {
+    match cli.command {
         Some(Command::Check { files, common }) => run_check(&files, &common),
+        Some(Command::JnmlHome) => run_jnml_home(),
+        Some(Command::Jnml { args }) => run_jnml(&args),
         None => {
             let file = cli
                 .file
@@ -213,8 +237,42 @@ fn main() -> ExitCode {
                 (target, emit) => run_build(&file, target, emit, &cli.common),
             }
         }
-    };
-    ExitCode::from(code)
+    }
+}
+
+/// `lemsc jnml-home`: the folder, on stdout.
+fn run_jnml_home() -> u8 {
+    match jnml_home::ensure_home() {
+        Ok(home) => {
+            stdoutln!("{}", home.display());
+            EXIT_OK
+        }
+        Err(message) => {
+            stderrln!("error: {message}");
+            EXIT_MODEL_ERRORS
+        }
+    }
+}
+
+/// `lemsc jnml ARGS...`: jNeuroML's command line, translated into lemsc's.
+fn run_jnml(args: &[OsString]) -> u8 {
+    match jnml_home::translate(args) {
+        jnml_home::JnmlCommand::Version => {
+            stdoutln!("{}", jnml_home::version_line());
+            EXIT_OK
+        }
+        jnml_home::JnmlCommand::Lemsc(argv) => match Cli::try_parse_from(argv) {
+            Ok(cli) => dispatch(cli),
+            Err(e) => {
+                let _ = e.print();
+                EXIT_USAGE
+            }
+        },
+        jnml_home::JnmlCommand::Unsupported(message) => {
+            stderrln!("jnml (lemsc): {message}");
+            EXIT_USAGE
+        }
+    }
 }
 
 /// SIGINT and SIGTERM end a run without leaving its temporary output files behind: a thread
