@@ -7,6 +7,7 @@
 pub mod back;
 pub mod confine;
 pub mod diag;
+pub mod diag_json;
 pub mod front;
 pub mod ir;
 pub mod model;

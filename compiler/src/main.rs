@@ -156,6 +156,12 @@ struct CommonArgs {
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
 
+    /// How diagnostics are printed on stderr: `human` (with the source line) or `json` (one
+    /// object a line, in cargo's `--message-format json` shape; stderr then holds nothing
+    /// else)
+    #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+
     /// Print only errors
     #[arg(short, long)]
     quiet: bool,
@@ -205,6 +211,14 @@ enum EngineArg {
 enum Emit {
     /// The simulation IR: instances, connections, inputs and resolved recorders
     Ir,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    /// Messages for people: file:line:column, the source line, notes
+    Human,
+    /// One JSON object a line, as cargo prints them (`reason`, `message` with `spans`)
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -332,24 +346,21 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
         check: cli.common.check_options(),
         max_output_bytes: (cli.max_output_gib.max(0.0) * 1024.0 * 1024.0 * 1024.0) as u64,
     };
-    if cli.verbose && engine.available() != engine {
+    if cli.verbose && engine.available() != engine && !json_messages(&cli.common) {
         stderrln!(
             "note: this lemsc was built without the `native` feature (LLVM); the kernels run \
              in the interpreter"
         );
     }
-    let mut progress = ProgressDisplay::new(!cli.common.quiet);
+    let mut progress = ProgressDisplay::new(!cli.common.quiet && !json_messages(&cli.common));
     let result =
         run_file_with_progress(file, &opts, &mut |done, total| progress.update(done, total));
     progress.finish();
     match result {
         Ok(outcome) => {
             let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
-            if !shown.is_empty() {
-                let color = use_color(cli.common.color);
-                stderr!("{}", render(&outcome.sources, &shown, color));
-            }
-            if cli.verbose {
+            print_diagnostics(&outcome.sources, &shown, &cli.common);
+            if cli.verbose && !json_messages(&cli.common) {
                 print_timings(&outcome);
             }
             EXIT_OK
@@ -362,7 +373,7 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
 fn report_sim_error(file: &Path, err: SimError, common: &CommonArgs) -> u8 {
     match err {
         SimError::Usage(message) => {
-            stderrln!("error: {message}");
+            print_plain_error(&message, common);
             EXIT_USAGE
         }
         SimError::Model {
@@ -370,13 +381,31 @@ fn report_sim_error(file: &Path, err: SimError, common: &CommonArgs) -> u8 {
             diagnostics,
         } => {
             let shown = shown_diagnostics(&diagnostics, common.quiet);
-            stderr!("{}", render(&sources, &shown, use_color(common.color)));
-            print_error_count(file, diagnostics.iter().filter(|d| d.is_error()).count());
+            print_diagnostics(&sources, &shown, common);
+            print_error_count(
+                file,
+                diagnostics.iter().filter(|d| d.is_error()).count(),
+                common,
+            );
             EXIT_MODEL_ERRORS
         }
         SimError::Run(message) => {
-            stderrln!("error: {message}");
-            stderrln!("{}: the simulation stopped", file.display());
+            print_plain_error(&message, common);
+            if !json_messages(common) {
+                stderrln!("{}: the simulation stopped", file.display());
+            }
+            EXIT_MODEL_ERRORS
+        }
+        SimError::Engine(e) => report_sim_error(file, SimError::Run(e.to_string()), common),
+        SimError::Stopped {
+            sources,
+            diagnostics,
+        } => {
+            let shown = shown_diagnostics(&diagnostics, common.quiet);
+            print_diagnostics(&sources, &shown, common);
+            if !json_messages(common) {
+                stderrln!("{}: the simulation stopped", file.display());
+            }
             EXIT_MODEL_ERRORS
         }
     }
@@ -411,7 +440,39 @@ fn shown_diagnostics(diags: &[Diagnostic], quiet: bool) -> Vec<Diagnostic> {
     group_warnings(&kept)
 }
 
-fn print_error_count(file: &Path, errors: usize) {
+/// Prints diagnostics on stderr in the `--message-format` asked for.
+fn print_diagnostics(sources: &lemsc::diag::SourceMap, shown: &[Diagnostic], common: &CommonArgs) {
+    if shown.is_empty() {
+        return;
+    }
+    match common.message_format {
+        MessageFormat::Human => stderr!("{}", render(sources, shown, use_color(common.color))),
+        MessageFormat::Json => {
+            for d in shown {
+                stderrln!("{}", lemsc::diag_json::message_line(sources, d));
+            }
+        }
+    }
+}
+
+/// An error with no place in the model (a missing file, a failed run).
+fn print_plain_error(message: &str, common: &CommonArgs) {
+    match common.message_format {
+        MessageFormat::Human => stderrln!("error: {message}"),
+        MessageFormat::Json => stderrln!("{}", lemsc::diag_json::plain_error_line(message)),
+    }
+}
+
+/// With `--message-format json`, stderr holds only JSON lines: summaries and timings are
+/// left out.
+fn json_messages(common: &CommonArgs) -> bool {
+    common.message_format == MessageFormat::Json
+}
+
+fn print_error_count(file: &Path, errors: usize, common: &CommonArgs) {
+    if json_messages(common) {
+        return;
+    }
     let n = errors.max(1);
     stderrln!(
         "{}: {n} error{}",
@@ -487,13 +548,8 @@ fn run_neuron(file: &Path, cli: &Cli) -> u8 {
     match lemsc::simulate::export_neuron(file, &opts) {
         Ok(outcome) => {
             let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
-            if !shown.is_empty() {
-                stderr!(
-                    "{}",
-                    render(&outcome.sources, &shown, use_color(cli.common.color))
-                );
-            }
-            if cli.verbose || !cli.run {
+            print_diagnostics(&outcome.sources, &shown, &cli.common);
+            if (cli.verbose || !cli.run) && !json_messages(&cli.common) {
                 for f in &outcome.files {
                     if !cli.common.quiet {
                         stderrln!("  wrote {}", f.display());
@@ -503,10 +559,11 @@ fn run_neuron(file: &Path, cli: &Cli) -> u8 {
             match outcome.status {
                 Some(0) | None => EXIT_OK,
                 Some(code) => {
-                    stderrln!(
-                        "error: the NEURON runner {} exited with status {code}",
+                    let message = format!(
+                        "the NEURON runner {} exited with status {code}",
                         outcome.runner.display()
                     );
+                    print_plain_error(&message, &cli.common);
                     u8::try_from(code).unwrap_or(1).max(1)
                 }
             }
@@ -538,21 +595,19 @@ fn run_build(file: &Path, target: Target, emit: Option<Emit>, common: &CommonArg
         Target::Brian2 => "brian2",
         Target::Nest => "nest",
     };
-    stderrln!(
-        "error: the {name} target is not built yet; the model was read and checked \
+    let message = format!(
+        "the {name} target is not built yet; the model was read and checked \
          (`lemsc check` prints a summary of it)"
     );
+    print_plain_error(&message, common);
     EXIT_USAGE
 }
 
 /// Prints the errors of a stage after checking and the error count; the exit code.
 fn report_failure(file: &Path, checked: &Checked, diags: &[Diagnostic], common: &CommonArgs) -> u8 {
     let shown = group_warnings(diags);
-    stderr!(
-        "{}",
-        render(&checked.sources, &shown, use_color(common.color))
-    );
-    print_error_count(file, diags.iter().filter(|d| d.is_error()).count());
+    print_diagnostics(&checked.sources, &shown, common);
+    print_error_count(file, diags.iter().filter(|d| d.is_error()).count(), common);
     EXIT_MODEL_ERRORS
 }
 
@@ -561,12 +616,7 @@ fn load_checked(file: &Path, common: &CommonArgs) -> Result<Checked, u8> {
     match check_file(file, &common.check_options()) {
         Ok(checked) => {
             let shown = shown_diagnostics(&checked.diagnostics.list, common.quiet);
-            if !shown.is_empty() {
-                stderr!(
-                    "{}",
-                    render(&checked.sources, &shown, use_color(common.color))
-                );
-            }
+            print_diagnostics(&checked.sources, &shown, common);
             Ok(checked)
         }
         Err(err) => Err(report_sim_error(file, err, common)),
