@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use lemsc_runtime::engine::{
     self, Interpreter, KernelCode, RunOptions as EngineOptions, RunReport,
 };
+use lemsc_runtime::output::OutputError;
 use lemsc_runtime::program::Program;
 
 use crate::confine::WriteRoot;
@@ -125,6 +126,15 @@ pub enum SimError {
     /// The simulation itself failed (a value became NaN, an output file could not be
     /// written). The message names what, where and when.
     Run(String),
+    /// The runtime stopped the run; [`run_file`] turns this into [`SimError::Stopped`] at
+    /// the model text that caused it, [`run_program`] (which has no model) returns it as is.
+    Engine(engine::RunError),
+    /// The run stopped, located in the model: a value became NaN at the component and
+    /// variable named, an output file at its element could not be written.
+    Stopped {
+        sources: SourceMap,
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 impl SimError {
@@ -132,7 +142,12 @@ impl SimError {
     pub fn summary(&self) -> String {
         match self {
             SimError::Usage(message) | SimError::Run(message) => message.clone(),
+            SimError::Engine(e) => e.to_string(),
             SimError::Model {
+                sources,
+                diagnostics,
+            }
+            | SimError::Stopped {
                 sources,
                 diagnostics,
             } => diagnostics
@@ -191,7 +206,10 @@ pub fn run_file_with_progress(
     timings.lowering = started.elapsed();
 
     let engine = opts.engine.available();
-    let executed = run_program(&program, engine, progress)?;
+    let executed = match run_program(&program, engine, progress) {
+        Ok(executed) => executed,
+        Err(e) => return Err(locate_run_error(e, checked, &program, warnings)),
+    };
     timings.compile = executed.compile;
     timings.simulate = executed.simulate;
     Ok(RunOutcome {
@@ -203,6 +221,37 @@ pub fn run_file_with_progress(
         outputs: executed.report.files,
         timings,
     })
+}
+
+/// [`SimError::Engine`] becomes [`SimError::Stopped`] at the model text that caused it,
+/// after the warnings found while checking; other errors pass through.
+fn locate_run_error(
+    err: SimError,
+    checked: Checked,
+    program: &Program,
+    warnings: Vec<Diagnostic>,
+) -> SimError {
+    let SimError::Engine(e) = err else {
+        return err;
+    };
+    let (Some(model), Some(ir)) = (&checked.model, &checked.ir) else {
+        return SimError::Engine(e);
+    };
+    let cx = crate::run_errors::RunContext {
+        sources: &checked.sources,
+        model,
+        ir,
+        program,
+    };
+    let Some(located) = crate::run_errors::locate(&cx, &e) else {
+        return SimError::Engine(e);
+    };
+    let mut diagnostics = warnings;
+    diagnostics.push(located);
+    SimError::Stopped {
+        sources: checked.sources,
+        diagnostics,
+    }
 }
 
 /// Reads and checks `path`; a model with errors becomes [`SimError::Model`].
@@ -351,12 +400,11 @@ fn create_output_folders(program: &Program) -> Result<Vec<PathBuf>, SimError> {
             .take_while(|a| !a.as_os_str().is_empty() && !a.exists());
         let mut missing: Vec<PathBuf> = missing.map(Path::to_path_buf).collect();
         missing.reverse();
-        std::fs::create_dir_all(dir).map_err(|e| {
-            SimError::Run(format!(
-                "cannot create the folder {} for output file {}: {e}",
-                dir.display(),
-                path.display()
-            ))
+        std::fs::create_dir_all(dir).map_err(|source| {
+            SimError::Engine(engine::RunError::Output(OutputError {
+                path: path.clone(),
+                source,
+            }))
         })?;
         created.extend(missing);
     }
@@ -456,7 +504,7 @@ fn simulate_with(
     let opts = EngineOptions {
         progress: Some(progress),
     };
-    let report = engine::run(program, code, opts).map_err(|e| SimError::Run(e.to_string()))?;
+    let report = engine::run(program, code, opts).map_err(SimError::Engine)?;
     Ok((started.elapsed(), report))
 }
 

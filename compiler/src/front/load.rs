@@ -27,7 +27,8 @@ pub const MAX_INCLUDE_DEPTH: usize = 200;
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// The prefix of built-in files' paths and display names.
-const BUILTIN_PREFIX: &str = "<lems-defs>";
+/// How built-in definitions are named in diagnostics (`<lems-defs>/Cells.xml`).
+pub const BUILTIN_PREFIX: &str = "<lems-defs>";
 
 /// The core-type files a NeuroML root document is read with: the whole standard, so that any
 /// NeuroML element (PyNN cells and simulation elements included) is known.
