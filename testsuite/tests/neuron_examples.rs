@@ -720,3 +720,75 @@ fn neuron_agrees_with_native() {
         KNOWN_NATIVE_GAPS,
     );
 }
+
+/// Spike sources selected by `EventSelection`s whose ids are not numbers (a space, quotes, a
+/// backslash, non-ASCII), one source in two files: the NEURON runner writes every event file
+/// with the same text as the native target (`time<TAB>id` or `id<TAB>time`, the id as written
+/// in the model), and a source recorded twice keeps its events in both files.
+#[test]
+fn event_files_have_the_native_targets_ids() {
+    if skipped_without_neuron("event_files_have_the_native_targets_ids") {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("neuron-event-ids");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("LEMS_event_ids.xml");
+    std::fs::write(
+        &model,
+        r#"<Lems>
+    <Include file="Cells.xml"/>
+    <Include file="Networks.xml"/>
+    <Include file="Simulation.xml"/>
+    <spikeGenerator id="fast" period="4ms"/>
+    <spikeGenerator id="slow" period="7ms"/>
+    <network id="net">
+        <population id="a" component="fast" size="2"/>
+        <population id="b" component="slow" size="1"/>
+    </network>
+    <Simulation id="sim" length="30ms" step="0.01ms" target="net">
+        <EventOutputFile id="ev" fileName="ids.spikes" format="TIME_ID">
+            <EventSelection id="first cell" select="a[0]" eventPort="spike"/>
+            <EventSelection id="q&quot;'\x" select="b[0]" eventPort="spike"/>
+            <EventSelection id="7" select="a[1]" eventPort="spike"/>
+        </EventOutputFile>
+        <EventOutputFile id="ev2" fileName="ids2.spikes" format="ID_TIME">
+            <EventSelection id="&#233;t&#233;" select="b[0]" eventPort="spike"/>
+        </EventOutputFile>
+    </Simulation>
+    <Target component="sim"/>
+</Lems>
+"#,
+    )
+    .unwrap();
+    let native_dir = dir.join("native");
+    run_file(
+        &model,
+        &RunOptions {
+            out_dir: Some(native_dir.clone()),
+            engine: Engine::Native,
+            ..RunOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("native: {}", first_error(&e)));
+    let neuron_dir = dir.join("neuron");
+    let outcome = export_neuron(
+        &model,
+        &NeuronRunOptions {
+            out_dir: Some(neuron_dir.clone()),
+            run: true,
+            ..NeuronRunOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("neuron: {}", first_error(&e)));
+    assert_eq!(outcome.status, Some(0));
+    for (file, lines) in [("ids.spikes", 7 + 7 + 4), ("ids2.spikes", 4)] {
+        let native = std::fs::read_to_string(native_dir.join(file)).unwrap();
+        let neuron = std::fs::read_to_string(neuron_dir.join(file)).unwrap();
+        assert_eq!(native.lines().count(), lines, "{file}:\n{native}");
+        assert_eq!(neuron, native, "{file}");
+    }
+    let ids2 = std::fs::read_to_string(neuron_dir.join("ids2.spikes")).unwrap();
+    assert_eq!(ids2.lines().next(), Some("été\t0.007"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -62,6 +62,7 @@ pub fn runner(
         layouts: BTreeMap::new(),
         lines: Vec::new(),
         diags: Vec::new(),
+        spike_sources: Vec::new(),
     };
     b.build_cells();
     b.build_attachments();
@@ -119,6 +120,8 @@ struct Builder<'a> {
     layouts: BTreeMap<CompId, CellLayout>,
     lines: Vec<String>,
     diags: Vec<Diagnostic>,
+    /// The spike sources recorded for event files, numbered by position.
+    spike_sources: Vec<String>,
 }
 
 impl Builder<'_> {
@@ -611,12 +614,20 @@ impl Builder<'_> {
                 }
             }
         }
-        for (f, file) in self.ir.event_output_files.iter().enumerate() {
-            lines.push(format!("EVENTS[{f}] = (h.Vector(), h.Vector())"));
+        // NEURON keeps one recording per spike source (a second `NetCon.record` replaces the
+        // first), so each source is recorded once, numbered, into vectors every event file
+        // reads; write_spikes turns a source's number back into the `id` text of each
+        // selection of it (written as given, as jLEMS and the native target do).
+        for file in &self.ir.event_output_files {
             for sel in &file.selections {
-                let id: i64 = sel.id.trim().parse().unwrap_or(0);
                 let source = self.spike_source(sel.inst);
-                lines.push(format!("record_spikes({source}, EVENTS[{f}], {id})"));
+                if !self.spike_sources.contains(&source) {
+                    lines.push(format!(
+                        "record_spikes({source}, {})",
+                        self.spike_sources.len()
+                    ));
+                    self.spike_sources.push(source);
+                }
             }
         }
         lines
@@ -630,11 +641,21 @@ impl Builder<'_> {
                 python_str(&file.file_name)
             ));
         }
-        for (f, file) in self.ir.event_output_files.iter().enumerate() {
+        for file in &self.ir.event_output_files {
+            let selections: Vec<String> = file
+                .selections
+                .iter()
+                .map(|sel| {
+                    let source = self.spike_source(sel.inst);
+                    let number = self.spike_sources.iter().position(|s| *s == source);
+                    format!("({}, {})", number.unwrap_or(0), python_str(&sel.id))
+                })
+                .collect();
             lines.push(format!(
-                "write_spikes({}, EVENTS[{f}], {})",
+                "write_spikes({}, {}, [{}])",
                 python_str(&file.file_name),
-                python_str(&file.format)
+                python_str(&file.format),
+                selections.join(", ")
             ));
         }
         lines

@@ -232,7 +232,8 @@ P = {}          # point processes, by instance
 THRESHOLD = {}  # spike threshold of cells with a morphology (mV)
 NETCONS = []
 TRACES = {}
-EVENTS = {}
+SPIKE_TIMES = h.Vector()    # every recorded spike: time (ms)...
+SPIKE_SOURCES = h.Vector()  # ...and the number of its source (record_spikes)
 
 
 def make_folder(path):
@@ -313,9 +314,9 @@ def record(ref):
     return vec
 
 
-def record_spikes(source, vectors, spike_id):
+def record_spikes(source, number):
     nc = _netcon(source, None)
-    nc.record(vectors[0], vectors[1], spike_id)
+    nc.record(SPIKE_TIMES, SPIKE_SOURCES, number)
 
 
 def traces_rows(traces):
@@ -331,11 +332,20 @@ def traces_rows(traces):
     return np.column_stack(columns)
 
 
-def write_spikes(path, vectors, event_format):
-    times = np.array(vectors[0]) * 1e-3
-    ids = np.array(vectors[1]).astype(np.int64)
-    kept = times <= (STEPS + 0.5) * STEP_S
-    times, ids = times[kept], ids[kept]
+def write_spikes(path, event_format, selections):
+    # selections: (source number, id text) of each EventSelection, in the file's order.
+    # Events keep NEURON's delivery order; a source selected twice is written twice.
+    ids_of = {}
+    for number, id_text in selections:
+        ids_of.setdefault(number, []).append(id_text)
+    last = (STEPS + 0.5) * STEP_S
+    times, ids = [], []
+    sources = np.array(SPIKE_SOURCES).astype(np.int64).tolist()
+    for t, number in zip((np.array(SPIKE_TIMES) * 1e-3).tolist(), sources):
+        if t <= last:
+            for id_text in ids_of.get(number, ()):
+                times.append(t)
+                ids.append(id_text)
     write_events(path, times, ids, event_format)
 
 
