@@ -13,6 +13,7 @@ pub mod ir;
 pub mod model;
 pub mod passes;
 pub mod pipeline;
+pub mod plot;
 pub mod run_errors;
 pub mod simulate;
 pub mod suggest;

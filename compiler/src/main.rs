@@ -102,6 +102,11 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = EngineArg::Native, hide = true)]
     engine: EngineArg,
 
+    /// Also draw each `<Display>` of the simulation as DISPLAY_ID.png and DISPLAY_ID.svg in
+    /// the output folder (native target)
+    #[arg(long)]
+    plot: bool,
+
     /// With `--target neuron`: also compile the mechanisms (nrnivmodl) and run the runner;
     /// the exit status is NEURON's
     #[arg(long)]
@@ -345,6 +350,7 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
         engine,
         check: cli.common.check_options(),
         max_output_bytes: (cli.max_output_gib.max(0.0) * 1024.0 * 1024.0 * 1024.0) as u64,
+        plot: cli.plot,
     };
     if cli.verbose && engine.available() != engine && !json_messages(&cli.common) {
         stderrln!(
@@ -425,7 +431,7 @@ fn print_timings(outcome: &RunOutcome) {
     row("compile", t.compile);
     row("simulate", t.simulate);
     row("total", t.total());
-    for path in &outcome.outputs {
+    for path in outcome.outputs.iter().chain(&outcome.plots) {
         stderrln!("  wrote {}", path.display());
     }
 }

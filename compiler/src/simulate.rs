@@ -62,6 +62,8 @@ pub struct RunOptions {
     pub check: CheckOptions,
     /// The most bytes the OutputFiles may take, estimated before the run.
     pub max_output_bytes: u64,
+    /// `--plot`: record the Displays' Lines and draw each Display (see [`crate::plot`]).
+    pub plot: bool,
 }
 
 /// The default of [`RunOptions::max_output_bytes`]: a quarter of a small machine's disk.
@@ -75,6 +77,7 @@ impl Default for RunOptions {
             engine: Engine::Native,
             check: CheckOptions::default(),
             max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
+            plot: false,
         }
     }
 }
@@ -111,6 +114,8 @@ pub struct RunOutcome {
     pub dt: f64,
     /// The files written, time series first, then spike files.
     pub outputs: Vec<PathBuf>,
+    /// With [`RunOptions::plot`]: the plots drawn, PNG then SVG of each Display.
+    pub plots: Vec<PathBuf>,
     pub timings: Timings,
 }
 
@@ -192,8 +197,18 @@ pub fn run_file_with_progress(
             diagnostics,
         });
     }
+    let plots = match plan_plots(&checked, &root, opts) {
+        Ok(plots) => plots,
+        Err(mut diagnostics) => {
+            diagnostics.splice(0..0, warnings);
+            return Err(SimError::Model {
+                sources: checked.sources,
+                diagnostics,
+            });
+        }
+    };
     let started = Instant::now();
-    let program = match lower_checked(path, &checked, opts) {
+    let program = match lower_checked(path, &checked, opts, plots.as_ref()) {
         Ok(program) => program,
         Err(mut diagnostics) => {
             diagnostics.splice(0..0, warnings);
@@ -212,13 +227,20 @@ pub fn run_file_with_progress(
     };
     timings.compile = executed.compile;
     timings.simulate = executed.simulate;
+    let mut outputs = executed.report.files;
+    let mut plot_files = Vec::new();
+    if let Some(plots) = &plots {
+        outputs.retain(|file| !plots.is_trace(file));
+        plot_files = plots.draw().map_err(SimError::Run)?;
+    }
     Ok(RunOutcome {
         sources: checked.sources,
         warnings,
         engine,
         steps: executed.report.steps,
         dt: program.dt,
-        outputs: executed.report.files,
+        outputs,
+        plots: plot_files,
         timings,
     })
 }
@@ -285,6 +307,7 @@ fn lower_checked(
     path: &Path,
     checked: &Checked,
     opts: &RunOptions,
+    plots: Option<&crate::plot::PlotPlan>,
 ) -> Result<Program, Vec<Diagnostic>> {
     let model = checked.model.as_ref().expect("a checked model");
     let Some(ir) = checked.ir.as_ref() else {
@@ -308,7 +331,30 @@ fn lower_checked(
         return Err(vec![too_big]);
     }
     let out_dir = output_root(path, opts.out_dir.as_deref());
-    build_program(model, ir, out_dir, opts.seed)
+    // With plots, the Lines are recorded as extra output files (see `crate::plot`).
+    let traced = plots.map(|p| p.traced_ir(ir));
+    build_program(model, traced.as_ref().unwrap_or(ir), out_dir, opts.seed)
+}
+
+/// With [`RunOptions::plot`], the plots to draw after the run; errors where a plot file may
+/// not be written in the output folder.
+fn plan_plots(
+    checked: &Checked,
+    root: &Path,
+    opts: &RunOptions,
+) -> Result<Option<crate::plot::PlotPlan>, Vec<Diagnostic>> {
+    let (true, Some(model), Some(ir)) = (opts.plot, &checked.model, &checked.ir) else {
+        return Ok(None);
+    };
+    let inputs = checked.sources.files().map(|(_, f)| f.path.as_path());
+    let write_root =
+        WriteRoot::new(root, inputs, opts.check.allow_writes_outside).map_err(|e| {
+            vec![Diagnostic::error(format!(
+                "cannot write plots in '{}': {e}",
+                root.display()
+            ))]
+        })?;
+    crate::plot::plan(model, ir, &write_root).map(Some)
 }
 
 /// The bytes a row value takes at most in an output file: a float32 in Java's format and a

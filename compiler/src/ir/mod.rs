@@ -174,6 +174,8 @@ pub struct EventOutputFile {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DisplayLine {
     pub id: String,
+    /// The `Line` component (its Display is its parent), for plots.
+    pub line: CompId,
     pub target: VarRef,
 }
 

@@ -74,6 +74,7 @@ pub fn resolve_recorders(tree: &Tree, sim: CompId, root: InstId) -> (Recorders, 
                     if let Some(target) = r.variable(line, "quantity") {
                         out.display_lines.push(DisplayLine {
                             id: id_of(tree, line),
+                            line,
                             target,
                         });
                     }
