@@ -16,6 +16,8 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     deps::ensure_llvm()?;
     deps::ensure_hdf5()?;
     let neuron_python = deps::ensure_neuron()?;
+    // compiler/tests/python_wheel.rs builds the wheel with maturin (`cargo xtask wheel`).
+    deps::ensure_maturin()?;
     sh::run(
         Command::new("cargo")
             .args(["fmt", "--all", "--", "--check"])

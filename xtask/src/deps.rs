@@ -73,13 +73,17 @@ fn pkg_config_finds(package: &str) -> bool {
 }
 
 /// The NEURON the NEURON target's tests run (docs/neuron-target.md §1.1): the PyPI wheel,
-/// which also brings numpy, the runner's other import.
-const NEURON_PIP_PACKAGES: &[&str] = &["neuron==9.0.2", "numpy"];
+/// which also brings numpy, the runner's other import; and OMV (osbmodelvalidation), which
+/// runs the examples' test files with `lemsc jnml-home` as jnml (compiler/tests/omv_dropin.rs).
+const NEURON_PIP_PACKAGES: &[&str] = &["neuron==9.0.2", "numpy", "osbmodelvalidation==0.4.0"];
+
+/// What a Python of the NEURON venv must import.
+const NEURON_VENV_IMPORTS: &str = "neuron, numpy, omv";
 
 /// The virtual environment that holds NEURON, under the workspace's `target/`.
 pub const NEURON_VENV: &str = "target/neuron-venv";
 
-/// Makes sure `target/neuron-venv` has a Python that imports NEURON 9.0.2 and numpy,
+/// Makes sure `target/neuron-venv` has a Python that imports NEURON 9.0.2, numpy and OMV,
 /// creating the venv and installing them with pip when it does not; returns that Python's
 /// absolute path. Debian packages it needs (Python's venv module, and the C++ compiler and
 /// make that `nrnivmodl` runs) are installed with apt-get where missing.
@@ -90,7 +94,7 @@ pub fn ensure_neuron() -> Result<PathBuf, String> {
 /// [`ensure_neuron`] for the virtual environment at `venv`.
 fn ensure_neuron_in(venv: &Path) -> Result<PathBuf, String> {
     let python = venv.join("bin/python");
-    if python_imports(&python, "neuron, numpy") {
+    if python_imports(&python, NEURON_VENV_IMPORTS) {
         return Ok(python);
     }
     let mut missing: Vec<&str> = Vec::new();
@@ -121,15 +125,74 @@ fn ensure_neuron_in(venv: &Path) -> Result<PathBuf, String> {
             .args(["-m", "pip", "install", "--quiet"])
             .args(NEURON_PIP_PACKAGES),
     )?;
-    if python_imports(&python, "neuron, numpy") {
+    if python_imports(&python, NEURON_VENV_IMPORTS) {
         Ok(python)
     } else {
         Err(format!(
-            "pip installed {} but `{} -c \"import neuron, numpy\"` still fails",
+            "pip installed {} but `{} -c \"import {NEURON_VENV_IMPORTS}\"` still fails",
             NEURON_PIP_PACKAGES.join(" "),
             python.display()
         ))
     }
+}
+
+/// maturin, which builds the Python wheel (`cargo xtask wheel`), from PyPI.
+const MATURIN_PIP_PACKAGE: &str = "maturin>=1.5,<2";
+
+/// The virtual environment that holds maturin, under the workspace's `target/`.
+pub const WHEEL_VENV: &str = "target/wheel-venv";
+
+/// Makes sure `target/wheel-venv` has maturin, creating the venv and installing it with pip
+/// when it does not (python3-venv from apt-get where missing); returns maturin's path.
+pub fn ensure_maturin() -> Result<PathBuf, String> {
+    let venv = workspace_root().join(WHEEL_VENV);
+    let maturin = venv.join("bin/maturin");
+    let works = |m: &Path| {
+        Command::new(m)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if works(&maturin) {
+        return Ok(maturin);
+    }
+    ensure_python_venv()?;
+    sh::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    sh::run(Command::new(venv.join("bin/python")).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        MATURIN_PIP_PACKAGE,
+    ]))?;
+    if works(&maturin) {
+        Ok(maturin)
+    } else {
+        Err(format!(
+            "pip installed {MATURIN_PIP_PACKAGE} but {} does not run",
+            maturin.display()
+        ))
+    }
+}
+
+/// Makes sure `python3 -m venv` works, installing python3 and python3-venv where missing.
+pub fn ensure_python_venv() -> Result<(), String> {
+    let missing: &[&str] = if !sh::have("python3") {
+        &["python3", "python3-venv"]
+    } else if !python_imports(Path::new("python3"), "venv, ensurepip") {
+        &["python3-venv"]
+    } else {
+        return Ok(());
+    };
+    let manual = format!(
+        "Python virtual environments need {}; install them with \
+         `apt-get install -y --no-install-recommends {}`",
+        missing.join(", "),
+        missing.join(" ")
+    );
+    apt_install(missing, &manual)
 }
 
 /// Whether `python -c "import <modules>"` succeeds (NEURON's import prints a "no DISPLAY"

@@ -7,6 +7,8 @@
 //! - `bench [--quick]`: lemsc against jNeuroML on the LEMS examples, end to end (not part of
 //!   CI: it installs pyneuroml from PyPI and takes minutes).
 //! - `fuzz [SECONDS]`: fuzz the frontend for a while; crashes are kept under `fuzz/artifacts/`.
+//! - `wheel`: the Python wheel `target/wheels/lemsc-*.whl` (maturin; the lemsc program and
+//!   the `lemsc` Python module).
 
 mod bench;
 mod ci;
@@ -14,11 +16,12 @@ mod deps;
 mod fuzz;
 mod run;
 mod sh;
+mod wheel;
 
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <run FILE [lemsc options] | ci | bench [--quick] | fuzz [SECONDS]>";
+    "usage: cargo xtask <run FILE [lemsc options] | ci | bench [--quick] | fuzz [SECONDS] | wheel>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
         Some("ci") => ci::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("wheel") => wheel::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
