@@ -10,6 +10,8 @@ pub use kernel::{compile_program, NativeKernels};
 #[cfg(test)]
 mod kernel_tests;
 #[cfg(test)]
+mod kernel_tests_fuzzed;
+#[cfg(test)]
 mod kernel_tests_random;
 #[cfg(test)]
 mod kernel_tests_run;
