@@ -10,6 +10,7 @@ pub mod diag;
 pub mod diag_json;
 pub mod front;
 pub mod ir;
+pub mod limits;
 pub mod model;
 pub mod passes;
 pub mod pipeline;

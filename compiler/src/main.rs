@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use lemsc::diag::{group_warnings, render, Diagnostic};
+use lemsc::limits::{self, Limits};
 use lemsc::pipeline::CheckOptions;
 use lemsc::simulate::{
     check_file, run_file_with_progress, Engine, RunOptions, RunOutcome, SimError,
@@ -180,6 +181,20 @@ struct CommonArgs {
     /// file's folder); by default such a file name is an error
     #[arg(long)]
     allow_writes_outside: bool,
+
+    /// Refuse a model whose Structure makes more than N instances (cells, synapses, inputs
+    /// and their parts)
+    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_MAX_INSTANCES)]
+    max_instances: usize,
+
+    /// Refuse a model whose Structure makes more than N event connections
+    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+
+    /// Refuse a simulation whose state would take more than this many GiB of memory
+    /// (estimated before it is allocated)
+    #[arg(long, value_name = "GIB", default_value_t = 12.0)]
+    max_memory_gib: f64,
 }
 
 impl CommonArgs {
@@ -188,6 +203,11 @@ impl CommonArgs {
             include_dirs: self.include_dirs.clone(),
             strict: self.strict,
             allow_writes_outside: self.allow_writes_outside,
+            limits: Limits {
+                max_instances: self.max_instances,
+                max_connections: self.max_connections,
+                max_memory_bytes: limits::gib_to_bytes(self.max_memory_gib),
+            },
         }
     }
 }

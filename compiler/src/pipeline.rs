@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::diag::{Diagnostics, SourceMap};
 use crate::front::load::{self, LoadOptions};
 use crate::ir::Ir;
+use crate::limits::Limits;
 use crate::model::{self, Model};
 use crate::passes;
 
@@ -18,6 +19,8 @@ pub struct CheckOptions {
     pub strict: bool,
     /// `--allow-writes-outside`: output files may be named outside the model's folder.
     pub allow_writes_outside: bool,
+    /// `--max-instances`, `--max-connections`, `--max-memory-gib`.
+    pub limits: Limits,
 }
 
 /// The result of reading and checking a model: the sources (for rendering diagnostics), the
@@ -76,7 +79,7 @@ pub fn check(files: &[PathBuf], opts: &CheckOptions) -> Checked {
         .filter(|m| passes::lower::has_runnable_target(m))
     {
         if !diagnostics.has_errors() {
-            let (lowered, lower_diags) = passes::lower(model);
+            let (lowered, lower_diags) = passes::lower_within(model, &opts.limits);
             diagnostics.extend(lower_diags);
             ir = lowered;
         }

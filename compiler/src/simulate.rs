@@ -333,7 +333,15 @@ fn lower_checked(
     let out_dir = output_root(path, opts.out_dir.as_deref());
     // With plots, the Lines are recorded as extra output files (see `crate::plot`).
     let traced = plots.map(|p| p.traced_ir(ir));
-    build_program(model, traced.as_ref().unwrap_or(ir), out_dir, opts.seed)
+    build_program(
+        model,
+        traced.as_ref().unwrap_or(ir),
+        &ProgramOptions {
+            out_dir,
+            seed: opts.seed,
+        },
+        opts.check.limits.max_memory_bytes,
+    )
 }
 
 /// With [`RunOptions::plot`], the plots to draw after the run; errors where a plot file may
@@ -464,14 +472,14 @@ fn remove_empty_folders(created: &[PathBuf]) {
     }
 }
 
-/// Lowers the IR to a program (see `passes::kernels`).
+/// Lowers the IR to a program (see `passes::kernels`), within the memory limit.
 fn build_program(
     model: &crate::model::Model,
     ir: &crate::ir::Ir,
-    out_dir: PathBuf,
-    seed: Option<i64>,
+    opts: &ProgramOptions,
+    max_memory_bytes: u64,
 ) -> Result<Program, Vec<Diagnostic>> {
-    crate::passes::kernels::build_program(model, ir, &ProgramOptions { out_dir, seed })
+    crate::passes::kernels::build_program_within(model, ir, opts, max_memory_bytes)
 }
 
 /// What running a program gave: the compile and simulation times and the runtime's report.

@@ -5,7 +5,8 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::{InstId, Ir, Simulation};
 use crate::model::component::CompId;
 use crate::model::Model;
-use crate::passes::instantiate::instantiate;
+use crate::limits::Limits;
+use crate::passes::instantiate::instantiate_within;
 use crate::passes::navigate::Tree;
 use crate::passes::paths::resolve_recorders;
 
@@ -20,11 +21,16 @@ pub fn has_runnable_target(model: &Model) -> bool {
 
 /// Builds the IR of the model's target simulation. None when anything failed.
 pub fn lower(model: &Model) -> (Option<Ir>, Diagnostics) {
+    lower_within(model, &Limits::default())
+}
+
+/// [`lower`], refusing a Structure that makes more than `limits` allow.
+pub fn lower_within(model: &Model, limits: &Limits) -> (Option<Ir>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let Some(simulation) = simulation(model, &mut diags) else {
         return (None, diags);
     };
-    let (built, build_diags) = instantiate(model, simulation.target);
+    let (built, build_diags) = instantiate_within(model, simulation.target, limits);
     diags.extend(build_diags);
     if diags.has_errors() {
         // Paths into an incomplete tree would only repeat the error.

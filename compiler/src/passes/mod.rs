@@ -8,4 +8,4 @@ pub mod navigate;
 pub mod paths;
 pub mod support;
 
-pub use lower::lower;
+pub use lower::{lower, lower_within};

@@ -84,14 +84,14 @@ impl<'m> Builder<'m> {
                 }
                 _ if self.stopped => return,
                 StructureItem::EventConnection(ec)
-                    if self.out.event_connections.len() >= super::MAX_CONNECTIONS =>
+                    if self.out.event_connections.len() >= self.limits.max_connections =>
                 {
                     self.diags.push(Diagnostic::at(
                         ec.span,
                         format!(
                             "more than {} connections; a ForEach over large populations makes \
-                             one per pair",
-                            super::MAX_CONNECTIONS
+                             one per pair (raise the limit with --max-connections)",
+                            self.limits.max_connections
                         ),
                     ));
                     self.stopped = true;
@@ -259,7 +259,10 @@ impl<'m> Builder<'m> {
         let Some(named) = named else {
             return first;
         };
-        let declared = ty.texts.iter().chain(&ty.paths).any(|t| t.name == named);
+        // An attribute of that name counts even when the type does not declare it as a Text:
+        // jLEMS reads it (`<connection targetPort=...>`).
+        let declared = ty.texts.iter().chain(&ty.paths).any(|t| t.name == named)
+            || c.texts.iter().any(|(n, _, _)| n == named);
         if !declared {
             // Not a Text of the type: a port name written directly, or (as jLEMS reads an
             // unset text) nothing, which leaves the default.

@@ -11,6 +11,7 @@ use crate::front::expr;
 use crate::ir::{ChildRef, EventConnection, Input, InstId, Instance, Population, SlotKind, Tunnel};
 use crate::model::component::{CompId, Component};
 use crate::model::types::{Assign, StructureItem};
+use crate::limits::Limits;
 use crate::model::Model;
 use crate::passes::navigate::Tree;
 
@@ -33,8 +34,19 @@ pub struct Instantiated {
 
 /// Builds the instance tree rooted at `target`; the root is `InstId(0)`.
 pub fn instantiate(model: &Model, target: CompId) -> (Instantiated, Diagnostics) {
+    instantiate_within(model, target, &Limits::default())
+}
+
+/// [`instantiate`], stopping with an error where the Structure makes more instances or
+/// connections than `limits` allow.
+pub fn instantiate_within(
+    model: &Model,
+    target: CompId,
+    limits: &Limits,
+) -> (Instantiated, Diagnostics) {
     let mut b = Builder {
         model,
+        limits: limits.clone(),
         out: Instantiated::default(),
         diags: Diagnostics::new(),
         depth: 0,
@@ -63,16 +75,13 @@ pub fn instantiate(model: &Model, target: CompId) -> (Instantiated, Diagnostics)
 /// Deeper than this, a component contains itself (through ChildInstance or MultiInstantiate).
 const MAX_DEPTH: usize = 64;
 
-/// More instances than this is taken for a runaway Structure (a component that keeps
-/// attaching copies of itself) rather than a model; building stops with an error.
-pub const MAX_INSTANCES: usize = 2_000_000;
-
-/// More event connections than this (about 2 GB of them) is taken for a runaway `ForEach`
-/// cross product; building stops with an error at the Structure that makes them.
-pub const MAX_CONNECTIONS: usize = 20_000_000;
-
 struct Builder<'m> {
     model: &'m Model,
+    /// More instances than `limits.max_instances` is taken for a runaway Structure (a
+    /// component that keeps attaching copies of itself) or a population too large for the
+    /// machine; more connections than `limits.max_connections`, for a runaway `ForEach`
+    /// cross product. Building stops with an error at what made them.
+    limits: Limits,
     out: Instantiated,
     diags: Diagnostics,
     depth: usize,
@@ -128,9 +137,11 @@ impl<'m> Builder<'m> {
             Some(format!(
                 "instances nest more than {MAX_DEPTH} levels deep here; a component contains itself"
             ))
-        } else if self.out.instances.len() > MAX_INSTANCES {
+        } else if self.out.instances.len() > self.limits.max_instances {
             Some(format!(
-                "more than {MAX_INSTANCES} instances; the Structure of this component keeps making more"
+                "more than {} instances; the Structure of this component keeps making more \
+                 (raise the limit with --max-instances)",
+                self.limits.max_instances
             ))
         } else {
             None
@@ -251,12 +262,16 @@ impl<'m> Builder<'m> {
             ));
             return;
         };
-        if !(n >= 0.0 && n.fract() == 0.0 && n <= MAX_INSTANCES as f64) {
+        let max = self.limits.max_instances;
+        if !(n >= 0.0 && n.fract() == 0.0 && n <= max as f64) {
             let at = c.param(number).map_or(c.span, |p| p.span);
             self.diags.push(Diagnostic::at(
                 at,
-                if n > MAX_INSTANCES as f64 {
-                    format!("'{number}' is {n}; at most {MAX_INSTANCES} instances are supported")
+                if n > max as f64 {
+                    format!(
+                        "'{number}' is {n}; at most {max} instances are made \
+                         (raise the limit with --max-instances)"
+                    )
                 } else {
                     format!("'{number}' is {n}; expected a whole number of instances")
                 },

@@ -11,6 +11,7 @@ use crate::ir::{InstId, Ir};
 use crate::model::component::CompId;
 use crate::model::Model;
 use crate::passes::kernels::assemble_order::onstart_copies;
+use crate::limits::show_bytes;
 use crate::passes::kernels::flatten::plan_component_with;
 use crate::passes::kernels::plan::KernelPlan;
 use crate::passes::kernels::{assemble_io, assemble_links, assemble_order, ProgramOptions};
@@ -90,8 +91,26 @@ pub(super) fn build(
     model: &Model,
     ir: &Ir,
     opts: &ProgramOptions,
+    max_memory_bytes: u64,
 ) -> Result<Program, Vec<Diagnostic>> {
     let layout = lay_out(model, ir)?;
+    let needed = state_bytes(&layout);
+    if needed > max_memory_bytes {
+        let sim = model.component(ir.simulation.component);
+        return Err(vec![Diagnostic::at(
+            sim.name_span,
+            format!(
+                "this simulation needs about {} for its {} instances ({} values, {} links); \
+                 the limit is {}",
+                show_bytes(needed),
+                ir.instances.len(),
+                layout.vars_len,
+                layout.links_len,
+                show_bytes(max_memory_bytes)
+            ),
+        )
+        .with_note("make the network smaller, or raise the limit with --max-memory-gib")]);
+    }
     let mut initial = start_values(&layout);
     let mut links = vec![0u64; layout.links_len as usize];
     let mut diags = assemble_links::resolve(&layout, &mut initial, &mut links);
@@ -148,6 +167,22 @@ pub(super) fn build(
         outputs,
         event_outputs,
     })
+}
+
+/// The memory a run of `layout` takes, estimated before any of it is allocated: the start
+/// values and the running copy of every value, the links, and per instance its record, path
+/// and routes; per connection its route.
+fn state_bytes(layout: &Layout) -> u64 {
+    const PER_INSTANCE: u64 = 160;
+    const PER_CONNECTION: u64 = 64;
+    let values = layout.vars_len.saturating_mul(16);
+    let links = layout.links_len.saturating_mul(8);
+    let instances = (layout.ir.instances.len() as u64).saturating_mul(PER_INSTANCE);
+    let connections = (layout.ir.event_connections.len() as u64).saturating_mul(PER_CONNECTION);
+    values
+        .saturating_add(links)
+        .saturating_add(instances)
+        .saturating_add(connections)
 }
 
 /// Plans each component once and places the instances one after the other.

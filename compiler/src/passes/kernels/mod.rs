@@ -35,5 +35,16 @@ pub fn build_program(
     ir: &Ir,
     opts: &ProgramOptions,
 ) -> Result<Program, Vec<Diagnostic>> {
-    assemble::build(model, ir, opts)
+    build_program_within(model, ir, opts, crate::limits::DEFAULT_MAX_MEMORY_BYTES)
+}
+
+/// [`build_program`], refusing (at the Simulation, before allocating the run's state) a
+/// program whose state is estimated to take more than `max_memory_bytes`.
+pub fn build_program_within(
+    model: &Model,
+    ir: &Ir,
+    opts: &ProgramOptions,
+    max_memory_bytes: u64,
+) -> Result<Program, Vec<Diagnostic>> {
+    assemble::build(model, ir, opts, max_memory_bytes)
 }
