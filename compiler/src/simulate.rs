@@ -868,8 +868,7 @@ pub fn export_neuron(path: &Path, opts: &NeuronRunOptions) -> Result<NeuronOutco
             });
         }
     };
-    let generated = export.mods.iter().chain(std::iter::once(&export.runner));
-    for (name, _) in generated {
+    for (name, _) in export.files() {
         let file = dir.join(name);
         if let Err(why) = write_root.check(&file) {
             return Err(SimError::Model {
@@ -881,8 +880,15 @@ pub fn export_neuron(path: &Path, opts: &NeuronRunOptions) -> Result<NeuronOutco
             });
         }
     }
-    let files = neuron::write(&export, &dir)
-        .map_err(|e| SimError::Run(format!("cannot write to '{}': {e}", dir.display())))?;
+    let files = match neuron::write(&export, &dir) {
+        Ok(files) => files,
+        Err(diagnostics) => {
+            return Err(SimError::Model {
+                sources: checked.sources,
+                diagnostics,
+            })
+        }
+    };
     let runner = dir.join(&export.runner.0);
     let mut status = None;
     if opts.run {

@@ -8,7 +8,8 @@
 //!   density channel, concentration model...);
 //! - [`morphology`]: sections, nseg, 3-D points and biophysics of a `<cell>`;
 //! - [`modfile`]: a mechanism plan printed through `codegen-templates/neuron/mechanism.mod.tera`;
-//! - [`runner`]: the runner's view of the IR, printed through `runner.py.tera`;
+//! - [`runner`]: the runner's view of the IR, printed through `runner.py.tera`; it imports
+//!   the output-file helpers from a support module written beside it;
 //! - [`run`]: `--run`: `nrnivmodl`, then the runner, with NEURON's exit status.
 //!
 //! docs/neuron-target.md records the NEURON facts and the integration recipe this follows.
@@ -21,9 +22,10 @@ pub mod nmodl_expr;
 pub mod run;
 pub mod runner;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 use crate::ir::Ir;
 use crate::model::Model;
 
@@ -41,6 +43,19 @@ pub struct NeuronExport {
     pub mods: Vec<(String, String)>,
     /// `(file name, text)` of the runner.
     pub runner: (String, String),
+    /// `(file name, text)` of the module the runner imports ([`runner::SUPPORT_FILE`]): the
+    /// same for every model.
+    pub support: (String, String),
+    /// The model element each file comes from (a mod's component, the Simulation for the
+    /// runner and the support module), where an error writing it is reported.
+    pub origins: BTreeMap<String, Span>,
+}
+
+impl NeuronExport {
+    /// Every file: the mods, the runner, the support module.
+    pub fn files(&self) -> impl Iterator<Item = &(String, String)> {
+        self.mods.iter().chain([&self.runner, &self.support])
+    }
 }
 
 /// The NEURON files for a lowered simulation; `lems_stem` is the LEMS file's name without
@@ -54,22 +69,54 @@ pub fn export(
     let kinds = classify::classify(model, ir)?;
     let mods = modfile::mod_files(model, ir, &kinds)?;
     let runner = runner::runner(model, ir, &kinds, &mods, lems_stem, opts)?;
+    let support = (
+        runner::SUPPORT_FILE.to_string(),
+        runner::SUPPORT_TEXT.to_string(),
+    );
+    let simulation = model.component(ir.simulation.component).name_span;
+    let mut origins = BTreeMap::new();
+    // mods[i] is the mod of kinds.mechanisms[i].
+    for (m, mech) in mods.iter().zip(&kinds.mechanisms) {
+        let component = model.component(mech.component).name_span;
+        origins.insert(m.file_name.clone(), component);
+    }
+    origins.insert(runner.0.clone(), simulation);
+    origins.insert(support.0.clone(), simulation);
     let mut files: Vec<(String, String)> =
         mods.into_iter().map(|m| (m.file_name, m.text)).collect();
     files.sort();
     Ok(NeuronExport {
         mods: files,
         runner,
+        support,
+        origins,
     })
 }
 
 /// Writes every file of `export` into `dir` (created if missing); returns the paths written.
-pub fn write(export: &NeuronExport, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)?;
+/// A file that cannot be written is an error at the model element it comes from.
+pub fn write(export: &NeuronExport, dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    let located = |name: &str, message: String| {
+        let diagnostic = match export.origins.get(name) {
+            Some(&span) => Diagnostic::at(span, message),
+            None => Diagnostic::error(message),
+        };
+        vec![diagnostic]
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        let message = format!(
+            "cannot make the NEURON output folder {}: {e}",
+            dir.display()
+        );
+        return Err(located(&export.runner.0, message));
+    }
     let mut written = Vec::new();
-    for (name, text) in export.mods.iter().chain(std::iter::once(&export.runner)) {
+    for (name, text) in export.files() {
         let path = dir.join(name);
-        std::fs::write(&path, text)?;
+        if let Err(e) = std::fs::write(&path, text) {
+            let message = format!("cannot write the NEURON file {}: {e}", path.display());
+            return Err(located(name, message));
+        }
         written.push(path);
     }
     Ok(written)

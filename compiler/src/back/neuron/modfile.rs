@@ -114,6 +114,30 @@ fn mod_file(model: &Model, ir: &Ir, mech: &Mechanism) -> Result<ModFile, Vec<Dia
     })
 }
 
+/// The longest model text a mod's title comment shows (nocmodl refuses lines over 512
+/// characters, comments included).
+const TITLE_CHARS: usize = 160;
+
+/// `title` as comment text: nocmodl refuses non-ASCII anywhere, comments included, so every
+/// other character becomes a space; cut to [`TITLE_CHARS`] with `...`.
+fn comment_text(title: &str) -> String {
+    let mut out: String = title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != ':' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    if out.len() > TITLE_CHARS {
+        out.truncate(TITLE_CHARS - 3);
+        out.push_str("...");
+    }
+    out
+}
+
 fn render(view: &ModView) -> Result<String, tera::Error> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![]);
@@ -343,17 +367,7 @@ impl<'p> Writer<'p> {
         }
         let functions = function_definitions(&self.functions);
         ModView {
-            // nocmodl refuses non-ASCII anywhere, comments included.
-            title: title
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_graphic() && c != ':' {
-                        c
-                    } else {
-                        ' '
-                    }
-                })
-                .collect(),
+            title: comment_text(title),
             name: self.mech.name.clone(),
             point_process,
             useions,

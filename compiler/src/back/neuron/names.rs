@@ -7,7 +7,10 @@
 //!   everything NMODL, hoc, C++ and Python already mean by a name;
 //! - [`mechanism_name`] prefixes `nml_`: a mechanism named like a built-in (`hh`) builds, but
 //!   kills `import neuron` ("The user defined name, hh, already exists");
-//! - [`python_str`] writes any text as a Python string literal.
+//! - [`python_str`] writes any text as a Python string literal;
+//! - [`shorten`] keeps names (and so the file names made from them) short: nocmodl refuses a
+//!   line over 512 characters and file systems a name over 255 bytes, so an id of any length
+//!   becomes a name of at most [`MAX_NAME_LEN`] characters.
 //!
 //! Why the C++ names matter: nocmodl turns every RANGE/STATE/ASSIGNED name into a C++ macro
 //! (`#define gbar _ml->template fpfield<0>(_iml)`), so a variable named like an identifier of
@@ -15,9 +18,15 @@
 
 use std::collections::BTreeSet;
 
+use super::run::Fnv1a;
+
+/// The longest name [`sanitize`] returns. A mechanism name adds `nml_` and perhaps `_2`, a
+/// density's RANGE variable is `<name>_<mechanism>`: all stay far below nocmodl's line limit.
+pub const MAX_NAME_LEN: usize = 64;
+
 /// Keeps `[A-Za-z0-9_]` and maps every other character to `_`. A name that would start with
 /// a digit or an underscore (nocmodl's own C++ names start with `_`), or that is empty, gets
-/// an `n` in front.
+/// an `n` in front. A result longer than [`MAX_NAME_LEN`] is [`shorten`]ed.
 pub fn sanitize(raw: &str) -> String {
     let mut out: String = raw
         .chars()
@@ -26,7 +35,34 @@ pub fn sanitize(raw: &str) -> String {
     if out.is_empty() || !out.as_bytes()[0].is_ascii_alphabetic() {
         out.insert(0, 'n');
     }
+    if out.len() > MAX_NAME_LEN {
+        // Hashed from the raw id: two ids that differ only in characters sanitising
+        // folds together already differ here.
+        out = shorten_with(&out, raw, MAX_NAME_LEN);
+    }
     out
+}
+
+/// `name` when it has at most `max_bytes` bytes; else as many of its first characters as fit
+/// before `_` and 16 hex digits of a hash of the whole `name`, `max_bytes` bytes at most.
+/// Deterministic, so the same model gives the same files; two long names with the same
+/// beginning still differ. `max_bytes` must leave room for the hash (at least 18).
+pub fn shorten(name: &str, max_bytes: usize) -> String {
+    shorten_with(name, name, max_bytes)
+}
+
+fn shorten_with(name: &str, hashed: &str, max_bytes: usize) -> String {
+    if name.len() <= max_bytes {
+        return name.to_string();
+    }
+    let mut hash = Fnv1a::new();
+    hash.field(hashed.as_bytes());
+    let tail = format!("_{:016x}", hash.0);
+    let mut keep = max_bytes.saturating_sub(tail.len());
+    while !name.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!("{}{tail}", &name[..keep])
 }
 
 /// The NMODL mechanism name (SUFFIX, POINT_PROCESS, ARTIFICIAL_CELL) of a component id.
@@ -385,6 +421,32 @@ mod tests {
         assert_eq!(mechanism_name("IClamp"), "nml_IClamp");
         assert_eq!(mechanism_name("1cell"), "nml_n1cell");
         assert_eq!(mechanism_name("a\"b"), "nml_a_b");
+    }
+
+    #[test]
+    fn long_names_are_shortened_deterministically_and_stay_distinct() {
+        let long = "c".repeat(300);
+        let short = sanitize(&long);
+        assert_eq!(short.len(), MAX_NAME_LEN);
+        assert!(is_identifier(&short), "{short}");
+        assert!(short.starts_with("ccccc"), "{short}");
+        assert_eq!(sanitize(&long), short, "the same id gives the same name");
+        assert_ne!(sanitize(&format!("{long}x")), short);
+        // Ids that sanitising folds together (a quote and a dash) still differ.
+        let a = sanitize(&format!("{long}'"));
+        let b = sanitize(&format!("{long}-"));
+        assert_ne!(a, b);
+        assert!(mechanism_name(&long).len() <= MAX_NAME_LEN + 4);
+        // Names within the limit are unchanged.
+        let edge = "d".repeat(MAX_NAME_LEN);
+        assert_eq!(sanitize(&edge), edge);
+
+        // File names are cut at a character boundary, within the byte limit.
+        let accented = "é".repeat(200);
+        let cut = shorten(&accented, 248);
+        assert!(cut.len() <= 248, "{}", cut.len());
+        assert!(cut.starts_with("éé"));
+        assert_eq!(shorten("short", 248), "short");
     }
 
     #[test]

@@ -236,16 +236,16 @@ fn mods_hash(tools: &Tools, mod_dir: &Path) -> std::io::Result<String> {
 }
 
 /// 64-bit FNV-1a: stable across Rust versions (unlike `DefaultHasher`), which a hash kept
-/// on disk needs.
-struct Fnv1a(u64);
+/// on disk (or a shortened name in generated files) needs.
+pub(super) struct Fnv1a(pub(super) u64);
 
 impl Fnv1a {
-    fn new() -> Fnv1a {
+    pub(super) fn new() -> Fnv1a {
         Fnv1a(0xcbf2_9ce4_8422_2325)
     }
 
     /// Hashes `bytes` preceded by their length, so field boundaries cannot shift.
-    fn field(&mut self, bytes: &[u8]) {
+    pub(super) fn field(&mut self, bytes: &[u8]) {
         for &b in (bytes.len() as u64).to_le_bytes().iter().chain(bytes) {
             self.0 ^= u64::from(b);
             self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);

@@ -18,12 +18,16 @@ use crate::model::Model;
 use super::classify::{Kinds, MechKind};
 use super::modfile::{ModFile, DISTANCE_VAR};
 use super::morphology::{layout, CellLayout};
-use super::names::python_str;
+use super::names::{python_str, shorten};
 use super::nmodl_expr::number;
 use super::NeuronOptions;
 
 const TEMPLATE: &str = include_str!("../../../../codegen-templates/neuron/runner.py.tera");
-const JAVAFLOAT: &str = include_str!("../../../../codegen-templates/neuron/javafloat.py");
+/// The runner's output-file helpers, written beside it as [`SUPPORT_FILE`] (the same text
+/// for every model, so the runner itself shows only the model).
+pub const SUPPORT_TEXT: &str = include_str!("../../../../codegen-templates/neuron/javafloat.py");
+/// The support module's file name; the runner imports it by the name without `.py`.
+pub const SUPPORT_FILE: &str = "lemsc_javafloat.py";
 
 /// Dummy sections of point cells: L = diam = 10 µm.
 const POINT_SECTION_UM: f64 = 10.0;
@@ -31,7 +35,7 @@ const POINT_SECTION_UM: f64 = 10.0;
 #[derive(Serialize)]
 struct RunnerView {
     title: String,
-    javafloat: String,
+    support_module: String,
     step_ms: String,
     steps: u64,
     step_s: String,
@@ -77,7 +81,7 @@ pub fn runner(
     let steps = (sim.length / sim.step).round() as u64;
     let view = RunnerView {
         title: python_str(lems_stem),
-        javafloat: JAVAFLOAT.to_string(),
+        support_module: SUPPORT_FILE.trim_end_matches(".py").to_string(),
         step_ms: number(sim.step * 1e3),
         steps,
         step_s: number(sim.step),
@@ -95,7 +99,13 @@ pub fn runner(
             format!("runner template failed: {e}"),
         )]
     })?;
-    Ok((format!("{lems_stem}_nrn.py"), text))
+    Ok((runner_file_name(lems_stem), text))
+}
+
+/// `<stem>_nrn.py`, within the 255 bytes a file name may have (a long stem is shortened).
+pub fn runner_file_name(lems_stem: &str) -> String {
+    const SUFFIX: &str = "_nrn.py";
+    format!("{}{SUFFIX}", shorten(lems_stem, 255 - SUFFIX.len()))
 }
 
 fn render(view: &RunnerView) -> Result<String, tera::Error> {
