@@ -1,7 +1,9 @@
-//! `cargo xtask fuzz [SECONDS] [TARGET]`: fuzz the frontend with cargo-fuzz (libFuzzer).
+//! `cargo xtask fuzz [SECONDS] [TARGET]`: fuzz the frontend and the engines with cargo-fuzz
+//! (libFuzzer).
 //!
 //! Each target (`fuzz/fuzz_targets/*.rs`) runs for SECONDS (default 60), seeded from the
-//! official NeuroML2 examples (copied into `fuzz/corpus/<target>/`, not committed) and from the
+//! official NeuroML2 examples (copied into `fuzz/corpus/<target>/`, not committed; for
+//! `engines`, which turns any bytes into a model, from fixed pseudo-random bytes) and from the
 //! committed crash regressions in `fuzz/regressions/<target>/`. Fails if any target does not
 //! build or finds a crash; the artifact paths and the command to reproduce them are printed.
 
@@ -13,7 +15,7 @@ use std::time::SystemTime;
 
 use crate::sh::{self, workspace_root};
 
-const TARGETS: [&str; 3] = ["xml", "expr", "check"];
+const TARGETS: [&str; 4] = ["xml", "expr", "check", "engines"];
 const DEFAULT_SECONDS: u64 = 60;
 /// libFuzzer limits: inputs as large as a real model file, no input may take 10 s or 2 GB.
 const LIBFUZZER_LIMITS: [&str; 3] = ["-max_len=65536", "-timeout=10", "-rss_limit_mb=2048"];
@@ -55,8 +57,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .arg(&regressions)
             .arg("--")
             .arg(format!("-max_total_time={seconds}"))
-            .args(LIBFUZZER_LIMITS)
-            .arg(format!("-dict={}", fuzz_dir.join("lems.dict").display()));
+            .args(LIBFUZZER_LIMITS);
+        if *target != "engines" {
+            // `engines` reads its bytes as choices, not as text: words do not help it.
+            cmd.arg(format!("-dict={}", fuzz_dir.join("lems.dict").display()));
+        }
         let outcome = sh::run(&mut cmd);
         let artifacts = new_artifacts(&fuzz_dir.join("artifacts").join(target), started);
         if outcome.is_err() || !artifacts.is_empty() {
@@ -221,6 +226,15 @@ fn copy_seeds(target: &str, corpus: &Path) -> Result<usize, String> {
         .into_iter()
         .chain(files_with_ext(&neuroml2.join("examples"), "nml"));
     match target {
+        "engines" => {
+            for (i, seed) in random_seeds(ENGINE_SEEDS, ENGINE_SEED_LEN)
+                .iter()
+                .enumerate()
+            {
+                let path = corpus.join(format!("seed-{i:02}"));
+                fs::write(&path, seed).map_err(|err| io_error(&path, err))?;
+            }
+        }
         "expr" => {
             let core = files_with_ext(&neuroml2.join("NeuroML2CoreTypes"), "xml");
             let mut exprs = BTreeSet::new();
@@ -243,6 +257,27 @@ fn copy_seeds(target: &str, corpus: &Path) -> Result<usize, String> {
         }
     }
     Ok(fs::read_dir(corpus).map(|d| d.count()).unwrap_or(0))
+}
+
+/// Seeds of `engines`: enough bytes for a model with most of the generator's choices.
+const ENGINE_SEEDS: usize = 16;
+const ENGINE_SEED_LEN: usize = 512;
+
+/// `count` inputs of `len` bytes from a fixed 64-bit LCG, the same on every run.
+fn random_seeds(count: usize, len: usize) -> Vec<Vec<u8>> {
+    let mut state: u64 = 0x6c65_6d73_6675_7a7a;
+    (0..count)
+        .map(|_| {
+            (0..len)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (state >> 56) as u8
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The values of `value="..."`, `condition="..."` and `select="..."` attributes, with the
@@ -295,7 +330,24 @@ mod tests {
             (5, vec!["expr"])
         );
         assert_eq!(parse_args(&args(&["xml", "7"])).unwrap(), (7, vec!["xml"]));
+        assert_eq!(
+            parse_args(&args(&["engines"])).unwrap(),
+            (60, vec!["engines"])
+        );
         assert!(parse_args(&args(&["nonsense"])).is_err());
+    }
+
+    #[test]
+    fn engine_seeds_are_distinct_and_the_same_every_time() {
+        let seeds = random_seeds(ENGINE_SEEDS, ENGINE_SEED_LEN);
+        assert_eq!(seeds, random_seeds(ENGINE_SEEDS, ENGINE_SEED_LEN));
+        assert_eq!(seeds.len(), ENGINE_SEEDS);
+        assert!(seeds.iter().all(|s| s.len() == ENGINE_SEED_LEN));
+        let distinct: BTreeSet<&Vec<u8>> = seeds.iter().collect();
+        assert_eq!(distinct.len(), ENGINE_SEEDS);
+        // Bytes spread over the range, not stuck in a short cycle.
+        let values: BTreeSet<u8> = seeds[0].iter().copied().collect();
+        assert!(values.len() > 200, "{} distinct byte values", values.len());
     }
 
     #[test]

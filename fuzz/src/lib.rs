@@ -1,0 +1,3 @@
+//! Code shared by the fuzz targets.
+
+pub mod lems_model;
