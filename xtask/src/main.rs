@@ -6,7 +6,8 @@
 //!   native backend and HDF5, and run it (the README's first command).
 //! - `bench [--quick]`: lemsc against jNeuroML on the LEMS examples, end to end (not part of
 //!   CI: it installs pyneuroml from PyPI and takes minutes).
-//! - `fuzz [SECONDS]`: fuzz the frontend for a while; crashes are kept under `fuzz/artifacts/`.
+//! - `fuzz [SECONDS] [TARGET]`: fuzz the frontend and the engines for a while; crashes are
+//!   kept under `fuzz/artifacts/`.
 //! - `wheel`: the Python wheel `target/wheels/lemsc-*.whl` (maturin; the lemsc program and
 //!   the `lemsc` Python module).
 
