@@ -300,3 +300,151 @@ fn the_neuron_export_is_confined_before_writing_anything() {
         assert!(file.starts_with(scratch.model_dir()), "{}", file.display());
     }
 }
+
+/// Ids written to break out of generated code: a Python statement after a closing quote, a
+/// VERBATIM block after a closing comment, quotes, a backslash, a newline (`&#10;`),
+/// non-ASCII, 300 characters; and a LEMS file name of 250 characters.
+fn hostile_neuron_model() -> String {
+    let long = "L".repeat(300);
+    let python = "&apos;); import os; os.system(&apos;touch INJECTED&apos;) #";
+    let nmodl = "q&quot;\\&#10;x}ENDCOMMENT VERBATIM system(&quot;touch INJECTED&quot;); \
+                 ENDVERBATIM &#233;";
+    let cell = |id: &str| {
+        format!(
+            r#"<izhikevichCell id="{id}" v0="-70mV" thresh="30mV" a="0.02" b="0.2" c="-50.0" d="2"/>"#
+        )
+    };
+    format!(
+        r#"<Lems>
+    <Include file="Cells.xml"/>
+    <Include file="Networks.xml"/>
+    <Include file="Inputs.xml"/>
+    <Include file="Simulation.xml"/>
+    {}
+    {}
+    {}
+    <pulseGenerator id="p&apos;&quot;&#10;" delay="1ms" duration="20ms" amplitude="10nA"/>
+    <network id="net&apos;&#10;os.system(&apos;touch INJECTED&apos;)">
+        <population id="a" component="{python}" size="1"/>
+        <population id="b" component="{nmodl}" size="1"/>
+        <population id="c" component="{long}" size="2"/>
+        <explicitInput target="a[0]" input="p&apos;&quot;&#10;"/>
+    </network>
+    <Simulation id="sim&quot;" length="30ms" step="0.01ms"
+                target="net&apos;&#10;os.system(&apos;touch INJECTED&apos;)">
+        <OutputFile id="of&apos;" fileName="v&apos;&quot;.dat">
+            <OutputColumn id="{python}" quantity="a[0]/v"/>
+            <OutputColumn id="\&#10;" quantity="b[0]/v"/>
+            <OutputColumn id="{long}" quantity="c[1]/v"/>
+        </OutputFile>
+        <EventOutputFile id="ev" fileName="s.spikes" format="TIME_ID">
+            <EventSelection id="{python}" select="a[0]" eventPort="spike"/>
+            <EventSelection id="{nmodl}{long}" select="c[0]" eventPort="spike"/>
+        </EventOutputFile>
+    </Simulation>
+    <Target component="sim&quot;"/>
+</Lems>
+"#,
+        cell(python),
+        cell(nmodl),
+        cell(&long)
+    )
+}
+
+/// The NEURON export of [`hostile_neuron_model`] writes only into its output folder, names
+/// every file within the file system's limits and every mod line within nocmodl's, and
+/// gives a runner Python compiles. With NEURON (required under CI) it is also compiled by
+/// nrnivmodl and run: nothing is written outside the output folder (nrnivmodl's `x86_64/`
+/// is inside it), no payload runs, and the spike file holds the ids as written.
+#[test]
+fn hostile_ids_never_inject_code_into_the_neuron_export() {
+    let scratch = Scratch::new("neuron-ids");
+    let model = scratch.model_dir().join(format!("{}.xml", "M".repeat(250)));
+    std::fs::write(&model, hostile_neuron_model()).unwrap();
+    let out = scratch.top.join("out");
+    let run = !lemsc_testsuite::simulators::skipped_without_neuron(
+        "hostile_ids_never_inject_code_into_the_neuron_export (run part)",
+    );
+    let before = scratch.tree();
+    let opts = NeuronRunOptions {
+        out_dir: Some(out.clone()),
+        run,
+        ..NeuronRunOptions::default()
+    };
+    let outcome = export_neuron(&model, &opts).unwrap_or_else(|e| panic!("{}", e.summary()));
+    let after = scratch.tree();
+
+    // Only the output folder changed, and no payload ran anywhere in the scratch folder.
+    for (path, content) in &before {
+        assert_eq!(after.get(path), Some(content), "{} changed", path.display());
+    }
+    for path in after.keys().filter(|p| !before.contains_key(*p)) {
+        assert!(
+            path.starts_with("out"),
+            "written outside: {}",
+            path.display()
+        );
+        assert_ne!(path.file_name().unwrap(), "INJECTED", "a payload ran");
+        assert_ne!(path.file_name().unwrap(), "__pycache__");
+    }
+
+    let mut mods = 0;
+    for file in &outcome.files {
+        assert!(file.starts_with(&out), "{}", file.display());
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.len() <= 255, "{name}");
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(text.is_ascii(), "{name} is not ASCII");
+        if name.ends_with(".mod") {
+            mods += 1;
+            assert!(name.len() <= 80, "{name}");
+            let longest = text.lines().map(str::len).max().unwrap_or(0);
+            assert!(longest < 512, "{name}: a line of {longest} characters");
+            // Model text stays inside names and `:` comments: no line opens a block.
+            let opens_block = |l: &str| {
+                let l = l.trim_start();
+                l.starts_with("VERBATIM") || l.starts_with("COMMENT")
+            };
+            assert!(!text.lines().any(opens_block), "{name} opens a block");
+        }
+    }
+    assert_eq!(mods, 4, "three cells and the pulse generator");
+    assert!(outcome.runner.file_name().unwrap().len() <= 255);
+    let python = lemsc_testsuite::simulators::neuron_python().unwrap_or("python3");
+    let compiled = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import sys; compile(open(sys.argv[1]).read(), sys.argv[1], 'exec')",
+        ])
+        .arg(&outcome.runner)
+        .output()
+        .expect("python runs");
+    assert!(
+        compiled.status.success(),
+        "the runner does not compile: {}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+
+    if run {
+        assert_eq!(outcome.status, Some(0), "the runner failed");
+        assert!(
+            out.join("x86_64").is_dir(),
+            "nrnivmodl builds inside the folder"
+        );
+        let trace = std::fs::read_to_string(out.join("v'\".dat")).unwrap();
+        assert_eq!(
+            trace.lines().count(),
+            3001,
+            "30 ms at 0.01 ms and the first row"
+        );
+        let spikes = std::fs::read_to_string(out.join("s.spikes")).unwrap();
+        let ids: BTreeMap<&str, usize> = spikes.lines().fold(BTreeMap::new(), |mut ids, line| {
+            let id = line.split_once('\t').map(|(_, id)| id).unwrap_or("");
+            *ids.entry(id).or_default() += 1;
+            ids
+        });
+        let python_id = "'); import os; os.system('touch INJECTED') #";
+        assert!(ids.get(python_id).is_some_and(|&n| n > 0), "{spikes}");
+        assert_eq!(ids.len(), 1, "only the driven cell spikes: {spikes}");
+    }
+}
