@@ -7,5 +7,6 @@ pub mod mechanism;
 pub mod navigate;
 pub mod paths;
 pub mod support;
+pub mod user_site;
 
 pub use lower::{lower, lower_within};

@@ -15,7 +15,9 @@ impl<'m> Builder<'m> {
         let comp = self.out.instances[id.0 as usize].component;
         let ty = self.model.ty(self.comp(comp).type_id);
         let mut env = Env::new();
+        let reported = self.diags.list.len();
         self.run_items(id, comp, &ty.structure.items, &mut env, false);
+        self.move_to_user_site(reported, comp);
     }
 
     /// `unresolved`: a With before these items failed (and said why), so the connections that

@@ -14,6 +14,7 @@ use crate::model::types::{Assign, StructureItem};
 use crate::limits::Limits;
 use crate::model::Model;
 use crate::passes::navigate::Tree;
+use crate::passes::user_site::BuiltinFiles;
 
 mod connect;
 #[cfg(test)]
@@ -47,6 +48,7 @@ pub fn instantiate_within(
     let mut b = Builder {
         model,
         limits: limits.clone(),
+        builtin: BuiltinFiles::of(model),
         out: Instantiated::default(),
         diags: Diagnostics::new(),
         depth: 0,
@@ -82,6 +84,8 @@ struct Builder<'m> {
     /// machine; more connections than `limits.max_connections`, for a runaway `ForEach`
     /// cross product. Building stops with an error at what made them.
     limits: Limits,
+    /// Errors in a core type's Structure are shown at the user's component first.
+    builtin: BuiltinFiles,
     out: Instantiated,
     diags: Diagnostics,
     depth: usize,
@@ -95,6 +99,15 @@ type Env = HashMap<String, InstId>;
 impl<'m> Builder<'m> {
     fn comp(&self, id: CompId) -> &'m Component {
         self.model.component(id)
+    }
+
+    /// Moves the errors reported since `reported` that point into a built-in definition to
+    /// `comp`'s element (see [`crate::passes::user_site`]).
+    fn move_to_user_site(&mut self, reported: usize, comp: CompId) {
+        for i in reported..self.diags.list.len() {
+            let d = std::mem::replace(&mut self.diags.list[i], Diagnostic::error(""));
+            self.diags.list[i] = self.builtin.at_user_site(self.model, comp, d);
+        }
     }
 
     fn tree(&self) -> Tree<'_> {
@@ -154,6 +167,7 @@ impl<'m> Builder<'m> {
         }
         self.depth += 1;
         let ty = self.model.ty(self.comp(comp).type_id);
+        let reported = self.diags.list.len();
         for item in &ty.structure.items {
             match item {
                 StructureItem::ChildInstance {
@@ -179,6 +193,7 @@ impl<'m> Builder<'m> {
                 _ => {}
             }
         }
+        self.move_to_user_site(reported, comp);
         for (slot, child) in &self.comp(comp).children {
             let kind = if ty.child.iter().any(|c| &c.name == slot) {
                 SlotKind::Single

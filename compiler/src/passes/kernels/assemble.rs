@@ -13,6 +13,7 @@ use crate::model::Model;
 use crate::passes::kernels::assemble_order::onstart_copies;
 use crate::limits::show_bytes;
 use crate::passes::kernels::flatten::plan_component_with;
+use crate::passes::user_site::BuiltinFiles;
 use crate::passes::kernels::plan::KernelPlan;
 use crate::passes::kernels::{assemble_io, assemble_links, assemble_order, ProgramOptions};
 use crate::passes::navigate::Tree;
@@ -192,6 +193,7 @@ fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<Layout<'a>, Vec<Diagnosti
     let mut kernel_by_comp: HashMap<(CompId, u32), u32> = HashMap::new();
     let mut plans = Vec::new();
     let mut failed: HashSet<CompId> = HashSet::new();
+    let mut builtin: Option<BuiltinFiles> = None;
     let mut diags = Vec::new();
     let mut kernel_of = Vec::with_capacity(ir.instances.len());
     for (i, inst) in ir.instances.iter().enumerate() {
@@ -212,8 +214,10 @@ fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<Layout<'a>, Vec<Diagnosti
                 kernel_by_comp.insert((comp, copies), k);
                 kernel_of.push(k);
             }
-            Err(mut d) => {
-                diags.append(&mut d);
+            Err(d) => {
+                // Errors in a core type's dynamics are shown at the user's component.
+                let builtin = builtin.get_or_insert_with(|| BuiltinFiles::of(model));
+                diags.extend(d.into_iter().map(|d| builtin.at_user_site(model, comp, d)));
                 failed.insert(comp);
                 kernel_of.push(0);
             }
