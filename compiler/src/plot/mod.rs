@@ -180,7 +180,10 @@ impl PlotPlan {
                 };
                 draw::Series {
                     label,
-                    color: line.color.unwrap_or(PALETTE[i % PALETTE.len()]),
+                    color: line
+                        .color
+                        .filter(|&c| !too_light(c))
+                        .unwrap_or(PALETTE[i % PALETTE.len()]),
                     points: traces::thin(&xs, &ys, x_range, draw::PLOT_PIXELS),
                 }
             })
@@ -206,6 +209,13 @@ impl Drop for PlotPlan {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.trace_dir);
     }
+}
+
+/// Would a line of this colour vanish on the white background (jLEMS draws on black, and
+/// some examples give white Lines)?
+fn too_light((r, g, b): (u8, u8, u8)) -> bool {
+    let luminance = 0.2126 * f64::from(r) + 0.7152 * f64::from(g) + 0.0722 * f64::from(b);
+    luminance > 0.85 * 255.0
 }
 
 /// The y values' range with a margin, for a Display that gives none.
