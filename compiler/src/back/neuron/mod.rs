@@ -121,3 +121,43 @@ pub fn write(export: &NeuronExport, dir: &Path) -> Result<Vec<PathBuf>, Vec<Diag
     }
     Ok(written)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::FileId;
+
+    fn export_with(origin: Span) -> NeuronExport {
+        let file = |name: &str| (name.to_string(), String::new());
+        NeuronExport {
+            mods: vec![file("nml_a.mod")],
+            runner: file("m_nrn.py"),
+            support: file(runner::SUPPORT_FILE),
+            origins: [("nml_a.mod".to_string(), origin)].into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_is_an_error_at_its_component() {
+        let dir = std::env::temp_dir().join(format!("lemsc-neuron-write-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        // A folder where the mod goes.
+        std::fs::create_dir_all(dir.join("nml_a.mod")).unwrap();
+        let origin = Span::new(FileId(2), 10, 20);
+        let errors = write(&export_with(origin), &dir).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].primary.as_ref().map(|p| p.0), Some(origin));
+        assert!(
+            errors[0].message.contains("nml_a.mod"),
+            "{}",
+            errors[0].message
+        );
+
+        // Once it can be written, every file is, the support module included.
+        std::fs::remove_dir(dir.join("nml_a.mod")).unwrap();
+        let written = write(&export_with(origin), &dir).unwrap();
+        let names: Vec<_> = written.iter().map(|p| p.file_name().unwrap()).collect();
+        assert_eq!(names, ["nml_a.mod", "m_nrn.py", runner::SUPPORT_FILE]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
