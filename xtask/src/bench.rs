@@ -1,5 +1,6 @@
 //! `cargo xtask bench [--quick]`: lemsc against jNeuroML (jLEMS) on the official LEMS examples,
 //! end to end (process start to exit, output files written), median of three runs each.
+//! `--networks` runs the network benchmark of [`crate::bench_networks`] instead.
 //!
 //! jnml comes from PyPI (`pyneuroml`) in a virtual environment under `target/bench-venv`, made
 //! on first use; it needs Java on the PATH. jnml writes `results/` relative to its working
@@ -27,10 +28,13 @@ const QUICK: &[&str] = &[
 ];
 
 pub fn run(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "--networks") {
+        return crate::bench_networks::run(args);
+    }
     let quick = match args {
         [] => false,
         [flag] if flag == "--quick" => true,
-        _ => return Err("usage: cargo xtask bench [--quick]".into()),
+        _ => return Err("usage: cargo xtask bench [--quick] | bench --networks [--sizes 100,1000] [--engines lemsc,eden,neuron] [--quick]".into()),
     };
     let root = workspace_root();
     let lemsc = build_lemsc(&root)?;

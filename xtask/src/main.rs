@@ -6,12 +6,15 @@
 //!   native backend and HDF5, and run it (the README's first command).
 //! - `bench [--quick]`: lemsc against jNeuroML on the LEMS examples, end to end (not part of
 //!   CI: it installs pyneuroml from PyPI and takes minutes).
+//! - `bench --networks [--sizes 100,1000] [--engines lemsc,eden,neuron] [--quick]`: lemsc
+//!   against EDEN and NEURON on generated networks (wall, CPU, peak RSS, spike counts).
 //! - `fuzz [SECONDS] [TARGET]`: fuzz the frontend and the engines for a while; crashes are
 //!   kept under `fuzz/artifacts/`.
 //! - `wheel`: the Python wheel `target/wheels/lemsc-*.whl` (maturin; the lemsc program and
 //!   the `lemsc` Python module).
 
 mod bench;
+mod bench_networks;
 mod ci;
 mod deps;
 mod fuzz;
@@ -22,7 +25,7 @@ mod wheel;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <run FILE [lemsc options] | ci | bench [--quick] | fuzz [SECONDS] | wheel>";
+    "usage: cargo xtask <run FILE [lemsc options] | ci | bench [--quick] | bench --networks [--sizes N,...] | fuzz [SECONDS] | wheel>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

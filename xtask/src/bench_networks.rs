@@ -1,0 +1,821 @@
+//! `cargo xtask bench --networks [--sizes 100,1000] [--engines lemsc,eden,neuron] [--quick]`:
+//! lemsc against EDEN and NEURON on the generated benchmark networks of
+//! `../shared/bench/gen_models.py` (izh-net and hh-net with N cells and 100 inputs each, 1 s
+//! at 0.025 ms; hh-single, one HH cell for 10 s).
+//!
+//! Each model runs once per engine, in the same invocation: lemsc native (release build with
+//! the native backend and HDF5), EDEN 0.2.3 single-threaded (`OMP_NUM_THREADS=1`, with the
+//! shared `eden_gcc_shim` first on PATH, without which EDEN cannot load its kernels on Debian
+//! 12), and lemsc's NEURON export (`--target neuron --run`, twice: the first run compiles the
+//! mechanisms with nrnivmodl, the second reuses them). Wall seconds, CPU seconds (user + sys
+//! of the child and what it waited for) and peak RSS come from `wait4`. Spike counts are
+//! compared across engines, since timing a wrong simulation says nothing. The table is printed
+//! and written to `target/bench-work/networks/report.md`.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::sh::{self, workspace_root};
+
+/// Spike counts of two engines further apart than this (relative to lemsc's) are flagged.
+const SPIKE_TOLERANCE: f64 = 0.05;
+
+/// The generator and the gcc wrapper EDEN needs, read from the shared folder at run time.
+const GENERATOR: &str = "../shared/bench/gen_models.py";
+const EDEN_SHIM: &str = "../shared/bench/eden_gcc_shim";
+
+/// The venv holding EDEN and numpy (which the generator needs).
+const EDEN_VENV: &str = "target/eden-venv";
+const EDEN_PIP_PACKAGES: &[&str] = &["eden-simulator==0.2.3", "numpy"];
+
+const USAGE: &str = "usage: cargo xtask bench --networks [--sizes 100,1000] \
+                     [--engines lemsc,eden,neuron] [--quick]";
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Engine {
+    Lemsc,
+    Eden,
+    /// The NEURON export's first run: nrnivmodl and the simulation.
+    NeuronBuild,
+    /// The second run, with the compiled mechanisms reused.
+    Neuron,
+}
+
+impl Engine {
+    fn label(self) -> &'static str {
+        match self {
+            Engine::Lemsc => "lemsc native",
+            Engine::Eden => "EDEN",
+            Engine::NeuronBuild => "NEURON (build+run)",
+            Engine::Neuron => "NEURON (run)",
+        }
+    }
+}
+
+struct Options {
+    sizes: Vec<usize>,
+    lemsc: bool,
+    eden: bool,
+    neuron: bool,
+    quick: bool,
+}
+
+fn parse_options(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        sizes: vec![100, 1000],
+        lemsc: true,
+        eden: true,
+        neuron: true,
+        quick: false,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--networks" => {}
+            "--quick" => options.quick = true,
+            "--sizes" => {
+                let list = args.next().ok_or(USAGE)?;
+                options.sizes = list
+                    .split(',')
+                    .map(|s| s.trim().parse::<usize>().ok().filter(|&n| n >= 2))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| format!("--sizes wants cell counts >= 2, got `{list}`"))?;
+            }
+            "--engines" => {
+                let list = args.next().ok_or(USAGE)?;
+                let names: Vec<&str> = list.split(',').map(str::trim).collect();
+                if let Some(bad) = names
+                    .iter()
+                    .find(|n| !["lemsc", "eden", "neuron"].contains(n))
+                {
+                    return Err(format!("unknown engine `{bad}`; {USAGE}"));
+                }
+                options.lemsc = names.contains(&"lemsc");
+                options.eden = names.contains(&"eden");
+                options.neuron = names.contains(&"neuron");
+            }
+            _ => return Err(USAGE.into()),
+        }
+    }
+    Ok(options)
+}
+
+/// One generated model: its LEMS file and what it simulates.
+struct Model {
+    /// `izh-net`, `hh-net` or `hh-single`.
+    kind: &'static str,
+    cells: usize,
+    lems: PathBuf,
+    /// The generated network file the LEMS file includes.
+    network: PathBuf,
+}
+
+impl Model {
+    fn name(&self) -> String {
+        format!("{} N={}", self.kind, self.cells)
+    }
+}
+
+/// What one run of one engine cost, and what it produced.
+struct Measured {
+    wall_s: f64,
+    cpu_s: f64,
+    peak_rss_kib: u64,
+    /// The simulation phase alone, when the engine reports it.
+    sim_s: Option<f64>,
+    spikes: Option<usize>,
+}
+
+struct Row {
+    model: String,
+    cells: usize,
+    engine: Engine,
+    result: Result<Measured, String>,
+    ftz: &'static str,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let options = parse_options(args)?;
+    let root = workspace_root();
+    let work = root.join("target/bench-work/networks");
+    std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
+
+    let python = ensure_eden_venv(&root)?;
+    let lemsc = if options.lemsc || options.neuron {
+        Some(build_lemsc(&root)?)
+    } else {
+        None
+    };
+    let neuron_python = if options.neuron {
+        Some(crate::deps::ensure_neuron()?)
+    } else {
+        None
+    };
+    let eden = if options.eden {
+        Some(eden_executable(&python)?)
+    } else {
+        None
+    };
+
+    let models = generate_models(&root, &python, &work, &options)?;
+    let lemsc_ftz = match &lemsc {
+        Some(lemsc) => lemsc_ftz_state(lemsc, &work.join("ftz-probe"))?,
+        None => "-",
+    };
+
+    let mut rows = Vec::new();
+    for model in &models {
+        let model_work = work.join(model.kind).join(format!("N{}", model.cells));
+        let mut add = |engine: Engine, result: Result<Measured, String>, ftz: &'static str| {
+            match &result {
+                Ok(m) => eprintln!(
+                    "bench: {} {}: {:.2} s wall, {:.2} s CPU, {} MiB",
+                    model.name(),
+                    engine.label(),
+                    m.wall_s,
+                    m.cpu_s,
+                    m.peak_rss_kib / 1024
+                ),
+                Err(why) => eprintln!("bench: {} {}: FAILED: {why}", model.name(), engine.label()),
+            }
+            rows.push(Row {
+                model: model.name(),
+                cells: model.cells,
+                engine,
+                result,
+                ftz,
+            });
+        };
+        if let (true, Some(lemsc)) = (options.lemsc, &lemsc) {
+            eprintln!("bench: {} with lemsc", model.name());
+            add(
+                Engine::Lemsc,
+                run_lemsc(lemsc, model, &model_work.join("lemsc")),
+                lemsc_ftz,
+            );
+        }
+        if let Some(eden) = &eden {
+            eprintln!("bench: {} with EDEN", model.name());
+            add(
+                Engine::Eden,
+                run_eden(&root, eden, model, &model_work.join("eden")),
+                EDEN_FTZ,
+            );
+        }
+        if let (Some(lemsc), Some(python)) = (&lemsc, &neuron_python) {
+            let out = model_work.join("neuron");
+            // A fresh folder, so the first run includes nrnivmodl.
+            if out.exists() {
+                std::fs::remove_dir_all(&out)
+                    .map_err(|e| format!("cannot empty {}: {e}", out.display()))?;
+            }
+            for engine in [Engine::NeuronBuild, Engine::Neuron] {
+                eprintln!("bench: {} with {}", model.name(), engine.label());
+                add(engine, run_neuron(lemsc, python, model, &out), NEURON_FTZ);
+            }
+        }
+    }
+
+    let report = report(&rows, &options);
+    println!("\n{report}");
+    let path = work.join("report.md");
+    std::fs::write(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("bench: wrote {}", path.display());
+
+    let failed: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            r.result
+                .as_ref()
+                .err()
+                .map(|e| format!("{} {}: {e}", r.model, r.engine.label()))
+        })
+        .collect();
+    let disagreeing = disagreements(&rows);
+    if !failed.is_empty() || !disagreeing.is_empty() {
+        let mut why = Vec::new();
+        if !failed.is_empty() {
+            why.push(format!("runs failed:\n  {}", failed.join("\n  ")));
+        }
+        if !disagreeing.is_empty() {
+            why.push(format!(
+                "spike counts differ by more than {:.0} % from lemsc's:\n  {}",
+                SPIKE_TOLERANCE * 100.0,
+                disagreeing.join("\n  ")
+            ));
+        }
+        return Err(why.join("\n"));
+    }
+    Ok(())
+}
+
+/// EDEN's floating-point mode as run here: the shim links its kernel with `-nostdlib`, so
+/// gcc's `crtfastmath.o` is not linked, and nothing else sets MXCSR's FTZ/DAZ bits.
+const EDEN_FTZ: &str = "off (shim as shipped)";
+/// NEURON's: neither NEURON nor the generated runner sets MXCSR's FTZ/DAZ bits.
+const NEURON_FTZ: &str = "off (not set)";
+
+/// `target/eden-venv/bin/python`, with EDEN 0.2.3 and numpy installed on first use.
+fn ensure_eden_venv(root: &Path) -> Result<PathBuf, String> {
+    let venv = root.join(EDEN_VENV);
+    let python = venv.join("bin/python");
+    if imports(&python, "eden_simulator, numpy") {
+        return Ok(python);
+    }
+    crate::deps::ensure_python_venv()?;
+    sh::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    sh::run(
+        Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(EDEN_PIP_PACKAGES),
+    )?;
+    if imports(&python, "eden_simulator, numpy") {
+        Ok(python)
+    } else {
+        Err(format!(
+            "pip installed {} but {} cannot import them",
+            EDEN_PIP_PACKAGES.join(" "),
+            python.display()
+        ))
+    }
+}
+
+fn imports(python: &Path, modules: &str) -> bool {
+    Command::new(python)
+        .arg("-c")
+        .arg(format!("import {modules}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The EDEN program itself (run directly: the `eden` Python wrapper would add its own start-up
+/// to the measurement).
+fn eden_executable(python: &Path) -> Result<PathBuf, String> {
+    let output = Command::new(python)
+        .args([
+            "-c",
+            "from eden_simulator import embeden; print(embeden.get_exe_path())",
+        ])
+        .output()
+        .map_err(|e| format!("cannot start {}: {e}", python.display()))?;
+    let path = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    if output.status.success() && path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "eden_simulator gives no EDEN program: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+/// The release lemsc with the native backend and HDF5; its path.
+fn build_lemsc(root: &Path) -> Result<PathBuf, String> {
+    crate::deps::ensure_llvm()?;
+    crate::deps::ensure_hdf5()?;
+    sh::run(
+        Command::new("cargo")
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "lemsc",
+                "--features",
+                "native,hdf5",
+            ])
+            .current_dir(root),
+    )?;
+    Ok(root.join("target/release/lemsc"))
+}
+
+/// Generates each model with the shared script, unless an earlier run left it (the script is
+/// deterministic, and N=10 000 takes minutes to write). `--quick` simulates a tenth as long.
+fn generate_models(
+    root: &Path,
+    python: &Path,
+    work: &Path,
+    options: &Options,
+) -> Result<Vec<Model>, String> {
+    let generator = root.join(GENERATOR);
+    if !generator.is_file() {
+        return Err(format!("the generator {} is missing", generator.display()));
+    }
+    let folder = work.join(if options.quick {
+        "models-quick"
+    } else {
+        "models"
+    });
+    let mut wanted: Vec<(&'static str, usize)> = Vec::new();
+    for &n in &options.sizes {
+        wanted.push(("izh-net", n));
+        wanted.push(("hh-net", n));
+    }
+    wanted.push(("hh-single", 1));
+    let mut models = Vec::new();
+    for (kind, cells) in wanted {
+        let stem = format!("{kind}_N{cells}");
+        let model = Model {
+            kind,
+            cells,
+            lems: folder.join(format!("LEMS_{stem}.xml")),
+            network: folder.join(format!("{stem}.net.nml")),
+        };
+        if !(model.lems.is_file() && model.network.is_file()) {
+            let full_ms = if kind == "hh-single" { 10_000 } else { 1_000 };
+            let ms = if options.quick { full_ms / 10 } else { full_ms };
+            sh::run(
+                Command::new(python)
+                    .arg(&generator)
+                    .arg(kind)
+                    .args(["-n", &cells.to_string(), "--duration", &ms.to_string()])
+                    .arg("--out")
+                    .arg(&folder)
+                    .stdout(Stdio::null()),
+            )?;
+        }
+        models.push(model);
+    }
+    Ok(models)
+}
+
+fn fresh_dir(dir: &Path) -> Result<(), String> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("cannot empty {}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir.join("results"))
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+}
+
+fn run_lemsc(lemsc: &Path, model: &Model, out: &Path) -> Result<Measured, String> {
+    fresh_dir(out)?;
+    let mut cmd = Command::new(lemsc);
+    cmd.arg(&model.lems).arg("-v").arg("-o").arg(out);
+    let mut m = measure(&mut cmd, out)?;
+    // `-v` prints `simulate   X s` among its phase times.
+    m.sim_s = read_log(out, "stderr.log").lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("simulate")?
+            .trim()
+            .strip_suffix(" s")?
+            .trim()
+            .parse()
+            .ok()
+    });
+    m.spikes = Some(count_spikes(&spike_file(out, model))?);
+    Ok(m)
+}
+
+fn run_eden(root: &Path, eden: &Path, model: &Model, out: &Path) -> Result<Measured, String> {
+    // EDEN writes the output files relative to its working folder: run it in a copy.
+    fresh_dir(out)?;
+    for file in [&model.lems, &model.network] {
+        let name = file.file_name().expect("generated files have names");
+        std::fs::copy(file, out.join(name))
+            .map_err(|e| format!("cannot copy {}: {e}", file.display()))?;
+    }
+    let shim = root.join(EDEN_SHIM);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![shim];
+    paths.extend(std::env::split_paths(&path));
+    let mut cmd = Command::new(eden);
+    cmd.arg("nml")
+        .arg(model.lems.file_name().expect("generated files have names"))
+        .current_dir(out)
+        .env("OMP_NUM_THREADS", "1")
+        .env(
+            "PATH",
+            std::env::join_paths(paths).map_err(|e| e.to_string())?,
+        )
+        .env("EDEN_SHIM_CACHE", out.join("shim-cache"));
+    let mut m = measure(&mut cmd, out)?;
+    // EDEN ends with `Config: A Setup: B Run: C` (seconds).
+    m.sim_s = read_log(out, "stdout.log").lines().find_map(|l| {
+        let rest = l.split("Run:").nth(1)?;
+        rest.split_whitespace().next()?.parse().ok()
+    });
+    m.spikes = Some(count_spikes(&spike_file(out, model))?);
+    Ok(m)
+}
+
+fn run_neuron(lemsc: &Path, python: &Path, model: &Model, out: &Path) -> Result<Measured, String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let bin = python.parent().expect("a venv python sits in bin/");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![bin.to_path_buf()];
+    paths.extend(std::env::split_paths(&path));
+    let spikes = spike_file(out, model);
+    let _ = std::fs::remove_file(&spikes);
+    let mut cmd = Command::new(lemsc);
+    cmd.arg(&model.lems)
+        .args(["--target", "neuron", "--run", "-o"])
+        .arg(out)
+        .env("LEMSC_PYTHON", python)
+        .env(
+            "PATH",
+            std::env::join_paths(paths).map_err(|e| e.to_string())?,
+        );
+    let mut m = measure(&mut cmd, out)?;
+    m.spikes = Some(count_spikes(&spikes)?);
+    Ok(m)
+}
+
+/// `DIR/results/<model>_N<n>.spikes`, the generated EventOutputFile.
+fn spike_file(dir: &Path, model: &Model) -> PathBuf {
+    dir.join(format!("results/{}_N{}.spikes", model.kind, model.cells))
+}
+
+/// The number of events in an `ID TIME` spike file.
+fn count_spikes(path: &Path) -> Result<usize, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("no spike file {}: {e}", path.display()))?;
+    Ok(text
+        .lines()
+        .filter(|l| l.split_whitespace().count() == 2)
+        .count())
+}
+
+fn read_log(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap_or_default()
+}
+
+/// Whether lemsc's native engine runs with FTZ/DAZ: a state starting subnormal (1e-310) and
+/// read as `x * 1e300` prints about 1e-10 when subnormals are kept and 0 once flushed.
+fn lemsc_ftz_state(lemsc: &Path, dir: &Path) -> Result<&'static str, String> {
+    fresh_dir(dir)?;
+    let model = dir.join("LEMS_ftz_probe.xml");
+    std::fs::write(&model, FTZ_PROBE)
+        .map_err(|e| format!("cannot write {}: {e}", model.display()))?;
+    let status = Command::new(lemsc)
+        .arg(&model)
+        .arg("-q")
+        .arg("-o")
+        .arg(dir)
+        .status()
+        .map_err(|e| format!("cannot start {}: {e}", lemsc.display()))?;
+    let output = std::fs::read_to_string(dir.join("results/probe.dat")).unwrap_or_default();
+    let last = output
+        .lines()
+        .last()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok());
+    match (status.success(), last) {
+        (true, Some(y)) if y == 0.0 => Ok("on (probed)"),
+        (true, Some(_)) => Ok("off (probed)"),
+        _ => Err(format!(
+            "the FTZ probe {} did not run ({status}) or wrote no value",
+            model.display()
+        )),
+    }
+}
+
+const FTZ_PROBE: &str = r#"<Lems>
+    <Target component="sim"/>
+    <Include file="Simulation.xml"/>
+    <ComponentType name="Decay">
+        <Parameter name="x0" dimension="none"/>
+        <Parameter name="tau" dimension="time"/>
+        <Exposure name="y" dimension="none"/>
+        <Dynamics>
+            <StateVariable name="x" dimension="none"/>
+            <DerivedVariable name="y" dimension="none" exposure="y" value="x * 1e300"/>
+            <TimeDerivative variable="x" value="-x / tau"/>
+            <OnStart>
+                <StateAssignment variable="x" value="x0"/>
+            </OnStart>
+        </Dynamics>
+    </ComponentType>
+    <Decay id="probe" x0="1e-310" tau="10ms"/>
+    <Simulation id="sim" length="0.1ms" step="0.025ms" target="probe">
+        <OutputFile id="out" fileName="results/probe.dat">
+            <OutputColumn id="y" quantity="y"/>
+        </OutputFile>
+    </Simulation>
+</Lems>
+"#;
+
+/// Runs `cmd` to its end with stdout and stderr in `log_dir/{stdout,stderr}.log`; its wall and
+/// CPU seconds and peak RSS (of the child and of what it waited for), or why it failed.
+fn measure(cmd: &mut Command, log_dir: &Path) -> Result<Measured, String> {
+    let log = |name: &str| {
+        File::create(log_dir.join(name)).map_err(|e| format!("cannot create {name}: {e}"))
+    };
+    cmd.stdin(Stdio::null())
+        .stdout(log("stdout.log")?)
+        .stderr(log("stderr.log")?);
+    let started = Instant::now();
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    let (status, usage) = rusage::wait(child.id())?;
+    let wall_s = started.elapsed().as_secs_f64();
+    if status != 0 {
+        let stderr = read_log(log_dir, "stderr.log");
+        let tail: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let tail = tail[tail.len().saturating_sub(3)..].join(" | ");
+        return Err(format!("exit status {status:#x}: {tail}"));
+    }
+    Ok(Measured {
+        wall_s,
+        cpu_s: usage.cpu_seconds(),
+        peak_rss_kib: usage.max_rss_kib(),
+        sim_s: None,
+        spikes: None,
+    })
+}
+
+/// `wait4(2)`, declared here because std's `Child::wait` does not return resource usage.
+mod rusage {
+    use std::os::raw::{c_int, c_long};
+
+    #[repr(C)]
+    struct TimeVal {
+        sec: c_long,
+        usec: c_long,
+    }
+
+    /// Linux's `struct rusage`: two times, then 14 longs (the first is `ru_maxrss`, KiB).
+    #[repr(C)]
+    pub struct Usage {
+        user: TimeVal,
+        system: TimeVal,
+        rest: [c_long; 14],
+    }
+
+    impl Usage {
+        pub fn cpu_seconds(&self) -> f64 {
+            let secs = |t: &TimeVal| t.sec as f64 + t.usec as f64 * 1e-6;
+            secs(&self.user) + secs(&self.system)
+        }
+
+        pub fn max_rss_kib(&self) -> u64 {
+            self.rest[0].max(0) as u64
+        }
+    }
+
+    extern "C" {
+        fn wait4(pid: c_int, status: *mut c_int, options: c_int, usage: *mut Usage) -> c_int;
+    }
+
+    /// Waits for the child `pid`; its raw wait status and resource usage.
+    pub fn wait(pid: u32) -> Result<(c_int, Usage), String> {
+        let mut status: c_int = 0;
+        let mut usage = Usage {
+            user: TimeVal { sec: 0, usec: 0 },
+            system: TimeVal { sec: 0, usec: 0 },
+            rest: [0; 14],
+        };
+        loop {
+            // SAFETY: both pointers are to live, writable values of the layout wait4 expects.
+            let got = unsafe { wait4(pid as c_int, &mut status, 0, &mut usage) };
+            if got == pid as c_int {
+                return Ok((status, usage));
+            }
+            let error = std::io::Error::last_os_error();
+            if error.kind() != std::io::ErrorKind::Interrupted {
+                return Err(format!("wait4 on {pid}: {error}"));
+            }
+        }
+    }
+}
+
+/// Models (`izh-net N=100`, ...) whose spike count on some engine is off lemsc's by more than
+/// [`SPIKE_TOLERANCE`].
+fn disagreements(rows: &[Row]) -> Vec<String> {
+    let mut out = Vec::new();
+    for lemsc in rows.iter().filter(|r| r.engine == Engine::Lemsc) {
+        let Some(ours) = spikes(lemsc) else { continue };
+        for other in rows
+            .iter()
+            .filter(|r| r.model == lemsc.model && r.engine != Engine::Lemsc)
+        {
+            if let Some(theirs) = spikes(other) {
+                if relative_difference(theirs, ours) > SPIKE_TOLERANCE {
+                    out.push(format!(
+                        "{}: lemsc {ours}, {} {theirs}",
+                        lemsc.model,
+                        other.engine.label()
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn spikes(row: &Row) -> Option<usize> {
+    row.result.as_ref().ok()?.spikes
+}
+
+fn relative_difference(theirs: usize, ours: usize) -> f64 {
+    (theirs as f64 - ours as f64).abs() / (ours.max(1) as f64)
+}
+
+/// The Markdown report: one table of measurements, one of lemsc's ratios and the spike check.
+fn report(rows: &[Row], options: &Options) -> String {
+    let mut s = String::new();
+    let length = if options.quick {
+        "a tenth of the full length (--quick)"
+    } else {
+        "1 s (hh-single 10 s)"
+    };
+    let _ = writeln!(s, "## Network benchmark: lemsc, EDEN, NEURON\n");
+    let _ = writeln!(
+        s,
+        "Simulated {length} at dt = 0.025 ms; one run each; CPU = user + sys of the process and \
+         its children; RSS = peak resident set; sim = the engine's own simulation-phase time \
+         (wall) where it reports one.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| model | engine | wall s | CPU s | sim s | peak RSS MiB | KiB / neuron | spikes | vs lemsc | FTZ/DAZ |"
+    );
+    let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    for row in rows {
+        match &row.result {
+            Ok(m) => {
+                let sim = m.sim_s.map_or("-".into(), |v| format!("{v:.2}"));
+                let spikes = m.spikes.map_or("-".into(), |v| v.to_string());
+                let versus = match (m.spikes, lemsc_spikes(rows, &row.model)) {
+                    (Some(theirs), Some(ours)) if row.engine != Engine::Lemsc => {
+                        format!(
+                            "{:+.1} %",
+                            (theirs as f64 - ours as f64) / ours.max(1) as f64 * 100.0
+                        )
+                    }
+                    _ => "-".into(),
+                };
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {:.2} | {:.2} | {sim} | {:.0} | {:.0} | {spikes} | {versus} | {} |",
+                    row.model,
+                    row.engine.label(),
+                    m.wall_s,
+                    m.cpu_s,
+                    m.peak_rss_kib as f64 / 1024.0,
+                    m.peak_rss_kib as f64 / row.cells as f64,
+                    row.ftz
+                );
+            }
+            Err(why) => {
+                let why = why.replace('|', "/");
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | failed: {why} | | | | | | | {} |",
+                    row.model,
+                    row.engine.label(),
+                    row.ftz
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n### lemsc / other (below 1: lemsc is faster or smaller)\n"
+    );
+    let _ = writeln!(
+        s,
+        "| model | vs | wall | CPU | peak RSS |\n|---|---|---:|---:|---:|"
+    );
+    for lemsc in rows.iter().filter(|r| r.engine == Engine::Lemsc) {
+        let Ok(ours) = &lemsc.result else { continue };
+        for other in rows
+            .iter()
+            .filter(|r| r.model == lemsc.model && matches!(r.engine, Engine::Eden | Engine::Neuron))
+        {
+            let Ok(theirs) = &other.result else { continue };
+            let _ = writeln!(
+                s,
+                "| {} | {} | {:.2} | {:.2} | {:.2} |",
+                lemsc.model,
+                other.engine.label(),
+                ours.wall_s / theirs.wall_s,
+                ours.cpu_s / theirs.cpu_s,
+                ours.peak_rss_kib as f64 / theirs.peak_rss_kib.max(1) as f64
+            );
+        }
+    }
+    let disagreeing = disagreements(rows);
+    let _ = writeln!(s);
+    if disagreeing.is_empty() {
+        let _ = writeln!(
+            s,
+            "Spike counts: every engine within {:.0} % of lemsc's.",
+            SPIKE_TOLERANCE * 100.0
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "Spike counts further than {:.0} % from lemsc's: {}.",
+            SPIKE_TOLERANCE * 100.0,
+            disagreeing.join("; ")
+        );
+    }
+    s
+}
+
+fn lemsc_spikes(rows: &[Row], model: &str) -> Option<usize> {
+    rows.iter()
+        .find(|r| r.model == model && r.engine == Engine::Lemsc)
+        .and_then(spikes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_default_and_lists() {
+        let o = parse_options(&["--networks".into()]).unwrap();
+        assert_eq!(o.sizes, [100, 1000]);
+        assert!(o.lemsc && o.eden && o.neuron && !o.quick);
+        let args: Vec<String> = [
+            "--networks",
+            "--sizes",
+            "100,10000",
+            "--engines",
+            "lemsc",
+            "--quick",
+        ]
+        .map(String::from)
+        .into();
+        let o = parse_options(&args).unwrap();
+        assert_eq!(o.sizes, [100, 10000]);
+        assert!(o.lemsc && !o.eden && !o.neuron && o.quick);
+        assert!(parse_options(&["--sizes".into(), "ten".into()]).is_err());
+        assert!(parse_options(&["--engines".into(), "brian".into()]).is_err());
+    }
+
+    #[test]
+    fn child_usage_is_measured() {
+        let dir = std::env::temp_dir().join(format!("xtask-measure-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // A child that burns CPU and touches ~64 MiB.
+        let mut cmd = Command::new("python3");
+        cmd.args(["-c", "b = bytearray(64 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\ns = sum(range(3_000_000))"]);
+        let m = measure(&mut cmd, &dir).unwrap();
+        assert!(m.cpu_s > 0.01, "{}", m.cpu_s);
+        assert!(m.peak_rss_kib > 60 * 1024, "{}", m.peak_rss_kib);
+        assert!(m.wall_s >= m.cpu_s * 0.5);
+        let mut failing = Command::new("python3");
+        failing.args(["-c", "import sys; sys.exit(3)"]);
+        assert!(measure(&mut failing, &dir).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn spike_files_are_counted_and_compared() {
+        let dir = std::env::temp_dir().join(format!("xtask-spikes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.spikes");
+        std::fs::write(&file, "0\t0.0023\n1 +0.01865\n\n").unwrap();
+        assert_eq!(count_spikes(&file).unwrap(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(relative_difference(104, 100) <= SPIKE_TOLERANCE);
+        assert!(relative_difference(90, 100) > SPIKE_TOLERANCE);
+    }
+}
