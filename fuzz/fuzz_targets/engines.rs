@@ -1,6 +1,8 @@
 //! Differential fuzzing of the two engines: a small LEMS model generated from the input
 //! (`lemsc_fuzz::lems_model`) is checked, lowered to a program, and run once by the reference
-//! interpreter and once by the LLVM-compiled kernels. Both must end the same way: the same
+//! interpreter and once by the LLVM-compiled kernels (the quick machine code a run of that
+//! length gets, or, when the input says so, the O2 code of long runs). Both must end the same
+//! way: the same
 //! final values bit for bit (any NaN equals any NaN), the same number of events delivered
 //! and byte-identical output files; or the same error. A generated model lemsc rejects is a
 //! bug too (of the generator, or of lemsc). An input that starts with `<Lems>` is taken as
@@ -13,10 +15,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use lemsc::back::native::kernel::{compile_program_with, machine_code_for, MachineCode};
 use lemsc::passes::kernels::{build_program, ProgramOptions};
-use lemsc::simulate::{check_file, confine_checked, run_program, Engine};
+use lemsc::simulate::{check_file, confine_checked};
 use lemsc::CheckOptions;
 use lemsc_fuzz::lems_model;
+use lemsc_runtime::engine::{run, Interpreter, KernelCode, RunOptions};
 use lemsc_runtime::program::Program;
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
@@ -28,16 +32,22 @@ fuzz_target!(|data: &[u8]| {
     // A whole model as input (a regression, kept as text so that it outlives changes to
     // the generator) runs as it is; it may be one lemsc rejects.
     let given = data.starts_with(b"<Lems>");
+    // The machine code: what a run of this length gets, or O2 (which only runs of more than
+    // ten million kernel calls get otherwise) when the input says so; a given model gets both.
+    let mut optimised = vec![given];
     let xml = if given {
+        optimised.push(false);
         match std::str::from_utf8(data) {
             Ok(text) => text.to_string(),
             Err(_) => return,
         }
     } else {
-        match lems_model::generate(&mut Unstructured::new(data)) {
-            Ok(xml) => xml,
-            Err(_) => return,
-        }
+        let mut u = Unstructured::new(data);
+        let Ok(xml) = lems_model::generate(&mut u) else {
+            return;
+        };
+        optimised[0] = u.arbitrary::<bool>().unwrap_or(false);
+        xml
     };
     if std::env::var_os("LEMSC_FUZZ_PRINT").is_some() {
         eprintln!("{xml}");
@@ -95,13 +105,20 @@ fuzz_target!(|data: &[u8]| {
     {
         return;
     }
-    let expected = outcome(&reference, Engine::Interpreter);
-    let got = outcome(&native, Engine::Native);
-    if let Some(difference) = compare(&reference, &expected, &got) {
-        if std::env::var_os("LEMSC_FUZZ_QUIET").is_none() {
-            eprintln!("{xml}");
+    let expected = outcome(&reference, Code::Interpreter);
+    for &o2 in &optimised {
+        let machine_code = if o2 {
+            MachineCode::Optimised
+        } else {
+            machine_code_for(&native)
+        };
+        let got = outcome(&native, Code::Native(machine_code));
+        if let Some(difference) = compare(&reference, &expected, &got) {
+            if std::env::var_os("LEMSC_FUZZ_QUIET").is_none() {
+                eprintln!("{xml}");
+            }
+            panic!("the engines disagree ({machine_code:?} machine code): {difference}");
         }
-        panic!("the engines disagree: {difference}");
     }
     if std::env::var_os("LEMSC_FUZZ_STATS").is_some() {
         let verdict = match &expected {
@@ -124,10 +141,32 @@ enum Outcome {
     Failed(String),
 }
 
-fn outcome(program: &Program, engine: Engine) -> Outcome {
-    match run_program(program, engine, &mut |_, _| {}) {
-        Ok(executed) => {
-            let report = executed.report;
+/// What runs the kernels.
+#[derive(Clone, Copy)]
+enum Code {
+    Interpreter,
+    Native(MachineCode),
+}
+
+/// Runs `program` (its output folder exists) through the runtime's loop, as `lemsc` does.
+fn outcome(program: &Program, code: Code) -> Outcome {
+    let interpreter;
+    let compiled;
+    let kernels: &dyn KernelCode = match code {
+        Code::Interpreter => {
+            interpreter = Interpreter::new(&program.kernels);
+            &interpreter
+        }
+        Code::Native(machine_code) => match compile_program_with(program, machine_code) {
+            Ok(k) => {
+                compiled = k;
+                &compiled
+            }
+            Err(d) => return Outcome::Failed(format!("the kernels do not compile: {}", d.message)),
+        },
+    };
+    match run(program, kernels, RunOptions::default()) {
+        Ok(report) => {
             let files = report
                 .files
                 .iter()
@@ -144,7 +183,7 @@ fn outcome(program: &Program, engine: Engine) -> Outcome {
                 files,
             }
         }
-        Err(e) => Outcome::Failed(e.summary()),
+        Err(e) => Outcome::Failed(e.to_string()),
     }
 }
 
