@@ -2,11 +2,10 @@
 //! (`lemsc_fuzz::lems_model`) is checked, lowered to a program, and run once by the reference
 //! interpreter and once by the LLVM-compiled kernels (the quick machine code a run of that
 //! length gets, or, when the input says so, the O2 code of long runs). Both must end the same
-//! way: the same
-//! final values bit for bit (any NaN equals any NaN), the same number of events delivered
-//! and byte-identical output files; or the same error. A generated model lemsc rejects is a
-//! bug too (of the generator, or of lemsc). An input that starts with `<Lems>` is taken as
-//! the model itself: that is how `fuzz/regressions/engines/` keeps what was found.
+//! way: the same final values bit for bit (any NaN equals any NaN), the same number of events
+//! delivered and byte-identical output files; or the same error. A generated model lemsc
+//! rejects is a bug too (of the generator, or of lemsc). An input that starts with `<Lems>`
+//! is taken as the model itself: that is how `fuzz/regressions/engines/` keeps what was found.
 //!
 //! Environment: `LEMSC_FUZZ_PRINT` prints each generated model (to see what an input
 //! replays), `LEMSC_FUZZ_STATS` how each run ended.
