@@ -145,7 +145,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let python = ensure_eden_venv(&root)?;
     let lemsc = if options.lemsc || options.neuron {
-        Some(build_lemsc(&root)?)
+        Some(build_lemsc(&root, &work)?)
     } else {
         None
     };
@@ -314,8 +314,9 @@ fn eden_executable(python: &Path) -> Result<PathBuf, String> {
     }
 }
 
-/// The release lemsc with the native backend and HDF5; its path.
-fn build_lemsc(root: &Path) -> Result<PathBuf, String> {
+/// The release lemsc with the native backend and HDF5, copied into `work` so that every run
+/// of this benchmark uses the same program even if `target/release` is rebuilt meanwhile.
+fn build_lemsc(root: &Path, work: &Path) -> Result<PathBuf, String> {
     crate::deps::ensure_llvm()?;
     crate::deps::ensure_hdf5()?;
     sh::run(
@@ -330,7 +331,10 @@ fn build_lemsc(root: &Path) -> Result<PathBuf, String> {
             ])
             .current_dir(root),
     )?;
-    Ok(root.join("target/release/lemsc"))
+    let copy = work.join("lemsc");
+    std::fs::copy(root.join("target/release/lemsc"), &copy)
+        .map_err(|e| format!("cannot copy lemsc to {}: {e}", copy.display()))?;
+    Ok(copy)
 }
 
 /// Generates each model with the shared script, unless an earlier run left it (the script is
@@ -504,8 +508,11 @@ fn lemsc_ftz_state(lemsc: &Path, dir: &Path) -> Result<&'static str, String> {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse::<f64>().ok());
     match (status.success(), last) {
-        (true, Some(y)) if y == 0.0 => Ok("on (probed)"),
-        (true, Some(_)) => Ok("off (probed)"),
+        (true, Some(y)) => Ok(if y == 0.0 {
+            "on (probed)"
+        } else {
+            "off (probed)"
+        }),
         _ => Err(format!(
             "the FTZ probe {} did not run ({status}) or wrote no value",
             model.display()
