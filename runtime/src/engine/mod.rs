@@ -8,6 +8,7 @@
 //! - [`queue`], [`routes`], [`record`]: delayed events, where events go, output files.
 
 pub mod code;
+pub mod flush;
 pub mod interp;
 pub mod kinetic;
 pub mod queue;

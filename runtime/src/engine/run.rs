@@ -138,6 +138,7 @@ pub fn run(
 ) -> Result<RunReport, RunError> {
     program.validate().map_err(RunError::Invalid)?;
     let recorders = Recorders::create(program)?;
+    let _flush = super::flush::FlushSubnormals::begin();
     let mut sim = Simulation::new(program, code, recorders);
     let steps = program.steps;
     let stride = steps.div_ceil(PROGRESS_REPORTS).max(1);
