@@ -272,6 +272,11 @@ fn dispatch(cli: Cli) -> u8 {
                 .expect("clap requires FILE without a subcommand");
             match (cli.target, cli.emit) {
                 (Target::Native, None) => run_native(&file, &cli),
+                _ if cli.plot => {
+                    let message = "--plot draws the Displays of a native run (`lemsc FILE --plot`)";
+                    print_plain_error(message, &cli.common);
+                    EXIT_USAGE
+                }
                 (Target::Neuron, None) => run_neuron(&file, &cli),
                 (target, emit) => run_build(&file, target, emit, &cli.common),
             }
