@@ -52,8 +52,8 @@ pub fn write_png(chart: &Chart, path: &Path) -> Result<(), String> {
         root.present().map_err(|e| e.to_string())?;
     }
     let pixels = shrink(&large);
-    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), WIDTH, HEIGHT);
+    let mut encoded = Vec::new();
+    let mut encoder = png::Encoder::new(&mut encoded, WIDTH, HEIGHT);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Best);
@@ -61,7 +61,8 @@ pub fn write_png(chart: &Chart, path: &Path) -> Result<(), String> {
     writer
         .write_image_data(&pixels)
         .map_err(|e| e.to_string())?;
-    writer.finish().map_err(|e| e.to_string())
+    writer.finish().map_err(|e| e.to_string())?;
+    write_whole(path, &encoded)
 }
 
 /// Writes `chart` as an SVG file: one `<polyline>` per series, text as `<text>`.
@@ -72,7 +73,19 @@ pub fn write_svg(chart: &Chart, path: &Path) -> Result<(), String> {
         draw(&root, chart, 1)?;
         root.present().map_err(|e| e.to_string())?;
     }
-    std::fs::write(path, text).map_err(|e| e.to_string())
+    write_whole(path, text.as_bytes())
+}
+
+/// Writes `bytes` under a temporary name beside `path`, then renames it: a plot file is
+/// either complete or absent.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    let written = std::fs::write(&partial, bytes).and_then(|()| std::fs::rename(&partial, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written.map_err(|e| e.to_string())
 }
 
 fn register_font() {
