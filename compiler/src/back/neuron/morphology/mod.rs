@@ -13,10 +13,10 @@
 //! [`layout`] reads the model; [`CellLayout::locate`] turns a `segmentId`/`fractionAlong` into a
 //! section and x, for synapses, inputs and recordings. This file holds the layout's types and
 //! the helpers that read a cell's parts; the steps are modules of their own:
-//! - [`segments`]: the segments as a tree;
-//! - [`groups`]: the segment groups, includes and paths resolved;
-//! - [`sections`]: sections, their points, nseg and attachment, and each group's sections;
-//! - [`biophysics`]: `biophysicalProperties` in NEURON's units.
+//! - `segments`: the segments as a tree;
+//! - `groups`: the segment groups, includes and paths resolved;
+//! - `sections`: sections, their points, nseg and attachment, and each group's sections;
+//! - `biophysics`: `biophysicalProperties` in NEURON's units.
 
 mod biophysics;
 mod groups;
