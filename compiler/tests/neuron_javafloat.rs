@@ -163,16 +163,6 @@ fn sample_values() -> Vec<f32> {
 }
 
 #[test]
-fn javafloat_py_is_plain_python_that_a_template_can_include() {
-    for tera_syntax in ["{{", "{%", "{#"] {
-        assert!(
-            !JAVAFLOAT_PY.contains(tera_syntax),
-            "javafloat.py contains {tera_syntax}, which tera would interpret"
-        );
-    }
-}
-
-#[test]
 fn every_value_has_the_text_of_the_native_target() {
     let Some(python) = python_with_numpy() else {
         return;
