@@ -197,3 +197,28 @@ fn errors_without_a_place_and_runs_are_json_too() {
         )
     );
 }
+
+#[test]
+fn a_run_that_stops_is_located_in_json_as_in_the_human_format() {
+    let dir = corpus("bad/run");
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("message-format-run");
+    let out = out.to_str().unwrap();
+    for (input, expected, _) in expectations(&dir) {
+        let human = lemsc(&dir, &[&input, "-o", out, "--color", "never"]);
+        let json = lemsc(&dir, &[&input, "-o", out, "--message-format", "json"]);
+        assert_eq!(json.status.code(), human.status.code(), "{input}");
+        assert_eq!(json.status.code(), Some(1), "{input}");
+        let human = human_diagnostics(&String::from_utf8_lossy(&human.stderr));
+        let messages = json_messages(&String::from_utf8_lossy(&json.stderr));
+        let places: Vec<_> = messages.iter().map(json_place).collect();
+        assert_eq!(places, human, "{input}");
+        let (file, line) = expected.rsplit_once(':').unwrap();
+        assert!(
+            places.iter().any(|(level, place)| level == "error"
+                && place
+                    .as_deref()
+                    .is_some_and(|p| p.contains(&format!("{file}:{line}:")))),
+            "{input}: {places:?}"
+        );
+    }
+}
