@@ -720,35 +720,26 @@ fn report(rows: &[Row], options: &Options) -> String {
             }
         }
     }
-    let _ = writeln!(
-        s,
-        "\n### lemsc / other (below 1: lemsc is faster or smaller)\n"
-    );
-    let _ = writeln!(
-        s,
-        "| model | vs | wall | CPU | peak RSS |\n|---|---|---:|---:|---:|"
-    );
-    for lemsc in rows.iter().filter(|r| r.engine == Engine::Lemsc) {
-        let Ok(ours) = &lemsc.result else { continue };
-        for other in rows
-            .iter()
-            .filter(|r| r.model == lemsc.model && matches!(r.engine, Engine::Eden | Engine::Neuron))
-        {
-            let Ok(theirs) = &other.result else { continue };
-            let _ = writeln!(
-                s,
-                "| {} | {} | {:.2} | {:.2} | {:.2} |",
-                lemsc.model,
-                other.engine.label(),
-                ours.wall_s / theirs.wall_s,
-                ours.cpu_s / theirs.cpu_s,
-                ours.peak_rss_kib as f64 / theirs.peak_rss_kib.max(1) as f64
-            );
-        }
+    let ratios = ratio_lines(rows);
+    if !ratios.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n### lemsc / other (below 1: lemsc is faster or smaller)\n"
+        );
+        let _ = writeln!(
+            s,
+            "| model | vs | wall | CPU | peak RSS |\n|---|---|---:|---:|---:|"
+        );
+        s.push_str(&ratios.concat());
     }
     let disagreeing = disagreements(rows);
     let _ = writeln!(s);
-    if disagreeing.is_empty() {
+    let compared = rows.iter().any(|r| {
+        r.engine != Engine::Lemsc && spikes(r).is_some() && lemsc_spikes(rows, &r.model).is_some()
+    });
+    if !compared {
+        let _ = writeln!(s, "Spike counts: no other engine ran to compare with.");
+    } else if disagreeing.is_empty() {
         let _ = writeln!(
             s,
             "Spike counts: every engine within {:.0} % of lemsc's.",
@@ -763,6 +754,29 @@ fn report(rows: &[Row], options: &Options) -> String {
         );
     }
     s
+}
+
+/// One Markdown row per (model, EDEN or NEURON's cached run): lemsc's figures over theirs.
+fn ratio_lines(rows: &[Row]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for lemsc in rows.iter().filter(|r| r.engine == Engine::Lemsc) {
+        let Ok(ours) = &lemsc.result else { continue };
+        let others = rows.iter().filter(|r| {
+            r.model == lemsc.model && matches!(r.engine, Engine::Eden | Engine::Neuron)
+        });
+        for other in others {
+            let Ok(theirs) = &other.result else { continue };
+            lines.push(format!(
+                "| {} | {} | {:.2} | {:.2} | {:.2} |\n",
+                lemsc.model,
+                other.engine.label(),
+                ours.wall_s / theirs.wall_s,
+                ours.cpu_s / theirs.cpu_s,
+                ours.peak_rss_kib as f64 / theirs.peak_rss_kib.max(1) as f64
+            ));
+        }
+    }
+    lines
 }
 
 fn lemsc_spikes(rows: &[Row], model: &str) -> Option<usize> {
@@ -812,6 +826,50 @@ mod tests {
         failing.args(["-c", "import sys; sys.exit(3)"]);
         assert!(measure(&mut failing, &dir).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn row(engine: Engine, cpu_s: f64, spikes: usize) -> Row {
+        Row {
+            model: "hh-net N=100".into(),
+            cells: 100,
+            engine,
+            result: Ok(Measured {
+                wall_s: cpu_s * 2.0,
+                cpu_s,
+                peak_rss_kib: 102_400,
+                sim_s: None,
+                spikes: Some(spikes),
+            }),
+            ftz: "-",
+        }
+    }
+
+    #[test]
+    fn report_gives_ratios_and_flags_disagreeing_spike_counts() {
+        let options = parse_options(&[]).unwrap();
+        let rows = vec![
+            row(Engine::Lemsc, 8.0, 1620),
+            row(Engine::Eden, 32.0, 1441),
+            row(Engine::Neuron, 16.0, 1585),
+        ];
+        let text = report(&rows, &options);
+        assert!(
+            text.contains("| hh-net N=100 | EDEN | 0.25 | 0.25 | 1.00 |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| hh-net N=100 | NEURON (run) | 0.50 | 0.50 | 1.00 |"),
+            "{text}"
+        );
+        assert!(text.contains("| 1024 | 1441 | -11.0 % |"), "{text}");
+        assert_eq!(
+            disagreements(&rows),
+            ["hh-net N=100: lemsc 1620, EDEN 1441"]
+        );
+
+        let alone = report(&rows[..1], &options);
+        assert!(!alone.contains("lemsc / other"), "{alone}");
+        assert!(alone.contains("no other engine ran"), "{alone}");
     }
 
     #[test]
