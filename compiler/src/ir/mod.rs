@@ -69,6 +69,9 @@ pub struct Instance {
     pub children: Vec<ChildRef>,
     /// Properties set by `Assign` when a connection made this instance (e.g. `weight`).
     pub assigned: Vec<(String, f64)>,
+    /// Its position in its parent's `children` (0 for the root), so that how the parent
+    /// holds it is found without a search: a projection has ~10^5 children.
+    pub place: u32,
 }
 
 /// A group of instances made by one `MultiInstantiate` (a NeuroML `population`), or the
@@ -193,9 +196,24 @@ pub struct Ir {
     pub display_lines: Vec<DisplayLine>,
 }
 
+/// How its parent (in `instances`) holds `id`: the entry at its [`Instance::place`].
+pub fn place_in(instances: &[Instance], id: InstId) -> Option<&ChildRef> {
+    let inst = &instances[id.0 as usize];
+    let parent = &instances[inst.parent?.0 as usize];
+    parent
+        .children
+        .get(inst.place as usize)
+        .filter(|c| c.inst == id)
+}
+
 impl Ir {
     pub fn inst(&self, id: InstId) -> &Instance {
         &self.instances[id.0 as usize]
+    }
+
+    /// How its parent holds `id` (None for the root).
+    pub fn place_of(&self, id: InstId) -> Option<&ChildRef> {
+        place_in(&self.instances, id)
     }
 
     /// The path of an instance from the root in LEMS form (`hhpop[0]/naChans/na`).
@@ -204,12 +222,10 @@ impl Ir {
         let mut cur = Some(id);
         while let Some(i) = cur {
             let inst = self.inst(i);
-            if let Some(p) = inst.parent {
+            if inst.parent.is_some() {
                 let member = self
-                    .inst(p)
-                    .children
-                    .iter()
-                    .any(|c| c.inst == i && c.kind == SlotKind::Multi);
+                    .place_of(i)
+                    .is_some_and(|c| c.kind == SlotKind::Multi);
                 parts.push(if member {
                     format!("[{}]", inst.name)
                 } else {

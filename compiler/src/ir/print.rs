@@ -146,13 +146,9 @@ fn write_instance(
     if let Some(cid) = comp.id.as_deref().filter(|c| *c != name) {
         write!(out, " '{cid}'")?;
     }
-    let parent_slot = inst.parent.and_then(|p| {
-        ir.inst(p)
-            .children
-            .iter()
-            .find(|c| c.inst == id)
-            .filter(|c| c.kind != SlotKind::Single || c.slot != inst.name)
-    });
+    let parent_slot = ir
+        .place_of(id)
+        .filter(|c| c.kind != SlotKind::Single || c.slot != inst.name);
     if let Some(c) = parent_slot {
         let kind = match c.kind {
             SlotKind::Single => "child",

@@ -23,6 +23,10 @@ pub fn validate(ir: &Ir) -> Vec<String> {
                     problems.push(format!(
                         "instance {k} is listed {listed} times among its parent's children"
                     ));
+                } else if ir.place_of(id).is_none() {
+                    problems.push(format!(
+                        "instance {k}: its place does not point at it among its parent's children"
+                    ));
                 }
             }
             None => {}
@@ -113,6 +117,7 @@ mod tests {
             index: None,
             children,
             assigned: Vec::new(),
+            place: 0,
         }
     }
 

@@ -39,7 +39,7 @@ impl<'a> Tree<'a> {
         let Some(parent) = inst.parent else {
             return typed;
         };
-        let Some(place) = self.inst(parent).children.iter().find(|c| c.inst == id) else {
+        let Some(place) = crate::ir::place_in(self.instances, id) else {
             return typed;
         };
         match place.kind {

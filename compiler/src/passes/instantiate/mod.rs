@@ -128,6 +128,7 @@ impl<'m> Builder<'m> {
         kind: SlotKind,
     ) -> InstId {
         let id = InstId(self.out.instances.len() as u32);
+        let place = parent.map_or(0, |p| self.out.instances[p.0 as usize].children.len() as u32);
         self.out.instances.push(Instance {
             component: comp,
             parent,
@@ -135,6 +136,7 @@ impl<'m> Builder<'m> {
             index,
             children: Vec::new(),
             assigned: Vec::new(),
+            place,
         });
         if let Some(p) = parent {
             self.out.instances[p.0 as usize].children.push(ChildRef {
@@ -194,6 +196,12 @@ impl<'m> Builder<'m> {
             }
         }
         self.move_to_user_site(reported, comp);
+        // Children already made per slot (by MultiInstantiate, ChildInstance, earlier
+        // nested components): counted once, not once per child.
+        let mut made: HashMap<String, usize> = HashMap::new();
+        for c in &self.out.instances[id.0 as usize].children {
+            *made.entry(c.slot.clone()).or_default() += 1;
+        }
         for (slot, child) in &self.comp(comp).children {
             let kind = if ty.child.iter().any(|c| &c.name == slot) {
                 SlotKind::Single
@@ -202,11 +210,9 @@ impl<'m> Builder<'m> {
             } else {
                 SlotKind::List
             };
-            let siblings = self.out.instances[id.0 as usize]
-                .children
-                .iter()
-                .filter(|c| &c.slot == slot)
-                .count();
+            let count = made.entry(slot.clone()).or_default();
+            let siblings = *count;
+            *count += 1;
             let name = match kind {
                 SlotKind::Single => slot.clone(),
                 _ => self

@@ -54,7 +54,7 @@ pub(super) fn onstart_copies(model: &Model, ir: &Ir, inst: InstId) -> u32 {
         let Some(parent) = ir.inst(cur).parent else {
             return 2;
         };
-        let Some(place) = ir.inst(parent).children.iter().find(|c| c.inst == cur) else {
+        let Some(place) = ir.place_of(cur) else {
             return 2;
         };
         match place.kind {
