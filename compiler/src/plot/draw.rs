@@ -206,7 +206,7 @@ where
     if !chart.series.is_empty() {
         ctx.configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
+            .background_style(WHITE.filled())
             .border_style(BLACK.mix(0.4).stroke_width(s))
             .label_font((FONT, px(14)))
             .margin(px(8))
