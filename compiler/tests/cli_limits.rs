@@ -70,7 +70,10 @@ fn a_population_above_max_instances_is_refused_at_its_size() {
     let out = lemsc(&["check", file, "--max-instances", "20"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("--max-instances") && err.contains("net.xml:22"), "{err}");
+    assert!(
+        err.contains("--max-instances") && err.contains("net.xml:22"),
+        "{err}"
+    );
     let ok = lemsc(&["check", file, "--max-instances", "100"]);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
 }
@@ -107,6 +110,9 @@ fn a_run_above_max_memory_is_refused_at_the_simulation_and_writes_nothing() {
     assert!(!dir.join("v.dat").exists());
     let ok = lemsc(&[file]);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
-    let rows = std::fs::read_to_string(dir.join("v.dat")).unwrap().lines().count();
+    let rows = std::fs::read_to_string(dir.join("v.dat"))
+        .unwrap()
+        .lines()
+        .count();
     assert_eq!(rows, 11, "1 ms at 0.1 ms: 11 rows");
 }

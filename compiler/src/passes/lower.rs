@@ -3,9 +3,9 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::{InstId, Ir, Simulation};
+use crate::limits::Limits;
 use crate::model::component::CompId;
 use crate::model::Model;
-use crate::limits::Limits;
 use crate::passes::instantiate::instantiate_within;
 use crate::passes::navigate::Tree;
 use crate::passes::paths::resolve_recorders;

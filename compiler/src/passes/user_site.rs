@@ -38,7 +38,9 @@ impl BuiltinFiles {
             return d;
         }
         let ty = &model.ty(c.type_id).name;
-        let shown = c.id.as_deref().map_or_else(String::new, |id| format!(" '{id}'"));
+        let shown =
+            c.id.as_deref()
+                .map_or_else(String::new, |id| format!(" '{id}'"));
         let mut moved = d.with_span(c.name_span, format!("while building {ty}{shown}"));
         let label = if label.is_empty() {
             format!("in the definition of {ty}")

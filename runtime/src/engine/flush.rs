@@ -106,6 +106,9 @@ mod tests {
             let _flush = FlushSubnormals::begin();
             assert_eq!(halve(smallest_normal), 0.0);
         }
-        assert!(halve(smallest_normal) > 0.0, "the previous mode is restored");
+        assert!(
+            halve(smallest_normal) > 0.0,
+            "the previous mode is restored"
+        );
     }
 }

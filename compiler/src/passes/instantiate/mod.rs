@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::front::expr;
 use crate::ir::{ChildRef, EventConnection, Input, InstId, Instance, Population, SlotKind, Tunnel};
+use crate::limits::Limits;
 use crate::model::component::{CompId, Component};
 use crate::model::types::{Assign, StructureItem};
-use crate::limits::Limits;
 use crate::model::Model;
 use crate::passes::navigate::Tree;
 use crate::passes::user_site::BuiltinFiles;
@@ -128,7 +128,9 @@ impl<'m> Builder<'m> {
         kind: SlotKind,
     ) -> InstId {
         let id = InstId(self.out.instances.len() as u32);
-        let place = parent.map_or(0, |p| self.out.instances[p.0 as usize].children.len() as u32);
+        let place = parent.map_or(0, |p| {
+            self.out.instances[p.0 as usize].children.len() as u32
+        });
         self.out.instances.push(Instance {
             component: comp,
             parent,

@@ -8,15 +8,15 @@ use lemsc_runtime::program::{InstanceRec, Program};
 
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{InstId, Ir};
+use crate::limits::show_bytes;
 use crate::model::component::CompId;
 use crate::model::Model;
 use crate::passes::kernels::assemble_order::onstart_copies;
-use crate::limits::show_bytes;
 use crate::passes::kernels::flatten::plan_component_with;
-use crate::passes::user_site::BuiltinFiles;
 use crate::passes::kernels::plan::KernelPlan;
 use crate::passes::kernels::{assemble_io, assemble_links, assemble_order, ProgramOptions};
 use crate::passes::navigate::Tree;
+use crate::passes::user_site::BuiltinFiles;
 
 /// Where every instance lives: its kernel plan, its block in vars and its link entries.
 pub(super) struct Layout<'a> {
@@ -110,7 +110,9 @@ pub(super) fn build(
                 show_bytes(max_memory_bytes)
             ),
         )
-        .with_note("make the network smaller, or raise the limit with --max-memory-gib")]);
+        .with_note(
+            "make the network smaller, or raise the limit with --max-memory-gib",
+        )]);
     }
     let mut initial = start_values(&layout);
     let mut links = vec![0u64; layout.links_len as usize];
