@@ -223,9 +223,7 @@ impl Ir {
         while let Some(i) = cur {
             let inst = self.inst(i);
             if inst.parent.is_some() {
-                let member = self
-                    .place_of(i)
-                    .is_some_and(|c| c.kind == SlotKind::Multi);
+                let member = self.place_of(i).is_some_and(|c| c.kind == SlotKind::Multi);
                 parts.push(if member {
                     format!("[{}]", inst.name)
                 } else {
