@@ -97,6 +97,22 @@ impl SourceMap {
             .unwrap_or("")
     }
 
+    /// Length in bytes of the line holding byte `pos` of `file`.
+    pub fn line_len(&self, file: FileId, pos: usize) -> usize {
+        let f = self.file(file);
+        let pos = pos.min(f.text.len());
+        let line = match f.line_starts.binary_search(&pos) {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        };
+        let start = f.line_starts[line];
+        let end = f
+            .line_starts
+            .get(line + 1)
+            .map_or(f.text.len(), |&next| next - 1);
+        end.saturating_sub(start)
+    }
+
     /// 1-based line and column (in characters) of a span's start.
     pub fn line_col(&self, span: Span) -> (usize, usize) {
         let f = self.file(span.file);
@@ -113,6 +129,105 @@ impl SourceMap {
             .unwrap_or(0);
         (line + 1, col + 1)
     }
+}
+
+/// Longest run of non-space characters a message quotes whole: ids and values longer than
+/// this (a hostile megabyte-long id) are shown by their start and end and their length.
+pub const MAX_QUOTED_CHARS: usize = 80;
+
+/// Longest message, label or note kept whole (a list of thousands of names is cut).
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+
+/// A message, label or note with over-long words and an over-long whole cut short, so that
+/// the error for a huge input stays small.
+pub fn clip(text: String) -> String {
+    let text = if text.chars().any(unsafe_to_print) {
+        escape_unsafe(&text)
+    } else {
+        text
+    };
+    if text.len() <= MAX_QUOTED_CHARS {
+        return text;
+    }
+    let needs_cut = text.len() > MAX_MESSAGE_CHARS
+        || text
+            .split(char::is_whitespace)
+            .any(|w| w.len() > MAX_QUOTED_CHARS && w.chars().count() > MAX_QUOTED_CHARS);
+    if !needs_cut {
+        return text;
+    }
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while !rest.is_empty() {
+        let word_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (word, after) = rest.split_at(word_len);
+        out.push_str(&clip_word(word));
+        let space_len = after
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(after.len());
+        out.push_str(&after[..space_len]);
+        rest = &after[space_len..];
+        if out.len() > MAX_MESSAGE_CHARS {
+            let cut = out
+                .char_indices()
+                .map(|(i, _)| i)
+                .take_while(|&i| i <= MAX_MESSAGE_CHARS)
+                .last()
+                .unwrap_or(0);
+            out.truncate(cut);
+            out.push_str(&format!("… ({} characters in all)", text.chars().count()));
+            break;
+        }
+    }
+    out
+}
+
+/// Characters a terminal may act on instead of showing (C1 controls such as CSI, DEL) or that
+/// reorder the text around them (bidirectional overrides and isolates): a hostile id must not
+/// disguise or restyle the error that quotes it.
+pub fn unsafe_to_print(c: char) -> bool {
+    matches!(c, '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with each character [`unsafe_to_print`] written as `\u{...}`.
+fn escape_unsafe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if unsafe_to_print(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A source text as it may be printed: each character [`unsafe_to_print`] replaced by one of
+/// the same length in bytes, so that spans and columns stay right.
+fn printable_source(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(unsafe_to_print) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| match (unsafe_to_print(c), c.len_utf8()) {
+            (false, _) => c,
+            (true, 1) => '?',
+            (true, 2) => '\u{bf}',
+            (true, _) => '\u{fffd}',
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// One word, kept whole when short, else its first and last characters around its length.
+fn clip_word(word: &str) -> std::borrow::Cow<'_, str> {
+    let count = word.chars().count();
+    if count <= MAX_QUOTED_CHARS {
+        return word.into();
+    }
+    let head: String = word.chars().take(MAX_QUOTED_CHARS - 20).collect();
+    let tail: String = word.chars().skip(count - 8).collect();
+    format!("{head}…[{count} characters]…{tail}").into()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,7 +256,7 @@ impl Diagnostic {
     pub fn error(message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
-            message: message.into(),
+            message: clip(message.into()),
             primary: None,
             secondary: Vec::new(),
             notes: Vec::new(),
@@ -171,17 +286,17 @@ impl Diagnostic {
     }
 
     pub fn with_span(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
-        self.primary = Some((span, label.into()));
+        self.primary = Some((span, clip(label.into())));
         self
     }
 
     pub fn with_secondary(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
-        self.secondary.push((span, label.into()));
+        self.secondary.push((span, clip(label.into())));
         self
     }
 
     pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
-        self.notes.push(note.into());
+        self.notes.push(clip(note.into()));
         self
     }
 
@@ -270,11 +385,14 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
+/// Source lines longer than this are not printed under a diagnostic.
+pub const MAX_SHOWN_LINE_BYTES: usize = 1000;
+
 /// Renders diagnostics with file, line, column and the source line.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
     let mut files = SimpleFiles::new();
     for (_, f) in sources.files() {
-        files.add(f.display.clone(), f.text.clone());
+        files.add(f.display.clone(), printable_source(&f.text).into_owned());
     }
     let mut out = term::termcolor::Buffer::no_color();
     if color {
@@ -288,19 +406,31 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
         }
         .with_message(&d.message);
         let mut labels = Vec::new();
-        if let Some((span, label)) = &d.primary {
-            labels.push(
-                cs::Label::primary(span.file.0 as usize, span.start as usize..span.end as usize)
-                    .with_message(label),
-            );
+        let mut notes = Vec::new();
+        let located = d.primary.iter().map(|p| (p, true));
+        for ((span, label), primary) in located.chain(d.secondary.iter().map(|s| (s, false))) {
+            // A line of megabytes (a minified or hostile file) is named, not printed.
+            let longest = sources
+                .line_len(span.file, span.start as usize)
+                .max(sources.line_len(span.file, span.end as usize));
+            if longest > MAX_SHOWN_LINE_BYTES {
+                let (line, col) = sources.line_col(*span);
+                notes.push(format!(
+                    "{}at {}:{line}:{col}{}{label} (the line is {longest} bytes long, not shown)",
+                    if primary { "" } else { "also " },
+                    sources.file(span.file).display,
+                    if label.is_empty() { "" } else { ": " },
+                ));
+                continue;
+            }
+            let range = span.start as usize..span.end as usize;
+            labels.push(if primary {
+                cs::Label::primary(span.file.0 as usize, range).with_message(label)
+            } else {
+                cs::Label::secondary(span.file.0 as usize, range).with_message(label)
+            });
         }
-        for (span, label) in &d.secondary {
-            labels.push(
-                cs::Label::secondary(span.file.0 as usize, span.start as usize..span.end as usize)
-                    .with_message(label),
-            );
-        }
-        let mut notes = d.notes.clone();
+        notes.extend(d.notes.iter().cloned());
         if let (Some(rule), Severity::Warning) = (d.leniency, d.severity) {
             notes.push(format!(
                 "accepted as jNeuroML accepts it ({rule}, docs/leniency.md); --strict refuses it"
@@ -353,5 +483,57 @@ impl fmt::Display for PlainDiagnostic<'_> {
             write!(f, "; {n}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{clip, render, Diagnostic, SourceMap, Span, MAX_MESSAGE_CHARS};
+    use std::path::PathBuf;
+
+    #[test]
+    fn short_messages_are_kept_as_they_are() {
+        let m = "no component with id 'izh2'; expected a baseCell".to_string();
+        assert_eq!(clip(m.clone()), m);
+    }
+
+    #[test]
+    fn a_huge_quoted_id_is_shown_by_its_ends_and_length() {
+        let id = format!("start{}end", "x".repeat(100_000));
+        let clipped = clip(format!("no component with id '{id}'; expected a cell"));
+        assert!(clipped.len() < 200, "{clipped}");
+        assert!(clipped.starts_with("no component with id 'startxx"));
+        // The quoted word is the id with its quotes and the semicolon.
+        let word = id.len() + 3;
+        assert!(
+            clipped.contains(&format!("[{word} characters]")),
+            "{clipped}"
+        );
+        assert!(clipped.ends_with("xxend'; expected a cell"));
+    }
+
+    #[test]
+    fn a_huge_list_is_cut() {
+        let names: Vec<String> = (0..10_000).map(|i| format!("name{i}")).collect();
+        let clipped = clip(format!("it has: {}", names.join(", ")));
+        assert!(clipped.len() < MAX_MESSAGE_CHARS + 100);
+        assert!(clipped.ends_with("characters in all)"));
+    }
+
+    #[test]
+    fn characters_that_steer_a_terminal_are_escaped() {
+        let clipped = clip("no component 'a\u{202e}b\u{9b}2J'".to_string());
+        assert_eq!(clipped, "no component 'a\\u{202e}b\\u{9b}2J'");
+    }
+
+    #[test]
+    fn a_megabyte_long_line_is_named_not_printed() {
+        let mut sources = SourceMap::new();
+        let text = format!("<Lems a=\"{}\"/>\n", "y".repeat(1 << 20));
+        let file = sources.add(PathBuf::from("long.xml"), "long.xml".into(), text);
+        let d = Diagnostic::at(Span::new(file, 1, 5), "something is wrong");
+        let out = render(&sources, &[d], false);
+        assert!(out.len() < 1000, "{out}");
+        assert!(out.contains("long.xml:1:2"), "{out}");
     }
 }

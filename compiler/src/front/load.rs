@@ -313,6 +313,21 @@ impl Loader<'_> {
                     }
                 };
                 let display = path.display().to_string();
+                // An include of something that is not XML at all (`/etc/passwd`, a binary) is
+                // refused at the include: its lines are not quoted.
+                if let (Some(span), false) = (at, looks_like_xml(&bytes)) {
+                    self.diags.push(
+                        Diagnostic::at(
+                            span,
+                            format!("included file '{display}' is not an XML file"),
+                        )
+                        .with_note(
+                            "expected a LEMS or NeuroML document, which starts with '<' (an \
+                             XML declaration, a comment or the root element)",
+                        ),
+                    );
+                    return None;
+                }
                 match decode_utf8(&bytes) {
                     Ok(text) => self.sources.add(canonical.clone(), display, text),
                     Err(bad) => {
@@ -333,7 +348,7 @@ impl Loader<'_> {
         };
         match parse_element_tree(self.sources, file) {
             Ok(root) => {
-                let kind = self.root_kind(&root)?;
+                let kind = self.root_kind(&root, at)?;
                 Some((file, root, kind))
             }
             Err(d) => {
@@ -347,7 +362,7 @@ impl Loader<'_> {
     }
 
     /// Checks the root element's name.
-    fn root_kind(&mut self, root: &Element) -> Option<DocKind> {
+    fn root_kind(&mut self, root: &Element, at: Option<Span>) -> Option<DocKind> {
         match root.name.as_str() {
             "Lems" => Some(DocKind::Lems),
             "neuroml" => Some(DocKind::NeuroML),
@@ -358,6 +373,9 @@ impl Loader<'_> {
                 );
                 if other.eq_ignore_ascii_case("lems") || other.eq_ignore_ascii_case("neuroml") {
                     d = d.with_note("element names are case-sensitive");
+                }
+                if let Some(span) = at {
+                    d = d.with_secondary(span, "included here");
                 }
                 self.diags.push(d);
                 None
@@ -383,6 +401,14 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
         ));
     }
     Ok(bytes)
+}
+
+/// Whether a file's first non-blank character (after a byte-order mark) is '<'.
+fn looks_like_xml(bytes: &[u8]) -> bool {
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    text.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'<')
 }
 
 /// The namespace prefix an element was written with (`xi` of `<xi:include>`), if any.

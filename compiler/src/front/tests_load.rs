@@ -561,8 +561,32 @@ fn a_file_that_is_not_a_model_is_reported_with_the_line_that_included_it() {
     let (sources, _, diags) = run(&[root], &[]);
     assert_eq!(diags.list.len(), 1);
     let d = &diags.list[0];
-    let (span, label) = &d.secondary[0];
-    assert_eq!(label, "included here");
+    // The error is at the include, and quotes nothing of the file that is not a model.
+    let (span, _) = d.primary.clone().unwrap();
+    assert_eq!(
+        sources.file(span.file).display,
+        dir.0.join("main.xml").display().to_string()
+    );
+    assert!(d.message.contains("is not an XML file"), "{}", d.message);
+    let shown = crate::diag::render(&sources, &diags.list, false);
+    assert!(!shown.contains("just some text"), "{shown}");
+}
+
+#[test]
+fn a_malformed_included_model_is_reported_in_it_and_at_the_include() {
+    let dir = TempDir::new("badmodel");
+    dir.write("cells.xml", "<Lems>\n  <iafCell id=\"a\">\n</Lems>\n");
+    let root = dir.write("main.xml", &lems_including(&["cells.xml"]));
+    let (sources, _, diags) = run(&[root], &[]);
+    assert_eq!(diags.list.len(), 1);
+    let d = &diags.list[0];
+    let (span, _) = d.primary.clone().unwrap();
+    assert!(sources.file(span.file).display.ends_with("cells.xml"));
+    let (span, _) = d
+        .secondary
+        .iter()
+        .find(|(_, label)| label == "included here")
+        .expect("an 'included here' label");
     assert_eq!(
         sources.file(span.file).display,
         dir.0.join("main.xml").display().to_string()

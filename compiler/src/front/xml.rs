@@ -9,6 +9,8 @@
 //! any expansion), entity references other than the five XML built-ins and numeric character
 //! references, control characters, and anything but one root element.
 
+use std::collections::HashMap;
+
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -254,6 +256,9 @@ impl<'a> TreeBuilder<'a> {
     fn attributes(&self, el: &mut Element, from: usize, to: usize) -> Result<(), Diagnostic> {
         let bytes = self.text.as_bytes();
         let mut pos = from;
+        // Names seen so far, by position in `el.attrs`: a hash set keeps a tag with tens of
+        // thousands of attributes linear.
+        let mut seen: HashMap<&'a str, usize> = HashMap::new();
         loop {
             let ws_start = pos;
             while pos < to && bytes[pos].is_ascii_whitespace() {
@@ -318,13 +323,14 @@ impl<'a> TreeBuilder<'a> {
                     format!("found '<' in the value of attribute '{name}'; write &lt; instead"),
                 ));
             }
-            if let Some(first) = el.attrs.iter().find(|a| a.name == name) {
+            if let Some(&first) = seen.get(name) {
                 return Err(Diagnostic::at(
                     name_span,
                     format!("duplicate attribute '{name}' in <{}>", el.name),
                 )
-                .with_secondary(first.name_span, "first given here"));
+                .with_secondary(el.attrs[first].name_span, "first given here"));
             }
+            seen.insert(name, el.attrs.len());
             // XML attribute-value normalisation: literal tabs and line breaks read as spaces.
             let value = self
                 .unescape(raw, value_start)?

@@ -24,7 +24,7 @@ use crate::front::expr;
 use crate::front::syntax::{Attr, DocKind, Document, Element};
 use crate::model::component::{CompId, Component, ParamValue};
 use crate::model::dims::Dim;
-use crate::model::types::{ComponentType, TypeId, TypedSlot};
+use crate::model::types::{ComponentType, StructureItem, TypeId, TypedSlot};
 use crate::model::units::UnitTable;
 use crate::suggest::similar_note;
 
@@ -79,6 +79,7 @@ pub fn build_components(
         comps: Vec::new(),
         elements: Vec::new(),
         by_id: HashMap::new(),
+        sibling_index: HashMap::new(),
         diags: Diagnostics::new(),
     };
     for doc in docs {
@@ -115,6 +116,9 @@ struct Builder<'a> {
     /// The element each component was read from, by CompId.
     elements: Vec<&'a Element>,
     by_id: HashMap<String, CompId>,
+    /// For a component with many children, its children by id (a network of thousands of
+    /// populations would make looking up siblings quadratic).
+    sibling_index: HashMap<CompId, HashMap<String, Vec<CompId>>>,
     diags: Diagnostics,
 }
 
@@ -485,7 +489,14 @@ impl<'a> Builder<'a> {
         } else if let Some(slots) = child_reference_slots(ty, name) {
             if let Some((slot, target)) = self.resolve_child_reference(id, el, &slots, a) {
                 self.comps[id.0 as usize].children.push((slot, target));
+                self.sibling_index.remove(&id);
             }
+        } else if names_a_port(&ty.structure.items, name) {
+            // jLEMS reads an EventConnection's port from the component's attribute of that
+            // name, declared or not: keep it, for the connection to check.
+            self.comps[id.0 as usize]
+                .texts
+                .push((name.to_string(), a.value.clone(), a.value_span));
         } else if is_tolerated(name) {
             self.comps[id.0 as usize]
                 .extra
@@ -522,18 +533,33 @@ impl<'a> Builder<'a> {
 
     /// A ComponentReference or Link: a sibling with that id (kinetic schemes link their local
     /// states), else a top-level component; its type must be the slot's type or extend it.
+    /// The first child of `parent` other than `me` whose id is `wanted`.
+    fn sibling(&mut self, parent: CompId, me: CompId, wanted: &str) -> Option<CompId> {
+        const INDEX_FROM: usize = 16;
+        let children = &self.comps[parent.0 as usize].children;
+        if children.len() < INDEX_FROM {
+            return children
+                .iter()
+                .map(|&(_, c)| c)
+                .find(|&c| c != me && self.comps[c.0 as usize].id.as_deref() == Some(wanted));
+        }
+        let comps = &self.comps;
+        let index = self.sibling_index.entry(parent).or_insert_with(|| {
+            let mut index: HashMap<String, Vec<CompId>> = HashMap::new();
+            for &(_, c) in &comps[parent.0 as usize].children {
+                if let Some(cid) = &comps[c.0 as usize].id {
+                    index.entry(cid.clone()).or_default().push(c);
+                }
+            }
+            index
+        });
+        index.get(wanted)?.iter().copied().find(|&c| c != me)
+    }
+
     fn resolve_reference(&mut self, id: CompId, slot: &TypedSlot, a: &Attr) -> Option<CompId> {
         let want = slot.type_name.as_deref().unwrap_or("component");
         let parent = self.comps[id.0 as usize].parent;
-        let sibling = parent.and_then(|p| {
-            self.comps[p.0 as usize]
-                .children
-                .iter()
-                .map(|&(_, c)| c)
-                .find(|&c| {
-                    c != id && self.comps[c.0 as usize].id.as_deref() == Some(a.value.as_str())
-                })
-        });
+        let sibling = parent.and_then(|p| self.sibling(p, id, &a.value));
         let Some(target) = sibling.or_else(|| self.by_id.get(&a.value).copied()) else {
             self.diags.push(
                 Diagnostic::at(
@@ -787,6 +813,18 @@ fn child_reference_slots<'t>(ty: &'t ComponentType, name: &str) -> Option<Vec<&'
             .filter(|c| c.name != name && c.name.starts_with(name)),
     );
     (!slots.is_empty()).then_some(slots)
+}
+
+/// Whether an EventConnection of these Structure items takes its `sourcePort` or `targetPort`
+/// from an attribute called `name`.
+fn names_a_port(items: &[StructureItem], name: &str) -> bool {
+    items.iter().any(|item| match item {
+        StructureItem::EventConnection(ec) => {
+            ec.source_port.as_deref() == Some(name) || ec.target_port.as_deref() == Some(name)
+        }
+        StructureItem::ForEach { body, .. } => names_a_port(body, name),
+        _ => false,
+    })
 }
 
 fn is_tolerated(name: &str) -> bool {

@@ -45,6 +45,8 @@ pub struct Model {
 pub fn build(docs: &[Document], sources: &SourceMap) -> (Option<Model>, Diagnostics) {
     // Spans already carry their file; the source map is for stages that need the text.
     let _ = sources;
+    // A model full of misspelt names must not make "similar names" notes quadratic.
+    let _suggestions = crate::suggest::limit_work(crate::suggest::MODEL_WORK_BUDGET);
     let (units, mut diags) = UnitTable::from_documents(docs);
     let (types, type_by_name, type_diags) = typebuild::build_types(docs, &units);
     diags.extend(type_diags);

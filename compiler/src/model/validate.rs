@@ -1,7 +1,8 @@
 //! Checks of values that are well typed but cannot mean what the model wants, which jLEMS
 //! accepts silently: a Simulation whose `length` or `step` is not positive or that targets
 //! another Simulation, a connection delay below zero, a cycle among the parents of a cell's
-//! segments. Each error points at the attribute that causes it.
+//! segments, a parent segment or group member that the morphology does not have. Each error
+//! points at the attribute that causes it.
 
 use std::collections::{HashMap, HashSet};
 
@@ -15,6 +16,7 @@ pub fn validate(model: &Model) -> Diagnostics {
     simulations(model, &mut diags);
     delays(model, &mut diags);
     segment_cycles(model, &mut diags);
+    segment_references(model, &mut diags);
     diags
 }
 
@@ -126,6 +128,66 @@ fn segment_cycles(model: &Model, diags: &mut Diagnostics) {
                 }
             }
             done.extend(chain);
+        }
+    }
+}
+
+/// Every segment id a morphology's parents and group members name, and every group its groups
+/// include, must be in that morphology (NEURON exports cannot place a segment on nothing).
+fn segment_references(model: &Model, diags: &mut Diagnostics) {
+    for c in model
+        .components
+        .iter()
+        .filter(|c| extends(model, c, "morphology"))
+    {
+        let segments: Vec<&Component> = children(model, c, "segments").collect();
+        let ids: HashSet<&str> = segments.iter().filter_map(|s| s.id.as_deref()).collect();
+        let groups: Vec<&Component> = children(model, c, "segmentGroups").collect();
+        let group_ids: HashSet<&str> = groups.iter().filter_map(|g| g.id.as_deref()).collect();
+        let morphology = c.id.as_deref().unwrap_or("?");
+        let mut missing = |what: &str, value: &str, span: Span, known: &HashSet<&str>| {
+            let mut names: Vec<&str> = known.iter().copied().collect();
+            names.sort_unstable();
+            let shown = if names.len() > 10 {
+                format!("{}, ... ({} in all)", names[..10].join(", "), names.len())
+            } else if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            };
+            diags.push(
+                Diagnostic::at(
+                    span,
+                    format!("morphology '{morphology}' has no {what} '{value}'"),
+                )
+                .with_note(format!("its {what}s: {shown}")),
+            );
+        };
+        for seg in &segments {
+            for parent in children(model, seg, "parent") {
+                if let Some((_, id, span)) = parent.texts.iter().find(|(n, _, _)| n == "segment") {
+                    if !ids.contains(id.trim()) {
+                        missing("segment", id, *span, &ids);
+                    }
+                }
+            }
+        }
+        for group in &groups {
+            for member in children(model, group, "members") {
+                if let Some((_, id, span)) = member.texts.iter().find(|(n, _, _)| n == "segment") {
+                    if !ids.contains(id.trim()) {
+                        missing("segment", id, *span, &ids);
+                    }
+                }
+            }
+            for include in children(model, group, "includes") {
+                let named = include.texts.iter().find(|(n, _, _)| n == "segmentGroup");
+                if let Some((_, id, span)) = named {
+                    if !group_ids.contains(id.trim()) {
+                        missing("segment group", id, *span, &group_ids);
+                    }
+                }
+            }
         }
     }
 }
