@@ -31,7 +31,7 @@ use lemsc_testsuite::refcompare::{compare_files, manifest_strides};
 use lemsc_testsuite::shared_dir;
 
 /// The multi-compartment example, which the native target refuses.
-const MULTI_COMPARTMENT: &str = "LEMS_NML2_Ex25_MultiComp.xml";
+const MULTI_COMPARTMENT: &str = lemsc_testsuite::MULTI_COMPARTMENT_EXAMPLE;
 
 /// Examples whose outputs depend on the order of random draws.
 const STOCHASTIC: &[&str] = &["LEMS_NML2_Ex6_NMDA.xml", "LEMS_NML2_Ex23_Spiketimes.xml"];
@@ -67,17 +67,7 @@ impl ExampleRun {
 
 /// The examples to run: every `LEMS_NML2_Ex*.xml` but the multi-compartment one.
 fn example_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(examples_dir())
-        .expect("the NeuroML2 LEMS examples in ../shared")
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            name.starts_with("LEMS_NML2_Ex") && name.ends_with(".xml") && name != MULTI_COMPARTMENT
-        })
-        .collect();
-    files.sort();
-    assert!(files.len() >= 30, "only {} examples found", files.len());
-    files
+    lemsc_testsuite::native_lems_examples()
 }
 
 fn run_one(file: &Path, root: &Path) -> ExampleRun {

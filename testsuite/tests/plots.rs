@@ -13,22 +13,8 @@ use lemsc_testsuite::shared_dir;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-/// The multi-compartment example, which the native target refuses.
-const MULTI_COMPARTMENT: &str = "LEMS_NML2_Ex25_MultiComp.xml";
-
 fn example_files() -> Vec<PathBuf> {
-    let dir = shared_dir().join("neuroml2/LEMSexamples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("the NeuroML2 LEMS examples in ../shared")
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            name.starts_with("LEMS_NML2_Ex") && name.ends_with(".xml") && name != MULTI_COMPARTMENT
-        })
-        .collect();
-    files.sort();
-    assert!(files.len() >= 30, "only {} examples found", files.len());
-    files
+    lemsc_testsuite::native_lems_examples()
 }
 
 fn out_root(name: &str) -> PathBuf {
