@@ -109,9 +109,13 @@ struct Cli {
     plot: bool,
 
     /// With `--target neuron`: also compile the mechanisms (nrnivmodl) and run the runner;
-    /// the exit status is NEURON's
+    /// the exit status is NEURON's. With `--target brian2`: also run the script
     #[arg(long)]
     run: bool,
+
+    /// With `--target brian2`: the device the script runs on by default
+    #[arg(long, value_enum, default_value_t = Brian2DeviceArg::CppStandalone, value_name = "DEVICE")]
+    brian2_device: Brian2DeviceArg,
 
     /// Print the time spent reading, lowering, compiling and simulating
     #[arg(short, long, conflicts_with = "quiet")]
@@ -225,6 +229,17 @@ enum Target {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Brian2DeviceArg {
+    /// C++ built as one program (cached by content)
+    #[value(name = "cpp_standalone")]
+    CppStandalone,
+    /// Cython runtime code
+    Cython,
+    /// numpy, no compiler
+    Numpy,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum EngineArg {
     /// LLVM-compiled kernels (the interpreter in a build without the `native` feature)
     Native,
@@ -278,6 +293,7 @@ fn dispatch(cli: Cli) -> u8 {
                     EXIT_USAGE
                 }
                 (Target::Neuron, None) => run_neuron(&file, &cli),
+                (Target::Brian2, None) => run_brian2(&file, &cli),
                 (target, emit) => run_build(&file, target, emit, &cli.common),
             }
         }
@@ -593,6 +609,46 @@ fn run_neuron(file: &Path, cli: &Cli) -> u8 {
                     let message = format!(
                         "the NEURON runner {} exited with status {code}",
                         outcome.runner.display()
+                    );
+                    print_plain_error(&message, &cli.common);
+                    u8::try_from(code).unwrap_or(1).max(1)
+                }
+            }
+        }
+        Err(e) => report_sim_error(file, e, &cli.common),
+    }
+}
+
+/// `lemsc FILE --target brian2 [--run]`: write the Brian2 script (beside the LEMS file, or
+/// in `-o DIR`); with `--run` also run it.
+fn run_brian2(file: &Path, cli: &Cli) -> u8 {
+    use lemsc::back::brian2::{export_file, Brian2Options, Device};
+    let opts = Brian2Options {
+        out_dir: cli.out_dir.clone(),
+        seed: cli.seed,
+        run: cli.run,
+        device: match cli.brian2_device {
+            Brian2DeviceArg::CppStandalone => Device::CppStandalone,
+            Brian2DeviceArg::Cython => Device::Cython,
+            Brian2DeviceArg::Numpy => Device::Numpy,
+        },
+        check: cli.common.check_options(),
+    };
+    match export_file(file, &opts) {
+        Ok(outcome) => {
+            let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
+            print_diagnostics(&outcome.sources, &shown, &cli.common);
+            if (cli.verbose || !cli.run) && !json_messages(&cli.common) && !cli.common.quiet {
+                for f in &outcome.files {
+                    stderrln!("  wrote {}", f.display());
+                }
+            }
+            match outcome.status {
+                Some(0) | None => EXIT_OK,
+                Some(code) => {
+                    let message = format!(
+                        "the Brian2 script {} exited with status {code}",
+                        outcome.script.display()
                     );
                     print_plain_error(&message, &cli.common);
                     u8::try_from(code).unwrap_or(1).max(1)

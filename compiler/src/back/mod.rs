@@ -2,4 +2,5 @@
 
 #[cfg(feature = "native")]
 pub mod native;
+pub mod brian2;
 pub mod neuron;

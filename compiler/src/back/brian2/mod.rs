@@ -1,0 +1,220 @@
+//! The Brian2 target: `lemsc FILE --target brian2 [-o DIR] [--run]` writes
+//! `LEMS_<name>_brian2.py`, a self-contained Brian2 script that reproduces jLEMS's run and
+//! writes the same output files as the native target.
+//!
+//! It prints the lowered [`Program`] (the kernels the native target runs, which already
+//! follow jLEMS's step: requirement copies, exposures, derived variables in document order,
+//! regimes after the Euler update) rather than Brian2 equations and integrators:
+//! - [`layout`]: one `NeuronGroup` per kernel, the groups' order;
+//! - [`code`]: kernel statements as Brian2 abstract code (conditions as `lemsc_ifelse`);
+//! - [`links`]: values read from other instances as linked or summed variables;
+//! - [`events`]: event connections as `Synapses`, with jLEMS's delivery times;
+//! - [`initial`]: the initial state, from the runtime's own initialisation;
+//! - [`script`]: the script through `codegen-templates/brian2/script.py.tera`;
+//! - [`support`]: what Brian2 cannot express, refused at the model text;
+//! - [`run`]: `--run`, the script run by a Python that has brian2.
+
+pub mod code;
+pub mod events;
+pub mod initial;
+pub mod layout;
+pub mod links;
+pub mod names;
+pub mod run;
+pub mod script;
+pub mod support;
+
+use std::path::{Path, PathBuf};
+
+use lemsc_runtime::program::Program;
+
+use crate::diag::{Diagnostic, SourceMap};
+use crate::passes::kernels::ProgramOptions;
+use crate::pipeline::CheckOptions;
+use crate::simulate::{check_file, confine_checked, SimError};
+
+/// Output helpers written beside the script (the NEURON runner's: same files, same format).
+pub const SUPPORT_TEXT: &str = crate::back::neuron::runner::SUPPORT_TEXT;
+pub const SUPPORT_FILE: &str = crate::back::neuron::runner::SUPPORT_FILE;
+
+/// Where Brian2 runs the generated code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Device {
+    /// C++ compiled as one program (IEEE arithmetic, fastest; builds are cached).
+    #[default]
+    CppStandalone,
+    /// Cython runtime code.
+    Cython,
+    /// numpy, no compiler.
+    Numpy,
+}
+
+impl Device {
+    pub fn name(self) -> &'static str {
+        match self {
+            Device::CppStandalone => "cpp_standalone",
+            Device::Cython => "cython",
+            Device::Numpy => "numpy",
+        }
+    }
+}
+
+/// What the command line asks of the Brian2 target.
+#[derive(Clone, Debug, Default)]
+pub struct Brian2Options {
+    /// `-o DIR`: where the script goes and runs (the LEMS file's folder when `None`).
+    pub out_dir: Option<PathBuf>,
+    pub seed: Option<i64>,
+    /// Also run the script.
+    pub run: bool,
+    pub device: Device,
+    pub check: CheckOptions,
+}
+
+/// A written (and perhaps run) script.
+pub struct Brian2Outcome {
+    pub script: PathBuf,
+    /// Every file written.
+    pub files: Vec<PathBuf>,
+    /// The script's exit status, when it ran.
+    pub status: Option<i32>,
+    pub sources: SourceMap,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// `<stem>_brian2.py`.
+pub fn script_file_name(lems_stem: &str) -> String {
+    const SUFFIX: &str = "_brian2.py";
+    let stem = crate::back::neuron::names::shorten(lems_stem, 255 - SUFFIX.len());
+    format!("{stem}{SUFFIX}")
+}
+
+/// The script's text for a lowered program; `title` names it in its first line.
+pub fn script_text(program: &Program, title: &str, device: Device) -> Result<String, String> {
+    let initial = initial::initial_values(program)?;
+    script::script(
+        program,
+        &script::ScriptInput {
+            title,
+            support_module: SUPPORT_FILE.trim_end_matches(".py"),
+            device: device.name(),
+            initial: &initial,
+        },
+    )
+}
+
+/// Checks `path`, writes its Brian2 script (and the output helpers) and, with `opts.run`,
+/// runs it.
+pub fn export_file(path: &Path, opts: &Brian2Options) -> Result<Brian2Outcome, SimError> {
+    let checked = check_file(path, &opts.check)?;
+    let warnings: Vec<Diagnostic> = checked.diagnostics.list.clone();
+    let model_error = |sources: SourceMap, mut diagnostics: Vec<Diagnostic>| {
+        diagnostics.splice(0..0, warnings.clone());
+        SimError::Model {
+            sources,
+            diagnostics,
+        }
+    };
+    let (Some(model), Some(ir)) = (checked.model.as_ref(), checked.ir.as_ref()) else {
+        let diags = match checked.model.as_ref() {
+            Some(model) => crate::passes::lower(model).1.list,
+            None => Vec::new(),
+        };
+        return Err(model_error(checked.sources, diags));
+    };
+    let refused = support::check_brian2(model, ir);
+    if !refused.is_empty() {
+        return Err(model_error(checked.sources, refused));
+    }
+    let dir = output_folder(path, opts.out_dir.as_deref());
+    let write_root = match confine_checked(&checked, &dir, &opts.check)? {
+        Ok(root) => root,
+        Err(diags) => return Err(model_error(checked.sources, diags)),
+    };
+    // Output paths stay relative: the script writes them from its own folder.
+    let program_opts = ProgramOptions {
+        out_dir: PathBuf::new(),
+        seed: opts.seed,
+    };
+    let program = match crate::passes::kernels::build_program_within(
+        model,
+        ir,
+        &program_opts,
+        opts.check.limits.max_memory_bytes,
+    ) {
+        Ok(p) => p,
+        Err(diags) => return Err(model_error(checked.sources, diags)),
+    };
+    let simulation = model.component(ir.simulation.component).name_span;
+    if let Some(d) = support::check_program(&program, simulation) {
+        return Err(model_error(checked.sources, vec![d]));
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "LEMS".into());
+    let text = match script_text(&program, &stem, opts.device) {
+        Ok(text) => text,
+        Err(why) => {
+            let d = Diagnostic::at(simulation, format!("cannot write a Brian2 script: {why}"));
+            return Err(model_error(checked.sources, vec![d]));
+        }
+    };
+    let name = script_file_name(&stem);
+    let files = [(name.as_str(), text.as_str()), (SUPPORT_FILE, SUPPORT_TEXT)];
+    let mut written = Vec::new();
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        return Err(SimError::Run(format!(
+            "cannot make the output folder {}: {e}",
+            dir.display()
+        )));
+    }
+    for (file, text) in files {
+        let target = dir.join(file);
+        if let Err(why) = write_root.check(&target) {
+            let d = Diagnostic::at(
+                simulation,
+                format!(
+                    "will not write the generated file {}: it {why}",
+                    target.display()
+                ),
+            );
+            return Err(model_error(checked.sources, vec![d]));
+        }
+        if let Err(e) = std::fs::write(&target, text) {
+            let d = Diagnostic::at(
+                simulation,
+                format!("cannot write the Brian2 file {}: {e}", target.display()),
+            );
+            return Err(model_error(checked.sources, vec![d]));
+        }
+        written.push(target);
+    }
+    let mut status = None;
+    if opts.run {
+        let python = run::find_python().map_err(SimError::Usage)?;
+        let code = run::run_script(&python, Path::new(&name), &dir, opts.device.name())
+            .map_err(SimError::Run)?;
+        status = Some(code);
+    }
+    Ok(Brian2Outcome {
+        script: dir.join(&name),
+        files: written,
+        status,
+        sources: checked.sources,
+        warnings,
+    })
+}
+
+/// `-o DIR`, else the LEMS file's folder (`.` for a bare file name).
+fn output_folder(path: &Path, out_dir: Option<&Path>) -> PathBuf {
+    let dir = match out_dir {
+        Some(dir) => dir.to_path_buf(),
+        None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    }
+}
