@@ -16,6 +16,8 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     deps::ensure_llvm()?;
     deps::ensure_hdf5()?;
     let neuron_python = deps::ensure_neuron()?;
+    // testsuite/tests/brian2.rs runs the Brian2 scripts with this Python.
+    let brian2_python = deps::ensure_brian2()?;
     // compiler/tests/python_wheel.rs builds the wheel with maturin (`cargo xtask wheel`).
     deps::ensure_maturin()?;
     sh::run(
@@ -39,6 +41,9 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         Command::new("cargo")
             .args(["test", "--workspace", "--features", FEATURES])
             .env("LEMSC_PYTHON", &neuron_python)
+            .env("LEMSC_BRIAN2_PYTHON", &brian2_python)
+            // Brian2's C++ builds, kept between runs by a hash of each script.
+            .env("LEMSC_BRIAN2_CACHE", root.join("target/brian2-cache"))
             // Tests that need a simulator fail instead of skipping when it is missing.
             .env("CI", "true")
             .env("PATH", path_with(neuron_python.parent().unwrap_or(&root))?)

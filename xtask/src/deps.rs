@@ -136,6 +136,56 @@ fn ensure_neuron_in(venv: &Path) -> Result<PathBuf, String> {
     }
 }
 
+/// What the Brian2 target's tests run (testsuite/tests/brian2.rs): brian2 2.9.0, the newest
+/// for Python 3.11, with the numpy it still imports (2.4 removed `ndarray.ptp`).
+const BRIAN2_PIP_PACKAGES: &[&str] = &["brian2==2.9.0", "numpy<2.4"];
+
+/// The virtual environment that holds Brian2, under the workspace's `target/`.
+pub const BRIAN2_VENV: &str = "target/brian2-venv";
+
+/// Makes sure `target/brian2-venv` has a Python that imports brian2, creating the venv and
+/// installing it with pip when it does not; returns that Python's absolute path. The
+/// cpp_standalone device compiles with g++ and make, installed with apt-get where missing.
+pub fn ensure_brian2() -> Result<PathBuf, String> {
+    let venv = workspace_root().join(BRIAN2_VENV);
+    let python = venv.join("bin/python");
+    if python_imports(&python, "brian2") {
+        return Ok(python);
+    }
+    ensure_python_venv()?;
+    let mut missing: Vec<&str> = Vec::new();
+    if !sh::have("c++") && !sh::have("g++") {
+        missing.push("g++");
+    }
+    if !sh::have("make") {
+        missing.push("make");
+    }
+    if !missing.is_empty() {
+        let manual = format!(
+            "Brian2's cpp_standalone device needs {}; install them with \
+             `apt-get install -y --no-install-recommends {}`",
+            missing.join(", "),
+            missing.join(" ")
+        );
+        apt_install(&missing, &manual)?;
+    }
+    sh::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    sh::run(
+        Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(BRIAN2_PIP_PACKAGES),
+    )?;
+    if python_imports(&python, "brian2") {
+        Ok(python)
+    } else {
+        Err(format!(
+            "pip installed {} but `{} -c \"import brian2\"` still fails",
+            BRIAN2_PIP_PACKAGES.join(" "),
+            python.display()
+        ))
+    }
+}
+
 /// maturin, which builds the Python wheel (`cargo xtask wheel`), from PyPI.
 const MATURIN_PIP_PACKAGE: &str = "maturin>=1.5,<2";
 
