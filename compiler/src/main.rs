@@ -109,7 +109,8 @@ struct Cli {
     plot: bool,
 
     /// With `--target neuron`: also compile the mechanisms (nrnivmodl) and run the runner;
-    /// the exit status is NEURON's. With `--target brian2`: also run the script
+    /// with `--target nest`: also build the NESTML module (cached) and run the script; the
+    /// exit status is the simulator's. With `--target brian2`: also run the script
     #[arg(long)]
     run: bool,
 
@@ -293,6 +294,7 @@ fn dispatch(cli: Cli) -> u8 {
                     EXIT_USAGE
                 }
                 (Target::Neuron, None) => run_neuron(&file, &cli),
+                (Target::Nest, None) => run_nest(&file, &cli),
                 (Target::Brian2, None) => run_brian2(&file, &cli),
                 (target, emit) => run_build(&file, target, emit, &cli.common),
             }
@@ -648,6 +650,40 @@ fn run_brian2(file: &Path, cli: &Cli) -> u8 {
                 Some(code) => {
                     let message = format!(
                         "the Brian2 script {} exited with status {code}",
+                        outcome.script.display()
+                    );
+                    print_plain_error(&message, &cli.common);
+                    u8::try_from(code).unwrap_or(1).max(1)
+                }
+            }
+        }
+        Err(e) => report_sim_error(file, e, &cli.common),
+    }
+}
+
+/// `lemsc FILE --target nest [--run]`: write the NESTML models and the script (beside the
+/// LEMS file, or in `-o DIR`); with `--run` also build the module and run the script.
+fn run_nest(file: &Path, cli: &Cli) -> u8 {
+    let opts = lemsc::back::nest::NestRunOptions {
+        out_dir: cli.out_dir.clone(),
+        seed: cli.seed,
+        run: cli.run,
+        check: cli.common.check_options(),
+    };
+    match lemsc::back::nest::export_file(file, &opts) {
+        Ok(outcome) => {
+            let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
+            print_diagnostics(&outcome.sources, &shown, &cli.common);
+            if (cli.verbose || !cli.run) && !cli.common.quiet && !json_messages(&cli.common) {
+                for f in &outcome.files {
+                    stderrln!("  wrote {}", f.display());
+                }
+            }
+            match outcome.status {
+                Some(0) | None => EXIT_OK,
+                Some(code) => {
+                    let message = format!(
+                        "the NEST script {} exited with status {code}",
                         outcome.script.display()
                     );
                     print_plain_error(&message, &cli.common);

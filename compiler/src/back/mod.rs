@@ -3,4 +3,5 @@
 #[cfg(feature = "native")]
 pub mod native;
 pub mod brian2;
+pub mod nest;
 pub mod neuron;

@@ -1,0 +1,197 @@
+//! Initial values of a node's states and derived variables, computed here as jLEMS
+//! initialises an instance (derived values, then OnStart, three passes; the initial regime's
+//! OnEntry), so the NESTML state block starts from plain numbers.
+//!
+//! A value that draws a random number cannot be fixed here: it is left as an expression,
+//! printed with every other name replaced by its number, and NEST draws it when it makes
+//! the node.
+
+use std::collections::BTreeMap;
+
+use crate::front::expr::{BinOp, Func};
+use crate::passes::mechanism::{Actions, DerivedValue, External, MExpr, MechanismPlan};
+
+/// Values by flat name; externals by kind.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    pub values: BTreeMap<String, f64>,
+    /// Initial expressions of values that draw random numbers (already substituted).
+    pub random: BTreeMap<String, MExpr>,
+    pub voltage: Option<f64>,
+    pub temperature: Option<f64>,
+}
+
+impl Env {
+    fn eval(&self, e: &MExpr) -> Option<f64> {
+        Some(match e {
+            MExpr::Num(x) => *x,
+            MExpr::Var(n) => *self.values.get(n)?,
+            MExpr::Ext(External::Voltage) => self.voltage?,
+            MExpr::Ext(External::Temperature) => self.temperature?,
+            MExpr::Ext(_) | MExpr::Random(_) => return None,
+            MExpr::Time => 0.0,
+            MExpr::Neg(x) => -self.eval(x)?,
+            MExpr::Not(x) => f64::from(self.eval(x)? == 0.0),
+            MExpr::Bin(op, l, r) => {
+                let (l, r) = (self.eval(l)?, self.eval(r)?);
+                match op {
+                    BinOp::Add => l + r,
+                    BinOp::Sub => l - r,
+                    BinOp::Mul => l * r,
+                    BinOp::Div => l / r,
+                    BinOp::Pow => l.powf(r),
+                    BinOp::Gt => f64::from(l > r),
+                    BinOp::Lt => f64::from(l < r),
+                    BinOp::Ge => f64::from(l >= r),
+                    BinOp::Le => f64::from(l <= r),
+                    BinOp::Eq => f64::from(l == r),
+                    BinOp::Ne => f64::from(l != r),
+                    BinOp::And => f64::from(l != 0.0 && r != 0.0),
+                    BinOp::Or => f64::from(l != 0.0 || r != 0.0),
+                }
+            }
+            MExpr::Call(f, x) => {
+                let x = self.eval(x)?;
+                match f {
+                    Func::Exp => x.exp(),
+                    Func::Log | Func::Ln => x.ln(),
+                    Func::Sqrt => x.sqrt(),
+                    Func::Sin => x.sin(),
+                    Func::Cos => x.cos(),
+                    Func::Tan => x.tan(),
+                    Func::Sinh => x.sinh(),
+                    Func::Cosh => x.cosh(),
+                    Func::Tanh => x.tanh(),
+                    Func::Abs => x.abs(),
+                    Func::Ceil => x.ceil(),
+                    Func::Floor => x.floor(),
+                    Func::H => {
+                        if x > 0.0 {
+                            1.0
+                        } else if x < 0.0 {
+                            0.0
+                        } else {
+                            0.5
+                        }
+                    }
+                    Func::Random | Func::Factorial => return None,
+                }
+            }
+        })
+    }
+
+    /// `e` with every name this environment knows replaced by its number.
+    fn substitute(&self, e: &MExpr) -> MExpr {
+        let go = |x: &MExpr| Box::new(self.substitute(x));
+        match e {
+            MExpr::Var(n) => match self.values.get(n) {
+                Some(v) => MExpr::Num(*v),
+                None => e.clone(),
+            },
+            MExpr::Ext(External::Voltage) => self.voltage.map(MExpr::Num).unwrap_or(e.clone()),
+            MExpr::Time => MExpr::Num(0.0),
+            MExpr::Neg(x) => MExpr::Neg(go(x)),
+            MExpr::Not(x) => MExpr::Not(go(x)),
+            MExpr::Random(x) => MExpr::Random(go(x)),
+            MExpr::Call(f, x) => MExpr::Call(*f, go(x)),
+            MExpr::Bin(op, l, r) => MExpr::Bin(*op, go(l), go(r)),
+            MExpr::Num(_) | MExpr::Ext(_) => e.clone(),
+        }
+    }
+
+    fn set(&mut self, var: &str, value: &MExpr) {
+        match self.eval(value) {
+            Some(v) => {
+                self.values.insert(var.to_string(), v);
+                self.random.remove(var);
+            }
+            None => {
+                let sub = self.substitute(value);
+                self.random.insert(var.to_string(), sub);
+                // Later values that read it are left to NEST too (they see NaN here).
+                self.values.insert(var.to_string(), f64::NAN);
+            }
+        }
+    }
+
+    fn derived(&mut self, plan: &MechanismPlan) {
+        for d in &plan.derived {
+            match &d.value {
+                DerivedValue::Value(e) => self.set(&d.name, e),
+                DerivedValue::Cases(cases) => {
+                    let mut value = MExpr::Num(0.0);
+                    for (cond, v) in cases {
+                        let holds = match cond {
+                            None => true,
+                            Some(c) => self.eval(c).is_some_and(|x| x != 0.0),
+                        };
+                        if holds {
+                            value = v.clone();
+                            break;
+                        }
+                    }
+                    self.set(&d.name, &value);
+                }
+            }
+        }
+    }
+
+    fn actions(&mut self, a: &Actions) {
+        for assign in &a.assigns {
+            self.set(&assign.var, &assign.value);
+        }
+    }
+}
+
+/// Runs jLEMS's initialisation of one plan in `env` (parameters and properties must be in
+/// it already; states start at 0).
+pub fn initialise(plan: &MechanismPlan, env: &mut Env) {
+    for s in &plan.states {
+        env.values.entry(s.name.clone()).or_insert(0.0);
+    }
+    for d in &plan.derived {
+        env.values.entry(d.name.clone()).or_insert(0.0);
+    }
+    for pass in 0..3 {
+        if pass > 0 {
+            env.derived(plan);
+        }
+        for a in &plan.on_start {
+            env.set(&a.var, &a.value);
+        }
+        if let Some(r) = &plan.regimes {
+            if let Some(entry) = r.on_entry.get(r.initial) {
+                env.actions(entry);
+            }
+        }
+    }
+    env.derived(plan);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_drawn_at_random_stays_an_expression_over_numbers() {
+        let mut env = Env::default();
+        env.values.insert("rate".into(), 2.0);
+        env.set(
+            "tnext",
+            &MExpr::Bin(
+                BinOp::Div,
+                Box::new(MExpr::Random(Box::new(MExpr::Num(1.0)))),
+                Box::new(MExpr::Var("rate".into())),
+            ),
+        );
+        assert!(env.values["tnext"].is_nan());
+        assert_eq!(
+            env.random["tnext"],
+            MExpr::Bin(
+                BinOp::Div,
+                Box::new(MExpr::Random(Box::new(MExpr::Num(1.0)))),
+                Box::new(MExpr::Num(2.0)),
+            )
+        );
+    }
+}

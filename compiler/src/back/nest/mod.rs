@@ -1,0 +1,229 @@
+//! The NEST target: one NESTML model per cell component (with the synapses and inputs its
+//! cells carry) and a Python script (`LEMS_<name>_nest.py`) that installs the module NESTML
+//! builds from them, creates the network in NEST, runs it with the simulation's length and
+//! step and writes the same output files as the native target.
+//!
+//! - [`nodes`]: which model each population member becomes, how attachments fit into it,
+//!   and what NEST cannot run (refused with located errors);
+//! - [`init`]: initial values, computed as jLEMS initialises;
+//! - [`expr`] and [`names`]: expressions and identifiers as NESTML text;
+//! - [`nestml`]: a node model printed through `codegen-templates/nest/model.nestml.tera`;
+//! - [`script`]: the script, through `script.py.tera`;
+//! - [`run`]: `--run`: build the module (cached by a hash of the models), then the script.
+//!
+//! docs/nest-target.md records the semantics, the build recipe and what is refused.
+
+pub mod expr;
+pub mod init;
+pub mod names;
+pub mod nestml;
+pub mod nodes;
+pub mod run;
+pub mod script;
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::ir::Ir;
+use crate::model::Model;
+
+/// The output-file helpers the script imports, shared with the NEURON runner.
+pub const SUPPORT_TEXT: &str = include_str!("../../../../codegen-templates/neuron/javafloat.py");
+pub const SUPPORT_FILE: &str = "lemsc_javafloat.py";
+/// The folder, beside the script, of the NESTML models.
+pub const MODELS_DIR: &str = "nestml";
+
+/// What the command line adds to the model.
+#[derive(Clone, Debug, Default)]
+pub struct NestOptions {
+    /// `--seed`, overriding the Simulation's seed.
+    pub seed: Option<i64>,
+}
+
+/// The generated files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NestExport {
+    /// `(file name, text)` of each NESTML model (under [`MODELS_DIR`]), sorted by name.
+    pub models: Vec<(String, String)>,
+    pub script: (String, String),
+    pub support: (String, String),
+    /// The module's name (`lemsc<hash>module`): a hash of the models, so a module is built
+    /// once for each distinct set of models.
+    pub module: String,
+}
+
+impl NestExport {
+    /// Every file, with its path relative to the output folder.
+    pub fn files(&self) -> Vec<(String, &str)> {
+        let mut out: Vec<(String, &str)> = self
+            .models
+            .iter()
+            .map(|(n, t)| (format!("{MODELS_DIR}/{n}"), t.as_str()))
+            .collect();
+        out.push((self.script.0.clone(), &self.script.1));
+        out.push((self.support.0.clone(), &self.support.1));
+        out
+    }
+}
+
+/// The NEST files for a lowered simulation; `lems_stem` names the script.
+pub fn export(
+    model: &Model,
+    ir: &Ir,
+    lems_stem: &str,
+    opts: &NestOptions,
+) -> Result<NestExport, Vec<Diagnostic>> {
+    let nodes = nodes::nodes(model, ir)?;
+    let temperature = model
+        .component(ir.inst(ir.root).component)
+        .param("temperature")
+        .map(|p| p.si);
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for m in &nodes.models {
+        match nestml::model_file(model, ir, m, ir.simulation.step, temperature) {
+            Ok(f) => files.push(f),
+            Err(d) => diags.extend(d),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let mut models: Vec<(String, String)> = files
+        .iter()
+        .map(|f| (f.file_name.clone(), f.text.clone()))
+        .collect();
+    models.sort();
+    let module = run::module_name(&models);
+    let script = script::script(
+        model,
+        ir,
+        lems_stem,
+        &script::ScriptInput {
+            nodes: &nodes,
+            files: &files,
+            module_file: &format!("{module}.so"),
+            support_module: SUPPORT_FILE.trim_end_matches(".py"),
+            seed: opts.seed.unwrap_or(ir.simulation.seed_or_default()),
+        },
+    )?;
+    Ok(NestExport {
+        models,
+        script,
+        support: (SUPPORT_FILE.to_string(), SUPPORT_TEXT.to_string()),
+        module,
+    })
+}
+
+/// Writes every file of `export` under `dir`; returns the paths written.
+pub fn write(export: &NestExport, dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut written = Vec::new();
+    for (name, text) in export.files() {
+        let path = dir.join(&name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot make the folder {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, text)
+            .map_err(|e| format!("cannot write the NEST file {}: {e}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// What `--target nest` is asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct NestRunOptions {
+    /// Where the files go (and where the script runs); the LEMS file's folder when `None`.
+    pub out_dir: Option<PathBuf>,
+    pub seed: Option<i64>,
+    /// Also build the module and run the script.
+    pub run: bool,
+    pub check: crate::pipeline::CheckOptions,
+}
+
+/// A finished NEST export (and run).
+pub struct NestOutcome {
+    pub dir: PathBuf,
+    pub script: PathBuf,
+    pub files: Vec<PathBuf>,
+    /// Whether the module was built now (false: it came from the cache, or no run).
+    pub built: bool,
+    /// The script's exit status, when it ran.
+    pub status: Option<i32>,
+    pub sources: crate::diag::SourceMap,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Checks `path`, writes its NESTML models and script, and with `opts.run` builds the module
+/// and runs the script.
+pub fn export_file(
+    path: &Path,
+    opts: &NestRunOptions,
+) -> Result<NestOutcome, crate::simulate::SimError> {
+    use crate::simulate::{check_file, confine_checked, SimError};
+    let checked = check_file(path, &opts.check)?;
+    let warnings: Vec<Diagnostic> = checked.diagnostics.list.clone();
+    let model_error = |sources, mut diagnostics: Vec<Diagnostic>, warnings: &[Diagnostic]| {
+        diagnostics.splice(0..0, warnings.iter().cloned());
+        SimError::Model {
+            sources,
+            diagnostics,
+        }
+    };
+    let (Some(model), Some(ir)) = (checked.model.as_ref(), checked.ir.as_ref()) else {
+        let diags = match checked.model.as_ref() {
+            Some(model) => crate::passes::lower(model).1.list,
+            None => Vec::new(),
+        };
+        return Err(model_error(checked.sources, diags, &warnings));
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "LEMS".into());
+    let export = match export(model, ir, &stem, &NestOptions { seed: opts.seed }) {
+        Ok(e) => e,
+        Err(d) => return Err(model_error(checked.sources, d, &warnings)),
+    };
+    let dir = match &opts.out_dir {
+        Some(d) => d.clone(),
+        None => path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+    };
+    let write_root = match confine_checked(&checked, &dir, &opts.check)? {
+        Ok(root) => root,
+        Err(d) => return Err(model_error(checked.sources, d, &warnings)),
+    };
+    for (name, _) in export.files() {
+        let file = dir.join(&name);
+        if let Err(why) = write_root.check(&file) {
+            return Err(SimError::Usage(format!(
+                "will not write the generated file {}: it {why}",
+                file.display()
+            )));
+        }
+    }
+    let files = write(&export, &dir).map_err(SimError::Run)?;
+    let script = dir.join(&export.script.0);
+    let (mut built, mut status) = (false, None);
+    if opts.run {
+        let python = run::python();
+        run::check_tools(&python).map_err(SimError::Usage)?;
+        let (module, fresh) = run::ensure_module(&python, &export).map_err(SimError::Run)?;
+        built = fresh;
+        run::install_module(&module, &dir).map_err(SimError::Run)?;
+        status = Some(run::run_script(&python, &script, &dir).map_err(SimError::Run)?);
+    }
+    Ok(NestOutcome {
+        dir,
+        script,
+        files,
+        built,
+        status,
+        sources: checked.sources,
+        warnings,
+    })
+}
