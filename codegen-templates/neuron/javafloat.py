@@ -1,4 +1,5 @@
-# Output files in the format jLEMS writes (the same text as lemsc's native target).
+# Output files in the format jLEMS writes (the same text as lemsc's native target), or, with
+# style "jneuroml", as jNeuroML's NEURON export writes them (see format_rows_jneuroml).
 #
 # Every number is cast to a 32-bit float and printed as Java's Float.toString prints it:
 # the shortest decimal that reads back as the same float (ties to the even digit), laid out
@@ -121,6 +122,25 @@ def format_rows(rows):
     return "".join("\t".join(row) + "\t\n" for row in texts.tolist())
 
 
+def format_rows_jneuroml(rows):
+    """A .dat file as jNeuroML's NEURON export writes it: every value printed with "%e" (seven
+    significant digits, e.g. "-6.490000e-02") and followed by a TAB, then "\n"."""
+    rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
+    if rows.size == 0:
+        return ""
+    return "".join("".join("%e\t" % x for x in row) + "\n" for row in rows.tolist())
+
+
+def format_events_jneuroml(times, ids, id_first):
+    """An event file as jNeuroML's NEURON export writes it: times as Python prints floats."""
+    times = [float(t) for t in np.asarray(times, dtype=np.float64).ravel()]
+    if len(times) != len(ids):
+        raise ValueError("%d event times but %d ids" % (len(times), len(ids)))
+    if id_first:
+        return "".join("%s\t%s\n" % (i, t) for t, i in zip(times, ids))
+    return "".join("%s\t%s\n" % (t, i) for t, i in zip(times, ids))
+
+
 def format_events(times, ids, id_first):
     """The text of an event file: one line per (time, id); id_first gives ID_TIME's order."""
     time_texts = java_floats(np.asarray(times, dtype=np.float64).ravel()).tolist()
@@ -189,15 +209,25 @@ def write_atomically(path, text):
     return pending.finish()
 
 
-def write_rows(path, rows):
-    """Writes a .dat file (see format_rows) under a temporary name, then renames it."""
-    return write_atomically(path, format_rows(rows))
+_STYLES = ("jlems", "jneuroml")
 
 
-def write_events(path, times, ids, event_format):
+def write_rows(path, rows, style="jlems"):
+    """Writes a .dat file (format_rows, or format_rows_jneuroml for style "jneuroml") under a
+    temporary name, then renames it."""
+    if style not in _STYLES:
+        raise ValueError("unknown output style %r" % (style,))
+    text = format_rows_jneuroml(rows) if style == "jneuroml" else format_rows(rows)
+    return write_atomically(path, text)
+
+
+def write_events(path, times, ids, event_format, style="jlems"):
     """Writes an event file; event_format is the EventOutputFile's TIME_ID or ID_TIME."""
     if event_format not in ("TIME_ID", "ID_TIME"):
         raise ValueError("unknown event file format %r" % (event_format,))
+    if style not in _STYLES:
+        raise ValueError("unknown output style %r" % (style,))
+    format_events_in = format_events_jneuroml if style == "jneuroml" else format_events
     return write_atomically(
-        path, format_events(times, ids, id_first=event_format == "ID_TIME")
+        path, format_events_in(times, ids, id_first=event_format == "ID_TIME")
     )

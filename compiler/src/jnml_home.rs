@@ -118,7 +118,9 @@ pub fn translate(args: &[OsString]) -> JnmlCommand {
     }
     let mut argv = vec![OsString::from("lemsc"), file.clone()];
     if neuron {
-        argv.extend(["--target", "neuron"].map(OsString::from));
+        // The output files as jNeuroML's NEURON export writes them, which is what the test
+        // files of `-neuron` runs were made from.
+        argv.extend(["--target", "neuron", "--neuron-output", "jneuroml"].map(OsString::from));
         if run {
             argv.push(OsString::from("--run"));
         }
@@ -247,11 +249,24 @@ mod tests {
         assert_eq!(translate(&args(&["Ex1.xml"])), lemsc(&["Ex1.xml"]));
         assert_eq!(
             translate(&args(&["/m/Ex1.xml", "-neuron", "-nogui", "-run"])),
-            lemsc(&["/m/Ex1.xml", "--target", "neuron", "--run"])
+            lemsc(&[
+                "/m/Ex1.xml",
+                "--target",
+                "neuron",
+                "--neuron-output",
+                "jneuroml",
+                "--run"
+            ])
         );
         assert_eq!(
             translate(&args(&["Ex1.xml", "-neuron"])),
-            lemsc(&["Ex1.xml", "--target", "neuron"])
+            lemsc(&[
+                "Ex1.xml",
+                "--target",
+                "neuron",
+                "--neuron-output",
+                "jneuroml"
+            ])
         );
         assert_eq!(
             translate(&args(&["-validate", "a.nml", "b.nml"])),

@@ -118,6 +118,11 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = Brian2DeviceArg::CppStandalone, value_name = "DEVICE")]
     brian2_device: Brian2DeviceArg,
 
+    /// With `--target neuron`: the text of the output files the runner writes, as jLEMS
+    /// writes them (the native target's text) or as jNeuroML's NEURON export does
+    #[arg(long, value_enum, default_value_t = NeuronOutputArg::Jlems, value_name = "STYLE")]
+    neuron_output: NeuronOutputArg,
+
     /// Print the time spent reading, lowering, compiling and simulating
     #[arg(short, long, conflicts_with = "quiet")]
     verbose: bool,
@@ -246,6 +251,14 @@ enum EngineArg {
     Native,
     /// The reference interpreter
     Interpreter,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum NeuronOutputArg {
+    /// 32-bit floats in Java's layout, as jLEMS and the native target write them
+    Jlems,
+    /// `%e` numbers (7 significant digits) and NEURON's own times, as `jnml -neuron -run`
+    Jneuroml,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -592,6 +605,10 @@ fn run_neuron(file: &Path, cli: &Cli) -> u8 {
         out_dir: cli.out_dir.clone(),
         seed: cli.seed,
         run: cli.run,
+        output_style: match cli.neuron_output {
+            NeuronOutputArg::Jlems => lemsc::back::neuron::OutputStyle::Jlems,
+            NeuronOutputArg::Jneuroml => lemsc::back::neuron::OutputStyle::Jneuroml,
+        },
         check: cli.common.check_options(),
     };
     match lemsc::simulate::export_neuron(file, &opts) {

@@ -806,6 +806,8 @@ pub struct NeuronRunOptions {
     pub seed: Option<i64>,
     /// Also compile the mechanisms with `nrnivmodl` and run the runner.
     pub run: bool,
+    /// How the runner writes the output files.
+    pub output_style: crate::back::neuron::OutputStyle,
     /// Extra folders searched for included files (`-I`), and `--strict`.
     pub check: CheckOptions,
 }
@@ -846,7 +848,10 @@ pub fn export_neuron(path: &Path, opts: &NeuronRunOptions) -> Result<NeuronOutco
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "LEMS".into());
-    let nopts = neuron::NeuronOptions { seed: opts.seed };
+    let nopts = neuron::NeuronOptions {
+        seed: opts.seed,
+        output_style: opts.output_style,
+    };
     let export = match neuron::export(model, ir, &stem, &nopts) {
         Ok(e) => e,
         Err(mut diagnostics) => {

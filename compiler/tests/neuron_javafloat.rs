@@ -376,3 +376,44 @@ print("ok")
     assert_eq!(out.trim(), "ok");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The "jneuroml" style, as `jnml FILE -neuron -run` writes files: C's `%e` for every value
+/// of a .dat file, Python's float text for event times. The digits matter: a trace value
+/// 3e-9 V above a threshold prints as the threshold itself, so a crossing found in the file
+/// moves to the next step, as in the files the NEURON test files were made from.
+#[test]
+fn jneuroml_style_prints_as_jneuroml_does() {
+    let Some(python) = python_with_numpy() else {
+        return;
+    };
+    let dir = scratch_dir("jneuroml");
+    let script = r#"
+import os, sys
+import javafloat
+out = sys.argv[1]
+rows = [[0.0, -0.065, 1e-300], [0.253268, -0.064899996, 2.5], [1.5e-6, float("nan"), -float("inf")]]
+javafloat.write_rows(os.path.join(out, "trace.dat"), rows, "jneuroml")
+javafloat.write_events(os.path.join(out, "t.spikes"), [0.05, 0.1003], ["0", "cell_3"], "TIME_ID", "jneuroml")
+javafloat.write_events(os.path.join(out, "i.spikes"), [0.05], ["7"], "ID_TIME", "jneuroml")
+try:
+    javafloat.write_rows(os.path.join(out, "bad.dat"), rows, "neuron")
+except ValueError as e:
+    print("refused:", e)
+"#;
+    let printed = run_python(&python, &dir, script, &[&dir]);
+    assert!(
+        printed.contains("refused: unknown output style 'neuron'"),
+        "{printed}"
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    assert_eq!(
+        read("trace.dat"),
+        "0.000000e+00\t-6.500000e-02\t1.000000e-300\t\n\
+         2.532680e-01\t-6.490000e-02\t2.500000e+00\t\n\
+         1.500000e-06\tnan\t-inf\t\n"
+    );
+    assert_eq!(read("t.spikes"), "0.05\t0\n0.1003\tcell_3\n");
+    assert_eq!(read("i.spikes"), "7\t0.05\n");
+    assert!(!dir.join("bad.dat").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,12 +5,14 @@
 //! - [`javarand`]: `java.util.Random`, the generator behind LEMS `random()`.
 //! - [`output`]: the `.dat` (OutputFile) and spike (EventOutputFile) writers.
 //! - [`strict_log`]: Java's `StrictMath.log`, which `nextGaussian` depends on.
+//! - [`math`]: the arithmetic of expressions (operators, functions), defined once.
 //! - [`program`]: a compiled simulation as plain data (kernels, instances, order, outputs).
 //! - [`engine`]: runs a program.
 
 pub mod engine;
 pub mod javafmt;
 pub mod javarand;
+pub mod math;
 pub mod output;
 pub mod program;
 pub mod strict_log;

@@ -13,7 +13,7 @@
 //!   `lemsc_testsuite::nrncompare`: spiking columns by spike count and times within
 //!   `step + rel · t` (`rel` from the example's jNeuroML-engine `.omt`: the triangle
 //!   inequality through the `.mep` values), other columns within 1e-3 of the native column's
-//!   size (its range or largest magnitude) from the second row up to 2 ms before the example's
+//!   size (its range or largest magnitude) from the third row up to 2 ms before the example's
 //!   first spike (after it, trajectories are shifted by the spike-time
 //!   difference); spike files per cell id like spiking columns.
 //!
@@ -593,8 +593,10 @@ fn compare_example(
     }
     // The first row holds values from before any step: NEURON's mechanisms compute their
     // derived values (a gate's conductance) at the first step, not at initialisation, as the
-    // reference export does.
-    spikes.add(0.0, 0.5 * step);
+    // reference export does. The second row too: a channel density's recorded gDensity and
+    // iDensity belong to the gates of the step before (the reference export's `gion`), which
+    // at the first step are those from before the gates start at their steady state.
+    spikes.add(0.0, 1.5 * step);
     for column in continuous {
         if let Some(why) = column.random {
             println!(

@@ -21,6 +21,8 @@
 
 use std::fmt;
 
+use lemsc_runtime::program::{BinOp as KOp, Func as KFunc};
+
 use crate::diag::{Diagnostic, Span};
 use crate::model::dims::Dim;
 
@@ -132,9 +134,50 @@ impl Func {
     pub fn from_name(name: &str) -> Option<Func> {
         Func::ALL.into_iter().find(|f| f.name() == name)
     }
+
+    /// The function as the runtime defines it ([`lemsc_runtime::math::call`]); `None` for
+    /// `random`, which draws a number instead.
+    pub fn kernel_func(self) -> Option<KFunc> {
+        Some(match self {
+            Func::Exp => KFunc::Exp,
+            Func::Log | Func::Ln => KFunc::Ln,
+            Func::Sqrt => KFunc::Sqrt,
+            Func::Sin => KFunc::Sin,
+            Func::Cos => KFunc::Cos,
+            Func::Tan => KFunc::Tan,
+            Func::Sinh => KFunc::Sinh,
+            Func::Cosh => KFunc::Cosh,
+            Func::Tanh => KFunc::Tanh,
+            Func::Abs => KFunc::Abs,
+            Func::Ceil => KFunc::Ceil,
+            Func::Floor => KFunc::Floor,
+            Func::H => KFunc::H,
+            Func::Factorial => KFunc::Factorial,
+            Func::Random => return None,
+        })
+    }
 }
 
 impl BinOp {
+    /// The operator as the runtime defines it ([`lemsc_runtime::math::binary`]).
+    pub fn kernel_op(self) -> KOp {
+        match self {
+            BinOp::Add => KOp::Add,
+            BinOp::Sub => KOp::Sub,
+            BinOp::Mul => KOp::Mul,
+            BinOp::Div => KOp::Div,
+            BinOp::Pow => KOp::Pow,
+            BinOp::Gt => KOp::Gt,
+            BinOp::Lt => KOp::Lt,
+            BinOp::Ge => KOp::Ge,
+            BinOp::Le => KOp::Le,
+            BinOp::Eq => KOp::Eq,
+            BinOp::Ne => KOp::Ne,
+            BinOp::And => KOp::And,
+            BinOp::Or => KOp::Or,
+        }
+    }
+
     /// The operator as written in LEMS source.
     pub fn symbol(self) -> &'static str {
         match self {
@@ -1225,12 +1268,11 @@ pub fn eval(
     lookup: &dyn Fn(&str) -> Option<f64>,
     rng: &mut dyn FnMut() -> f64,
 ) -> Result<f64, String> {
-    let truth = |b: bool| if b { 1.0 } else { 0.0 };
     Ok(match &e.kind {
         ExprKind::Number(v) => *v,
         ExprKind::Name(n) => lookup(n).ok_or_else(|| format!("no value for '{n}'"))?,
         ExprKind::Neg(x) => -eval(x, lookup, rng)?,
-        ExprKind::Not(x) => truth(eval(x, lookup, rng)? == 0.0),
+        ExprKind::Not(x) => lemsc_runtime::math::truth(eval(x, lookup, rng)? == 0.0),
         ExprKind::Call(func, args) => {
             let [arg] = args.as_slice() else {
                 return Err(format!(
@@ -1245,50 +1287,16 @@ pub fn eval(
         ExprKind::Binary(op, l, r) => {
             let a = eval(l, lookup, rng)?;
             let b = eval(r, lookup, rng)?;
-            match op {
-                BinOp::Add => a + b,
-                BinOp::Sub => a - b,
-                BinOp::Mul => a * b,
-                BinOp::Div => a / b,
-                BinOp::Pow => a.powf(b),
-                BinOp::Gt => truth(a > b),
-                BinOp::Lt => truth(a < b),
-                BinOp::Ge => truth(a >= b),
-                BinOp::Le => truth(a <= b),
-                BinOp::Eq => truth(a == b),
-                BinOp::Ne => truth(a != b),
-                BinOp::And => truth(a != 0.0 && b != 0.0),
-                BinOp::Or => truth(a != 0.0 || b != 0.0),
-            }
+            lemsc_runtime::math::binary(op.kernel_op(), a, b)
         }
     })
 }
 
 fn call(func: Func, x: f64, rng: &mut dyn FnMut() -> f64) -> Result<f64, String> {
-    Ok(match func {
-        Func::Exp => x.exp(),
-        Func::Log | Func::Ln => x.ln(),
-        Func::Sqrt => x.sqrt(),
-        Func::Sin => x.sin(),
-        Func::Cos => x.cos(),
-        Func::Tan => x.tan(),
-        Func::Sinh => x.sinh(),
-        Func::Cosh => x.cosh(),
-        Func::Tanh => x.tanh(),
-        Func::Abs => x.abs(),
-        Func::Ceil => x.ceil(),
-        Func::Floor => x.floor(),
+    Ok(match func.kernel_func() {
         // The runtime's definitions, so that a value folded here equals one computed in a run.
-        Func::H => lemsc_runtime::engine::interp::heaviside(x),
-        Func::Random => x * rng(),
-        Func::Factorial => {
-            if x < 0.0 || x.fract() != 0.0 || x > 170.0 {
-                return Err(format!(
-                    "factorial needs an integer from 0 to 170, found {x}"
-                ));
-            }
-            lemsc_runtime::engine::interp::factorial(x)
-        }
+        Some(f) => lemsc_runtime::math::call(f, x),
+        None => x * rng(),
     })
 }
 

@@ -34,6 +34,22 @@ use crate::model::Model;
 pub struct NeuronOptions {
     /// `--seed`, overriding the Simulation's seed.
     pub seed: Option<i64>,
+    /// How the runner writes the output files.
+    pub output_style: OutputStyle,
+}
+
+/// The text of the output files the runner writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputStyle {
+    /// As jLEMS writes them: the same text as the native target (32-bit floats, Java's
+    /// layout, times accumulated step by step).
+    #[default]
+    Jlems,
+    /// As jNeuroML's NEURON export writes them (`jnml FILE -neuron -run`): every number
+    /// printed with `%e` (7 significant digits), times as NEURON kept them. Test files made
+    /// with that export compare spike times found at a threshold with tolerance 0, and the
+    /// digits decide the step at which a trace crosses it.
+    Jneuroml,
 }
 
 /// The generated files, by file name.

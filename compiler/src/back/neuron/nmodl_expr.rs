@@ -282,7 +282,7 @@ pub fn function_definitions(used: &BTreeSet<&'static str>) -> String {
     out
 }
 
-/// jLEMS's Heaviside step (as `lemsc_runtime::engine::interp::heaviside`): 0 below zero,
+/// jLEMS's Heaviside step (as `lemsc_runtime::math::heaviside`): 0 below zero,
 /// 1/2 at zero, 1 above, NaN stays NaN.
 const HEAVISIDE_DEF: &str = "\
 FUNCTION nml_H(x) {
@@ -298,7 +298,7 @@ FUNCTION nml_H(x) {
 }
 ";
 
-/// `1*2*...*k` over the integers k <= x, as `lemsc_runtime::engine::interp::factorial`:
+/// `1*2*...*k` over the integers k <= x, as `lemsc_runtime::math::factorial`:
 /// 1 for x < 1 and NaN, and it stops once the product is infinite.
 const FACTORIAL_DEF: &str = "\
 FUNCTION nml_factorial(x) {

@@ -20,7 +20,7 @@ use super::modfile::{ModFile, DISTANCE_VAR};
 use super::morphology::{layout, CellLayout};
 use super::names::{python_str, shorten};
 use super::nmodl_expr::number;
-use super::NeuronOptions;
+use super::{NeuronOptions, OutputStyle};
 
 const TEMPLATE: &str = include_str!("../../../../codegen-templates/neuron/runner.py.tera");
 /// The runner's output-file helpers, written beside it as [`SUPPORT_FILE`] (the same text
@@ -40,6 +40,8 @@ struct RunnerView {
     steps: u64,
     step_s: String,
     seed: i64,
+    /// `"jlems"` or `"jneuroml"` ([`OutputStyle`]).
+    output_style: &'static str,
     temperature: Option<String>,
     /// One mechanism's name: `from neuron import h` may already have loaded the compiled
     /// mechanisms from the working folder, and loading them twice is an error.
@@ -86,6 +88,10 @@ pub fn runner(
         steps,
         step_s: number(sim.step),
         seed: opts.seed.unwrap_or(sim.seed_or_default()),
+        output_style: match opts.output_style {
+            OutputStyle::Jlems => "jlems",
+            OutputStyle::Jneuroml => "jneuroml",
+        },
         temperature: temperature(model, ir).map(|k| number(k - 273.15)),
         probe: kinds.mechanisms.first().map(|m| python_str(&m.name)),
         build: b.lines,
@@ -647,7 +653,7 @@ impl Builder<'_> {
         let mut lines = Vec::new();
         for (f, file) in self.ir.output_files.iter().enumerate() {
             lines.push(format!(
-                "write_rows({}, traces_rows(TRACES[{f}]))",
+                "write_rows({}, traces_rows(TRACES[{f}]), OUTPUT_STYLE)",
                 python_str(&file.file_name)
             ));
         }

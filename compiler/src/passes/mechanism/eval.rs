@@ -2,7 +2,6 @@
 //! variables that read only parameters (a cell's initial `v` is often one).
 
 use super::{DerivedValue, MExpr, MechanismPlan};
-use crate::front::expr::{BinOp, Func};
 
 /// The value of `e` when it depends on parameters only; `None` when it reads a state, the
 /// time, the simulator or a random number.
@@ -37,39 +36,11 @@ fn eval(plan: &MechanismPlan, e: &MExpr, depth: usize) -> Option<f64> {
         MExpr::Not(x) => f64::from(go(x)? == 0.0),
         MExpr::Bin(op, l, r) => {
             let (l, r) = (go(l)?, go(r)?);
-            match op {
-                BinOp::Add => l + r,
-                BinOp::Sub => l - r,
-                BinOp::Mul => l * r,
-                BinOp::Div => l / r,
-                BinOp::Pow => l.powf(r),
-                BinOp::Gt => f64::from(l > r),
-                BinOp::Lt => f64::from(l < r),
-                BinOp::Ge => f64::from(l >= r),
-                BinOp::Le => f64::from(l <= r),
-                BinOp::Eq => f64::from(l == r),
-                BinOp::Ne => f64::from(l != r),
-                BinOp::And => f64::from(l != 0.0 && r != 0.0),
-                BinOp::Or => f64::from(l != 0.0 || r != 0.0),
-            }
+            lemsc_runtime::math::binary(op.kernel_op(), l, r)
         }
         MExpr::Call(f, x) => {
             let x = go(x)?;
-            match f {
-                Func::Exp => x.exp(),
-                Func::Log | Func::Ln => x.ln(),
-                Func::Sqrt => x.sqrt(),
-                Func::Sin => x.sin(),
-                Func::Cos => x.cos(),
-                Func::Tan => x.tan(),
-                Func::Sinh => x.sinh(),
-                Func::Cosh => x.cosh(),
-                Func::Tanh => x.tanh(),
-                Func::Abs => x.abs(),
-                Func::Ceil => x.ceil(),
-                Func::Floor => x.floor(),
-                _ => return None,
-            }
+            lemsc_runtime::math::call(f.kernel_func()?, x)
         }
     })
 }

@@ -56,8 +56,16 @@ impl Writer<'_> {
         // In a point cell, conductances are computed in BREAKPOINT from the gates' state that
         // rates() left, and the current computed by rates() uses them a step later: the
         // arithmetic NEURON's reference values come from (docs/neuron-target.md §3).
+        // In a density mechanism the top component's own derived values (gDensity,
+        // iDensity) are computed in BREAKPOINT only, from the gates' values rates() left, as
+        // the reference export computes a channel's conductance: a recorded gDensity then
+        // belongs to the states of the step before, as there. Computed again in rates()
+        // (which runs in the state update, after BREAKPOINT) a recording shows them a step
+        // earlier.
         let cell = self.voltage.is_some();
-        let mut lines = self.derived_lines(|d| !(cell && is_conductance(d)));
+        let density = matches!(self.mech.kind, MechKind::Density { .. });
+        let mut lines = self
+            .derived_lines(|d| !(cell && is_conductance(d)) && !(density && !d.name.contains('/')));
         let regime = self.regime_id();
         let mut seen = BTreeSet::new();
         for r in &self.plan.rates {
@@ -125,14 +133,26 @@ impl Writer<'_> {
 
     pub(super) fn initial_body(&mut self) -> Vec<String> {
         let mut lines = Vec::new();
-        if let Some(r) = &self.plan.regimes {
-            lines.push(format!("{} = {}", self.id(&r.var), r.initial));
+        // The reference export enters the initial regime only after its two rates() calls:
+        // until then no regime is active, so every regime's rates are 0. Where BREAKPOINT
+        // does not call rates() itself (a cell with other states), the first step's current
+        // comes from those values: v stays put for one step, as in jLEMS.
+        let regime = self
+            .plan
+            .regimes
+            .as_ref()
+            .map(|r| (self.id(&r.var), r.initial));
+        if let Some((id, _)) = &regime {
+            lines.push(format!("{id} = -1"));
         }
         // Twice, as the reference export does: a child that reads its parent's derived value
         // (a gate's steadyState reading the gate's alpha) sees the previous call's, so one
         // call would start the states from values computed with alpha = 0.
         lines.push("rates()".into());
         lines.push("rates()".into());
+        if let Some((id, initial)) = regime {
+            lines.push(format!("{id} = {initial}"));
+        }
         for a in &self.plan.on_start {
             if Some(&a.var) == self.voltage.as_ref() {
                 // The runner sets the section's initial voltage.

@@ -71,40 +71,10 @@ impl Lowerer<'_> {
 }
 
 fn binop(op: BinOp) -> KOp {
-    match op {
-        BinOp::Add => KOp::Add,
-        BinOp::Sub => KOp::Sub,
-        BinOp::Mul => KOp::Mul,
-        BinOp::Div => KOp::Div,
-        BinOp::Pow => KOp::Pow,
-        BinOp::Gt => KOp::Gt,
-        BinOp::Lt => KOp::Lt,
-        BinOp::Ge => KOp::Ge,
-        BinOp::Le => KOp::Le,
-        BinOp::Eq => KOp::Eq,
-        BinOp::Ne => KOp::Ne,
-        BinOp::And => KOp::And,
-        BinOp::Or => KOp::Or,
-    }
+    op.kernel_op()
 }
 
 /// The kernel function of a one-argument LEMS function (`random` is its own expression).
 fn function(f: Func) -> KFunc {
-    match f {
-        Func::Exp => KFunc::Exp,
-        Func::Log | Func::Ln => KFunc::Ln,
-        Func::Sqrt => KFunc::Sqrt,
-        Func::Sin => KFunc::Sin,
-        Func::Cos => KFunc::Cos,
-        Func::Tan => KFunc::Tan,
-        Func::Sinh => KFunc::Sinh,
-        Func::Cosh => KFunc::Cosh,
-        Func::Tanh => KFunc::Tanh,
-        Func::Abs => KFunc::Abs,
-        Func::Ceil => KFunc::Ceil,
-        Func::Floor => KFunc::Floor,
-        Func::H => KFunc::H,
-        Func::Factorial => KFunc::Factorial,
-        Func::Random => unreachable!("random(x) lowers to Expr::Random"),
-    }
+    f.kernel_func().expect("random(x) lowers to Expr::Random")
 }

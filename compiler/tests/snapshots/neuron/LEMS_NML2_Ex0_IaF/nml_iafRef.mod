@@ -37,9 +37,10 @@ ASSIGNED {
 }
 
 INITIAL {
+    regime_index = -1
+    rates()
+    rates()
     regime_index = 1
-    rates()
-    rates()
     net_send(0, 1)
 }
 

@@ -31,9 +31,10 @@ ASSIGNED {
 }
 
 INITIAL {
+    regime_index = -1
+    rates()
+    rates()
     regime_index = 1
-    rates()
-    rates()
     net_send(0, 1)
 }
 

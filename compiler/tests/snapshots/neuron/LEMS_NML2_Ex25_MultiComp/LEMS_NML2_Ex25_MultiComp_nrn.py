@@ -26,6 +26,8 @@ STEP_MS = 0.005
 STEP_S = 5e-6
 STEPS = 28000
 SEED = 1234
+# "jlems": output files as jLEMS writes them; "jneuroml": as jNeuroML's NEURON export does.
+OUTPUT_STYLE = "jlems"
 
 h.dt = STEP_MS
 h.secondorder = 0
@@ -124,6 +126,15 @@ def record_spikes(source, number):
 
 
 def traces_rows(traces):
+    if OUTPUT_STYLE == "jneuroml":
+        # NEURON's own times, and each value divided by the unit factor as jNeuroML writes
+        # it (the shortest decimal of a 32-bit float: 1000.0 for mV, 0.0001 for S/cm2).
+        columns = [np.array(TIME)[: STEPS + 1] / 1000.0]
+        for vec, scale in traces:
+            factor = float(str(np.float32(1.0 / scale))) if scale else 1.0
+            columns.append(np.array(vec)[: STEPS + 1] / factor)
+        return np.column_stack(columns)
+    # As jLEMS: the time accumulated step by step.
     times = np.empty(STEPS + 1)
     t = 0.0
     for k in range(STEPS + 1):
@@ -145,12 +156,16 @@ def write_spikes(path, event_format, selections):
     last = (STEPS + 0.5) * STEP_S
     times, ids = [], []
     sources = np.array(SPIKE_SOURCES).astype(np.int64).tolist()
-    for t, number in zip((np.array(SPIKE_TIMES) * 1e-3).tolist(), sources):
+    if OUTPUT_STYLE == "jneuroml":
+        seconds = (np.array(SPIKE_TIMES) / 1000.0).tolist()
+    else:
+        seconds = (np.array(SPIKE_TIMES) * 1e-3).tolist()
+    for t, number in zip(seconds, sources):
         if t <= last:
             for id_text in ids_of.get(number, ()):
                 times.append(t)
                 ids.append(id_text)
-    write_events(path, times, ids, event_format)
+    write_events(path, times, ids, event_format, OUTPUT_STYLE)
 
 
 # ---- the model -------------------------------------------------------------------------
@@ -287,7 +302,7 @@ connect(spike_detector(S[115], THRESHOLD[115]), P[197], 0.0)
 connect(spike_detector(S[115], THRESHOLD[115]), P[199], 0.0)
 
 # ---- recording ---------------------------------------------------------------------------
-
+TIME = record(h._ref_t) if OUTPUT_STYLE == "jneuroml" else None
 make_folder('results/ex25_0.dat')
 make_folder('results/ex25_1.dat')
 make_folder('results/ex25_2.dat')
@@ -315,6 +330,6 @@ for _ in range(STEPS + 1):
     h.fadvance()
 
 
-write_rows('results/ex25_0.dat', traces_rows(TRACES[0]))
-write_rows('results/ex25_1.dat', traces_rows(TRACES[1]))
-write_rows('results/ex25_2.dat', traces_rows(TRACES[2]))
+write_rows('results/ex25_0.dat', traces_rows(TRACES[0]), OUTPUT_STYLE)
+write_rows('results/ex25_1.dat', traces_rows(TRACES[1]), OUTPUT_STYLE)
+write_rows('results/ex25_2.dat', traces_rows(TRACES[2]), OUTPUT_STYLE)

@@ -111,9 +111,6 @@ PROCEDURE rates() {
     kChan_fopen0 = kChan_n_fcond
     kChan_fopen = (kChan_conductanceScale * kChan_fopen0)
     kChan_g = (kChan_conductance * kChan_fopen)
-    channelf = kChan_fopen
-    gDensity = (condDensity * channelf)
-    iDensity = (gDensity * (erev - (v * 0.001)))
     rate_kChan_n_q = ((kChan_n_inf - kChan_n_q) / kChan_n_tau)
 }
 

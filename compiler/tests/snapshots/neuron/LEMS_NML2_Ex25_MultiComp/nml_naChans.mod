@@ -157,9 +157,6 @@ PROCEDURE rates() {
     naChan_fopen0 = (naChan_m_fcond * naChan_h_fcond)
     naChan_fopen = (naChan_conductanceScale * naChan_fopen0)
     naChan_g = (naChan_conductance * naChan_fopen)
-    channelf = naChan_fopen
-    gDensity = (condDensity * channelf)
-    iDensity = (gDensity * (erev - (v * 0.001)))
     rate_naChan_m_q = ((naChan_m_inf - naChan_m_q) / naChan_m_tau)
     rate_naChan_h_q = ((naChan_h_inf - naChan_h_q) / naChan_h_tau)
 }

@@ -52,9 +52,6 @@ PROCEDURE rates() {
     passiveChan_fopen0 = 1.0
     passiveChan_fopen = (passiveChan_conductanceScale * passiveChan_fopen0)
     passiveChan_g = (passiveChan_conductance * passiveChan_fopen)
-    channelf = passiveChan_fopen
-    gDensity = (condDensity * channelf)
-    iDensity = (gDensity * (erev - (v * 0.001)))
 }
 
 PROCEDURE root_derived() {
