@@ -18,6 +18,8 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     let neuron_python = deps::ensure_neuron()?;
     // testsuite/tests/brian2.rs runs the Brian2 scripts with this Python.
     let brian2_python = deps::ensure_brian2()?;
+    // testsuite/tests/nest.rs builds NESTML modules and runs the NEST scripts with this one.
+    let nest_python = deps::ensure_nest()?;
     // compiler/tests/python_wheel.rs builds the wheel with maturin (`cargo xtask wheel`).
     deps::ensure_maturin()?;
     sh::run(
@@ -44,6 +46,9 @@ pub fn run(_args: &[String]) -> Result<(), String> {
             .env("LEMSC_BRIAN2_PYTHON", &brian2_python)
             // Brian2's C++ builds, kept between runs by a hash of each script.
             .env("LEMSC_BRIAN2_CACHE", root.join("target/brian2-cache"))
+            .env("LEMSC_NEST_PYTHON", &nest_python)
+            // NESTML modules, built once for each distinct set of models.
+            .env("LEMSC_NEST_CACHE", root.join("target/nest-cache"))
             // Tests that need a simulator fail instead of skipping when it is missing.
             .env("CI", "true")
             .env("PATH", path_with(neuron_python.parent().unwrap_or(&root))?)

@@ -186,6 +186,57 @@ pub fn ensure_brian2() -> Result<PathBuf, String> {
     }
 }
 
+/// What the NEST target's tests run (testsuite/tests/nest.rs): the PyPI NEST wheel and
+/// NESTML, which generates and builds the models' module (docs/nest-target.md §2).
+const NEST_PIP_PACKAGES: &[&str] = &["nest-simulator==3.10.0", "nestml==9.0.0"];
+
+/// Debian packages NESTML's module build needs: cmake, and the Boost, ltdl and GSL headers
+/// NEST's headers include.
+const NEST_BUILD_PACKAGES: &[&str] = &["cmake", "libboost-dev", "libltdl-dev", "libgsl-dev"];
+
+/// The virtual environment that holds NEST and NESTML, under the workspace's `target/`.
+pub const NEST_VENV: &str = "target/nest-venv";
+
+/// Makes sure `target/nest-venv` has a Python that imports nest and pynestml (creating the
+/// venv and installing them with pip when it does not), and that cmake and the headers of
+/// [`NEST_BUILD_PACKAGES`] are installed (apt-get); returns that Python's absolute path.
+pub fn ensure_nest() -> Result<PathBuf, String> {
+    let headers = [
+        "/usr/include/boost/type_index.hpp",
+        "/usr/include/ltdl.h",
+        "/usr/include/gsl/gsl_errno.h",
+    ];
+    if !sh::have("cmake") || headers.iter().any(|h| !Path::new(h).exists()) {
+        let manual = format!(
+            "NESTML's module build needs cmake and the Boost, ltdl and GSL headers; install \
+             them with `apt-get install -y --no-install-recommends {}`",
+            NEST_BUILD_PACKAGES.join(" ")
+        );
+        apt_install(NEST_BUILD_PACKAGES, &manual)?;
+    }
+    let venv = workspace_root().join(NEST_VENV);
+    let python = venv.join("bin/python");
+    if python_imports(&python, "nest, pynestml") {
+        return Ok(python);
+    }
+    ensure_python_venv()?;
+    sh::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    sh::run(
+        Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(NEST_PIP_PACKAGES),
+    )?;
+    if python_imports(&python, "nest, pynestml") {
+        Ok(python)
+    } else {
+        Err(format!(
+            "pip installed {} but `{} -c \"import nest, pynestml\"` still fails",
+            NEST_PIP_PACKAGES.join(" "),
+            python.display()
+        ))
+    }
+}
+
 /// maturin, which builds the Python wheel (`cargo xtask wheel`), from PyPI.
 const MATURIN_PIP_PACKAGE: &str = "maturin>=1.5,<2";
 
