@@ -97,6 +97,8 @@ pub fn print(e: &MExpr, s: &dyn Spelling) -> String {
                 // jLEMS's H(0) is 1/2.
                 Func::H => format!("(({x}) > 0.0 ? 1.0 : (({x}) < 0.0 ? 0.0 : 0.5))"),
                 Func::Log | Func::Ln => format!("ln({x})"),
+                // NESTML 9 has no sqrt.
+                Func::Sqrt => format!("pow({x}, 0.5)"),
                 f => format!("{}({x})", function_name(*f)),
             }
         }

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::diag::Diagnostic;
 use crate::ir::Ir;
 use crate::model::Model;
-use crate::passes::mechanism::{Actions, DerivedValue, External, MExpr, MechanismPlan, REGIME_VAR};
+use crate::passes::mechanism::{eval_const, Actions, DerivedValue, External, MExpr, MechanismPlan, REGIME_VAR};
 
 use super::expr::{boolean, number, print, Spelling};
 use super::init::{initialise, Env};
@@ -76,7 +76,7 @@ pub fn model_file(
 ) -> Result<ModelFile, Vec<Diagnostic>> {
     let mut names = NameTable::default();
     // The generator's own names first, so model names step aside.
-    for own in ["t_lems", "lems_dt", "weight_in", "temperature"] {
+    for own in ["t_lems", "lems_dt", "weight_in", "temperature", "lems_started"] {
         names.fresh(own);
     }
     let mut cell_idents = BTreeMap::new();
@@ -240,7 +240,34 @@ pub fn model_file(
     }
 
     // The update block: attachments first, then the cell.
-    let mut update = vec!["t_lems += lems_dt".to_string()];
+    let mut update = Vec::new();
+    let mut random_inits = Vec::new();
+    {
+        let spell = Spell {
+            idents: &cell_idents,
+            voltage: None,
+        };
+        for (flat, e) in &cell_env.random {
+            random_inits.push(format!("    {} = {}", spell.var(flat), print(e, &spell)));
+        }
+    }
+    for (k, env) in kind_envs.iter().enumerate() {
+        let idents = kind_map(&kind_idents, k);
+        let spell = Spell {
+            idents: &idents,
+            voltage: voltage.clone(),
+        };
+        for (flat, e) in &env.random {
+            random_inits.push(format!("    {} = {}", spell.var(flat), print(e, &spell)));
+        }
+    }
+    if !random_inits.is_empty() {
+        state.push("lems_started integer = 0".into());
+        update.push("if lems_started == 0:".into());
+        update.extend(random_inits);
+        update.push("    lems_started = 1".into());
+    }
+    update.push("t_lems += lems_dt".to_string());
     for (k, kind) in m.kinds.iter().enumerate() {
         let idents = kind_map(&kind_idents, k);
         let spell = Spell {
@@ -421,6 +448,21 @@ impl Spelling for Spell<'_> {
     }
 }
 
+/// The derived variables of `plan` that depend on parameters only (morphology, reversal
+/// potentials...), with their values: the model holds them as parameters.
+pub fn constant_derived(plan: &MechanismPlan) -> BTreeMap<String, f64> {
+    // Properties differ per node: what reads one is not a constant.
+    let mut fixed = plan.clone();
+    fixed.properties.clear();
+    plan.derived
+        .iter()
+        .filter_map(|d| {
+            let v = eval_const(&fixed, &MExpr::Var(d.name.clone()))?;
+            Some((d.name.clone(), v))
+        })
+        .collect()
+}
+
 /// State and parameter declarations of one plan.
 fn declare(
     plan: &MechanismPlan,
@@ -437,18 +479,30 @@ fn declare(
     if let Some(r) = &plan.regimes {
         state.push(format!("{} integer = {}", spell.var(&r.var), r.initial));
     }
+    // NESTML draws random numbers only in update blocks: such initial values are drawn
+    // at the first step (`lems_started`), before anything else.
     let initial = |name: &str| -> String {
         match env.random.get(name) {
-            Some(e) => print(e, spell),
+            Some(_) => "0.0".into(),
             None => number(env.values.get(name).copied().unwrap_or(0.0)),
         }
     };
+    let constants = constant_derived(plan);
+    for (name, v) in &constants {
+        parameters.push(format!("{} real = {}", spell.var(name), number(*v)));
+        defaults.push((spell.var(name), *v));
+    }
     let names = plan
         .states
         .iter()
         .filter(|s| s.name != REGIME_VAR)
         .map(|s| &s.name)
-        .chain(plan.derived.iter().map(|d| &d.name));
+        .chain(
+            plan.derived
+                .iter()
+                .filter(|d| !constants.contains_key(&d.name))
+                .map(|d| &d.name),
+        );
     for name in names {
         state.push(format!("{} real = {}", spell.var(name), initial(name)));
         if !env.random.contains_key(name) {
@@ -500,7 +554,11 @@ fn step_lines(
     out: &mut Vec<String>,
     names: &mut NameTable,
 ) {
+    let constants = constant_derived(plan);
     for d in &plan.derived {
+        if constants.contains_key(&d.name) {
+            continue;
+        }
         let id = spell.var(&d.name);
         if let Some(sum) = sums.get(&d.name) {
             out.push(format!("{id} = {sum}"));

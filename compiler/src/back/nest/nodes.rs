@@ -110,18 +110,27 @@ pub fn nodes(model: &Model, ir: &Ir) -> Result<Nodes, Vec<Diagnostic>> {
         for &member in &pop.members {
             let comp_id = ir.inst(member).component;
             let comp = model.component(comp_id);
-            if cell_type.is_some_and(|t| model.extends(comp.type_id, t)) {
-                if !diags
+            let is_cell = cell_type.is_some_and(|t| model.extends(comp.type_id, t));
+            let segments = if is_cell {
+                crate::passes::support::segment_count(model, comp_id)
+            } else {
+                1
+            };
+            if segments > 1 {
+                let refused = diags
                     .iter()
-                    .any(|d: &Diagnostic| d.primary.as_ref().map(|p| p.0) == Some(comp.name_span))
-                {
+                    .any(|d: &Diagnostic| d.primary.as_ref().map(|p| p.0) == Some(comp.name_span));
+                if !refused {
                     diags.push(
                         Diagnostic::at(
                             comp.name_span,
-                            "the NEST target cannot run NeuroML <cell>s with a morphology \
-                             (multi-compartment or not): NEST has point neurons only",
+                            format!(
+                                "cell '{}' has {segments} segments: the NEST target runs point \
+                                 neurons only (one compartment)",
+                                comp.id.as_deref().unwrap_or("?")
+                            ),
                         )
-                        .with_note("use --target neuron, or an abstract point cell"),
+                        .with_note("use --target neuron to simulate it with NEURON"),
                     );
                 }
                 continue;
@@ -259,6 +268,10 @@ pub fn nodes(model: &Model, ir: &Ir) -> Result<Nodes, Vec<Diagnostic>> {
     }
     // Connections straight to a cell's in-port, and what connections may come from.
     for c in &ir.event_connections {
+        if internal(ir, &out, c.source, c.receiver.unwrap_or(c.target)) {
+            // Inside one node (a spikeArray's spikes to the array): the plan inlines it.
+            continue;
+        }
         if !out.model_of.contains_key(&c.source) {
             let made_by = model.component(c.made_by);
             diags.push(Diagnostic::at(
@@ -291,16 +304,37 @@ pub fn nodes(model: &Model, ir: &Ir) -> Result<Nodes, Vec<Diagnostic>> {
             }
         }
     }
+    let network = model.component(ir.inst(ir.root).component);
+    let fixed_temperature = network.param("temperature").is_some();
     for m in &out.models {
-        check_plan(model, &m.cell, true, &mut diags);
+        check_plan(model, &m.cell, true, fixed_temperature, &mut diags);
         for k in &m.kinds {
-            check_plan(model, &k.plan, false, &mut diags);
+            check_plan(model, &k.plan, false, fixed_temperature, &mut diags);
         }
     }
     if diags.is_empty() {
         Ok(out)
     } else {
         Err(diags)
+    }
+}
+
+/// The node or attachment whose mechanism holds an instance, if any.
+fn owner(ir: &Ir, nodes: &Nodes, mut inst: InstId) -> Option<InstId> {
+    loop {
+        if nodes.model_of.contains_key(&inst) || nodes.kind_of.contains_key(&inst) {
+            return Some(inst);
+        }
+        inst = ir.inst(inst).parent?;
+    }
+}
+
+/// Whether an event stays inside one mechanism (a spikeArray's spikes to the array, a
+/// synapse's relay to its plasticity child): the plan inlines it.
+pub fn internal(ir: &Ir, nodes: &Nodes, source: InstId, receiver: InstId) -> bool {
+    match (owner(ir, nodes, source), owner(ir, nodes, receiver)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
     }
 }
 
@@ -507,9 +541,24 @@ fn linear_homogeneous(plan: &MechanismPlan, read: &[&str]) -> bool {
 }
 
 /// What a plan may read and call in NEST: the cell's own voltage and the temperature.
-fn check_plan(model: &Model, plan: &MechanismPlan, is_cell: bool, diags: &mut Vec<Diagnostic>) {
+fn check_plan(
+    model: &Model,
+    plan: &MechanismPlan,
+    is_cell: bool,
+    fixed_temperature: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
     let span: Span = model.component(plan.component).name_span;
     for ext in &plan.externals {
+        if *ext == External::Temperature && !fixed_temperature {
+            diags.push(Diagnostic::at(
+                span,
+                "this component reads the temperature, and the simulation's target gives none \
+                 as a fixed parameter (a network's `temperature`): the NEST target cannot \
+                 follow a temperature with dynamics of its own",
+            ));
+            return;
+        }
         let ok = match ext {
             External::Voltage => !is_cell,
             External::Temperature => true,

@@ -115,6 +115,9 @@ pub fn script(
     let mut groups: BTreeMap<(String, String), (Vec<u64>, Vec<u64>, Vec<f64>, Vec<f64>)> =
         BTreeMap::new();
     for c in &ir.event_connections {
+        if super::nodes::internal(ir, nodes, c.source, c.receiver.unwrap_or(c.target)) {
+            continue;
+        }
         let (Some(&pre), post_cell) = (
             gid.get(&c.source),
             c.receiver.map_or(c.target, |r| {
@@ -176,8 +179,7 @@ pub fn script(
     for ((model_name, port), (pre, post, w, d)) in &groups {
         connections.push(format!(
             "nest.Connect(np.array({}), np.array({}), \"one_to_one\", syn_spec={{\"weight\": \
-             np.array({}), \"delay\": np.array({}), \"receptor_type\": \
-             nest.GetDefaults({})[\"receptor_types\"][{}]}})",
+             np.array({}), \"delay\": np.array({}), \"receptor_type\": receptor({}, {})}})",
             int_list(pre),
             int_list(post),
             float_list(w),
@@ -526,6 +528,9 @@ fn column(
         .find(|p| &p.name == flat)
     {
         return Ok(Read::Constant(p.value));
+    }
+    if let Some(v) = super::nestml::constant_derived(plan).get(flat) {
+        return Ok(Read::Constant(*v));
     }
     let var = recorded
         .and_then(|r| r.get(flat))
