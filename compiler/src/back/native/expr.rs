@@ -1,6 +1,7 @@
-//! LEMS expressions compiled to LLVM IR.
+//! The LLVM instructions of one operator or function of a kernel expression
+//! (`kernel_emit` walks the expression and calls these).
 //!
-//! Values match `front::expr::eval` bit for bit: conditions are 1.0 or 0.0, `H(0)` is 0.5,
+//! Values match `lemsc_runtime::math` bit for bit: conditions are 1.0 or 0.0, `H(0)` is 0.5,
 //! `^` and the functions call the same libm routines Rust's `f64` methods call (through the
 //! LLVM intrinsics Rust itself uses, or by their libm names), and no fast-math flag is set.
 
@@ -13,66 +14,13 @@ use inkwell::values::{BasicMetadataValueEnum, FloatValue, FunctionValue, IntValu
 use inkwell::FloatPredicate;
 
 use crate::diag::{Diagnostic, Span};
-use crate::front::expr::{BinOp, Expr, ExprKind, Func};
+use crate::front::expr::{BinOp, Func};
 
 /// Where the code goes: the module being built and a builder positioned inside a function.
 pub struct Codegen<'a, 'ctx> {
     pub context: &'ctx Context,
     pub module: &'a Module<'ctx>,
     pub builder: &'a Builder<'ctx>,
-}
-
-/// Emits the code computing `e` at the builder's position and returns its value.
-/// `lookup` gives the value of each name; a name it does not know is an error at its span.
-pub fn compile_expr<'ctx>(
-    cg: &Codegen<'_, 'ctx>,
-    e: &Expr,
-    lookup: &dyn Fn(&str) -> Option<FloatValue<'ctx>>,
-) -> Result<FloatValue<'ctx>, Diagnostic> {
-    let f64t = cg.context.f64_type();
-    match &e.kind {
-        ExprKind::Number(v) => Ok(f64t.const_float(*v)),
-        ExprKind::Name(n) => lookup(n).ok_or_else(|| {
-            Diagnostic::at(e.span, format!("no value for '{n}' in the native kernel"))
-        }),
-        ExprKind::Neg(x) => {
-            let x = compile_expr(cg, x, lookup)?;
-            llvm(e.span, cg.builder.build_float_neg(x, "neg"))
-        }
-        ExprKind::Not(x) => {
-            let x = compile_expr(cg, x, lookup)?;
-            let is_zero = compare(cg, e.span, FloatPredicate::OEQ, x, f64t.const_zero())?;
-            truth(cg, e.span, is_zero)
-        }
-        ExprKind::Binary(op, l, r) => {
-            let a = compile_expr(cg, l, lookup)?;
-            let b = compile_expr(cg, r, lookup)?;
-            binary(cg, e.span, *op, a, b)
-        }
-        ExprKind::Call(func, args) => {
-            let [arg] = args.as_slice() else {
-                return Err(Diagnostic::at(
-                    e.span,
-                    format!(
-                        "'{}' takes exactly one argument, found {}",
-                        func.name(),
-                        args.len()
-                    ),
-                ));
-            };
-            if matches!(func, Func::Random | Func::Factorial) {
-                return Err(Diagnostic::at(
-                    e.span,
-                    format!(
-                        "'{}' is not supported by the native backend yet",
-                        func.name()
-                    ),
-                ));
-            }
-            let x = compile_expr(cg, arg, lookup)?;
-            call(cg, e.span, *func, x)
-        }
-    }
 }
 
 pub(crate) fn binary<'ctx>(

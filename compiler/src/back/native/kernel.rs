@@ -18,8 +18,8 @@ use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{Kernel, Op, Program, Stmt};
 
 use super::expr::Codegen;
-use super::jit::host_machine;
 use super::kernel_emit::{emit_entry, NEXT_DOUBLE};
+use super::machine::host_machine;
 use crate::diag::Diagnostic;
 
 /// The machine-code form of an entry: `(vars, base, links, link_start, t, dt, rng) -> mask`.

@@ -1,9 +1,9 @@
 //! The native backend: model kernels compiled to machine code with LLVM and run in-process.
 
 pub mod expr;
-pub mod jit;
 pub mod kernel;
 mod kernel_emit;
+mod machine;
 
 pub use kernel::{compile_program, NativeKernels};
 
@@ -17,5 +17,3 @@ mod kernel_tests_random;
 mod kernel_tests_run;
 #[cfg(test)]
 mod kernel_tests_size;
-#[cfg(test)]
-mod tests_expr;
