@@ -195,6 +195,7 @@ pub fn model_file(
             &mut state,
             &mut parameters,
             &mut defaults,
+            &m.sum_names(),
         );
         for s in &m.cell.states {
             if let Some(copy) = exposed.get(&s.name) {
@@ -217,6 +218,7 @@ pub fn model_file(
             &mut state,
             &mut parameters,
             &mut defaults,
+            &BTreeSet::new(),
         );
         if let Some(c) = count_param.get(&k) {
             parameters.push(format!("{c} real = 0.0"));
@@ -450,10 +452,17 @@ impl Spelling for Spell<'_> {
 
 /// The derived variables of `plan` that depend on parameters only (morphology, reversal
 /// potentials...), with their values: the model holds them as parameters.
-pub fn constant_derived(plan: &MechanismPlan) -> BTreeMap<String, f64> {
+/// `variable` names derived variables that are not constants whatever the plan says (a
+/// cell's sums over its attachments, which the plan cannot see).
+pub fn constant_derived(plan: &MechanismPlan, variable: &BTreeSet<String>) -> BTreeMap<String, f64> {
     // Properties differ per node: what reads one is not a constant.
     let mut fixed = plan.clone();
     fixed.properties.clear();
+    for d in &mut fixed.derived {
+        if variable.contains(&d.name) {
+            d.value = DerivedValue::Value(MExpr::Time);
+        }
+    }
     plan.derived
         .iter()
         .filter_map(|d| {
@@ -471,6 +480,7 @@ fn declare(
     state: &mut Vec<String>,
     parameters: &mut Vec<String>,
     defaults: &mut Vec<(String, f64)>,
+    variable: &BTreeSet<String>,
 ) {
     for p in plan.params.iter().chain(&plan.properties) {
         parameters.push(format!("{} real = {}", spell.var(&p.name), number(p.value)));
@@ -487,11 +497,14 @@ fn declare(
             None => number(env.values.get(name).copied().unwrap_or(0.0)),
         }
     };
-    let constants = constant_derived(plan);
+    let constants = constant_derived(plan, variable);
     for (name, v) in &constants {
         parameters.push(format!("{} real = {}", spell.var(name), number(*v)));
         defaults.push((spell.var(name), *v));
     }
+    // A name can be a state and a derived variable at once (pinskyRinzelCA3Cell's Sisat): one
+    // variable, which the derived value overwrites each step, as in jLEMS.
+    let mut seen = BTreeSet::new();
     let names = plan
         .states
         .iter()
@@ -502,7 +515,8 @@ fn declare(
                 .iter()
                 .filter(|d| !constants.contains_key(&d.name))
                 .map(|d| &d.name),
-        );
+        )
+        .filter(|n| seen.insert(n.to_string()));
     for name in names {
         state.push(format!("{} real = {}", spell.var(name), initial(name)));
         if !env.random.contains_key(name) {
@@ -554,7 +568,8 @@ fn step_lines(
     out: &mut Vec<String>,
     names: &mut NameTable,
 ) {
-    let constants = constant_derived(plan);
+    let sum_names: BTreeSet<String> = sums.keys().cloned().collect();
+    let constants = constant_derived(plan, &sum_names);
     for d in &plan.derived {
         if constants.contains_key(&d.name) {
             continue;

@@ -82,6 +82,13 @@ pub struct NodeModel {
     pub members: Vec<InstId>,
 }
 
+impl NodeModel {
+    /// The cell's derived variables that sum attachments.
+    pub fn sum_names(&self) -> BTreeSet<String> {
+        self.sums.iter().map(|s| s.derived.clone()).collect()
+    }
+}
+
 /// Every node model, and which model and kind each instance belongs to.
 #[derive(Clone, Debug, Default)]
 pub struct Nodes {

@@ -471,9 +471,11 @@ fn column(
         }
     }
     path.reverse();
+    let mut variable = std::collections::BTreeSet::new();
     let (plan, idents, node, mi, recorded): (_, BTreeMap<String, String>, _, _, _) =
         if let Some(&mi) = nodes.model_of.get(&at) {
             let m = &nodes.models[mi];
+            variable = m.sum_names();
             (
                 &m.cell,
                 files[mi].cell_idents.clone(),
@@ -529,7 +531,7 @@ fn column(
     {
         return Ok(Read::Constant(p.value));
     }
-    if let Some(v) = super::nestml::constant_derived(plan).get(flat) {
+    if let Some(v) = super::nestml::constant_derived(plan, &variable).get(flat) {
         return Ok(Read::Constant(*v));
     }
     let var = recorded
