@@ -1,6 +1,7 @@
 //! Passes from the checked model to the simulation IR.
 
 pub mod instantiate;
+pub mod jlems_order;
 pub mod kernels;
 pub mod lower;
 pub mod mechanism;

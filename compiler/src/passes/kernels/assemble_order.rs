@@ -7,6 +7,7 @@ use lemsc_runtime::program::{KineticEdge, KineticScheme, Op};
 use crate::diag::Diagnostic;
 use crate::ir::{InstId, Ir, SlotKind};
 use crate::model::Model;
+use crate::passes::jlems_order::java_hash_map_order;
 use crate::passes::kernels::assemble::Layout;
 use crate::passes::kernels::plan::KineticSchemePlan;
 
@@ -235,22 +236,4 @@ fn kinetic_scheme(
         });
     }
     Ok(KineticScheme { states, edges })
-}
-
-/// The iteration order of a `java.util.HashMap<String, _>` filled with `keys` in order:
-/// by bucket of the spread `String.hashCode`, then insertion order within a bucket.
-pub(super) fn java_hash_map_order(keys: &[&str]) -> Vec<usize> {
-    let mut capacity = 16usize;
-    while keys.len() * 4 > capacity * 3 {
-        capacity *= 2;
-    }
-    let bucket = |key: &str| {
-        let h = key
-            .encode_utf16()
-            .fold(0u32, |h, u| h.wrapping_mul(31).wrapping_add(u32::from(u)));
-        ((h ^ (h >> 16)) as usize) & (capacity - 1)
-    };
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by_key(|&i| (bucket(keys[i]), i));
-    order
 }

@@ -6,7 +6,6 @@
 //! computed before any update, conditions seeing the updated state, exposures synchronised
 //! before the active regime runs, regime rates applied one after the other.
 
-mod java_order;
 mod layout;
 mod lower_expr;
 mod statements;
@@ -101,7 +100,7 @@ pub fn plan_component_with(
     if let Some(slot) = lw.layout.regime {
         constants.push((
             slot,
-            java_order::initial_regime(&ty.dynamics.regimes) as f64,
+            crate::passes::jlems_order::initial_regime(&ty.dynamics.regimes) as f64,
         ));
     }
     let kernel = Kernel {

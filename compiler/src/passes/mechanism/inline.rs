@@ -309,7 +309,7 @@ impl<'a> Inliner<'a> {
             return;
         }
         let names: Vec<String> = regimes.iter().map(|r| r.name.clone()).collect();
-        let initial = regimes.iter().position(|r| r.initial).unwrap_or(0);
+        let initial = crate::passes::jlems_order::initial_regime(regimes);
         self.plan.states.push(StateVar {
             name: REGIME_VAR.into(),
             dim: crate::model::dims::Dim::NONE,

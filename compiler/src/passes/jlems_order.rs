@@ -1,13 +1,17 @@
-//! Which regime jLEMS starts in. Regimes sit in a `java.util.HashMap` keyed by name; the
-//! instance takes the last one marked `initial` in that map's iteration order, or, when none
-//! is marked, the first key of the map (`StateInstance.addRegime`, `initRegime`).
+//! Orders jLEMS takes from `java.util.HashMap` iteration, in one place for every target:
+//! which regime an instance starts in, and (through [`java_hash_map_order`]) the order of
+//! named children and attachment sets in a step (`kernels::assemble_order`).
+//!
+//! Regimes sit in a `HashMap` keyed by name; the instance takes the last one marked
+//! `initial` in that map's iteration order, or, when none is marked, the first key of the map
+//! (`StateInstance.addRegime`, `initRegime`).
 
 use crate::model::types::Regime;
 
 /// Index (in declaration order) of the regime an instance starts in; 0 when there are none.
-pub(super) fn initial_regime(regimes: &[Regime]) -> usize {
+pub fn initial_regime(regimes: &[Regime]) -> usize {
     let names: Vec<&str> = regimes.iter().map(|r| r.name.as_str()).collect();
-    let order = hash_map_order(&names);
+    let order = java_hash_map_order(&names);
     order
         .iter()
         .rev()
@@ -19,7 +23,7 @@ pub(super) fn initial_regime(regimes: &[Regime]) -> usize {
 
 /// The iteration order of a `java.util.HashMap<String, _>` filled with `keys` in order:
 /// by bucket (hash spread over the table size), then insertion order within a bucket.
-fn hash_map_order(keys: &[&str]) -> Vec<usize> {
+pub fn java_hash_map_order(keys: &[&str]) -> Vec<usize> {
     // Default capacity 16, doubled whenever the size passes three quarters of it.
     let mut capacity: usize = 16;
     while keys.len() > capacity * 3 / 4 {
@@ -58,9 +62,9 @@ mod tests {
     #[test]
     fn iteration_follows_buckets_then_insertion() {
         // Key sets printed by Java for maps filled in these orders.
-        assert_eq!(hash_map_order(&["b", "a"]), vec![1, 0]); // [a, b]
-        assert_eq!(hash_map_order(&["q", "a"]), vec![0, 1]); // [q, a]
+        assert_eq!(java_hash_map_order(&["b", "a"]), vec![1, 0]); // [a, b]
+        assert_eq!(java_hash_map_order(&["q", "a"]), vec![0, 1]); // [q, a]
         let keys = ["up", "down", "refractory", "integrating"];
-        assert_eq!(hash_map_order(&keys), vec![2, 3, 0, 1]);
+        assert_eq!(java_hash_map_order(&keys), vec![2, 3, 0, 1]);
     }
 }
