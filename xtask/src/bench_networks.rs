@@ -7,7 +7,9 @@
 //! the native backend and HDF5), EDEN 0.2.3 single-threaded (`OMP_NUM_THREADS=1`, with the
 //! shared `eden_gcc_shim` first on PATH, without which EDEN cannot load its kernels on Debian
 //! 12), and lemsc's NEURON export (`--target neuron --run`, twice: the first run compiles the
-//! mechanisms with nrnivmodl, the second reuses them). Wall seconds, CPU seconds (user + sys
+//! mechanisms with nrnivmodl, the second reuses them), and lemsc's NEST export (`--target nest
+//! --run`, twice: the first builds the NESTML module into an empty cache, the second finds it
+//! there; `--engines` must name `nest`). Wall seconds, CPU seconds (user + sys
 //! of the child and what it waited for) and peak RSS come from `wait4`. Spike counts are
 //! compared across engines, since timing a wrong simulation says nothing. The table is printed
 //! and written to `target/bench-work/networks/report.md`.
@@ -42,6 +44,10 @@ enum Engine {
     NeuronBuild,
     /// The second run, with the compiled mechanisms reused.
     Neuron,
+    /// The NEST export's first run: the NESTML module build and the simulation.
+    NestBuild,
+    /// The second run, with the module from the cache.
+    Nest,
 }
 
 impl Engine {
@@ -51,6 +57,8 @@ impl Engine {
             Engine::Eden => "EDEN",
             Engine::NeuronBuild => "NEURON (build+run)",
             Engine::Neuron => "NEURON (run)",
+            Engine::NestBuild => "NEST (build+run)",
+            Engine::Nest => "NEST (run)",
         }
     }
 }
@@ -60,6 +68,7 @@ struct Options {
     lemsc: bool,
     eden: bool,
     neuron: bool,
+    nest: bool,
     quick: bool,
 }
 
@@ -69,6 +78,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
         lemsc: true,
         eden: true,
         neuron: true,
+        nest: false,
         quick: false,
     };
     let mut args = args.iter();
@@ -89,13 +99,14 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
                 let names: Vec<&str> = list.split(',').map(str::trim).collect();
                 if let Some(bad) = names
                     .iter()
-                    .find(|n| !["lemsc", "eden", "neuron"].contains(n))
+                    .find(|n| !["lemsc", "eden", "neuron", "nest"].contains(n))
                 {
                     return Err(format!("unknown engine `{bad}`; {USAGE}"));
                 }
                 options.lemsc = names.contains(&"lemsc");
                 options.eden = names.contains(&"eden");
                 options.neuron = names.contains(&"neuron");
+                options.nest = names.contains(&"nest");
             }
             _ => return Err(USAGE.into()),
         }
@@ -144,13 +155,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
 
     let python = ensure_eden_venv(&root)?;
-    let lemsc = if options.lemsc || options.neuron {
+    let lemsc = if options.lemsc || options.neuron || options.nest {
         Some(build_lemsc(&root, &work)?)
     } else {
         None
     };
     let neuron_python = if options.neuron {
         Some(crate::deps::ensure_neuron()?)
+    } else {
+        None
+    };
+    let nest_python = if options.nest {
+        Some(crate::deps::ensure_nest()?)
     } else {
         None
     };
@@ -217,6 +233,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 add(engine, run_neuron(lemsc, python, model, &out), NEURON_FTZ);
             }
         }
+
+        if let (Some(lemsc), Some(python)) = (&lemsc, &nest_python) {
+            let out = model_work.join("nest");
+            // An empty module cache, so the first run includes the build.
+            if out.exists() {
+                std::fs::remove_dir_all(&out)
+                    .map_err(|e| format!("cannot empty {}: {e}", out.display()))?;
+            }
+            for engine in [Engine::NestBuild, Engine::Nest] {
+                eprintln!("bench: {} with {}", model.name(), engine.label());
+                add(engine, run_nest(lemsc, python, model, &out), NEST_FTZ);
+            }
+        }
     }
 
     let report = report(&rows, &options);
@@ -257,6 +286,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
 const EDEN_FTZ: &str = "off (shim as shipped)";
 /// NEURON's: neither NEURON nor the generated runner sets MXCSR's FTZ/DAZ bits.
 const NEURON_FTZ: &str = "off (not set)";
+/// NEST's: neither NEST nor the NESTML-generated models set them.
+const NEST_FTZ: &str = "off (not set)";
 
 /// `target/eden-venv/bin/python`, with EDEN 0.2.3 and numpy installed on first use.
 fn ensure_eden_venv(root: &Path) -> Result<PathBuf, String> {
@@ -463,6 +494,21 @@ fn run_neuron(lemsc: &Path, python: &Path, model: &Model, out: &Path) -> Result<
             "PATH",
             std::env::join_paths(paths).map_err(|e| e.to_string())?,
         );
+    let mut m = measure(&mut cmd, out)?;
+    m.spikes = Some(count_spikes(&spikes)?);
+    Ok(m)
+}
+
+fn run_nest(lemsc: &Path, python: &Path, model: &Model, out: &Path) -> Result<Measured, String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let spikes = spike_file(out, model);
+    let _ = std::fs::remove_file(&spikes);
+    let mut cmd = Command::new(lemsc);
+    cmd.arg(&model.lems)
+        .args(["--target", "nest", "--run", "-o"])
+        .arg(out)
+        .env("LEMSC_NEST_PYTHON", python)
+        .env("LEMSC_NEST_CACHE", out.join("module-cache"));
     let mut m = measure(&mut cmd, out)?;
     m.spikes = Some(count_spikes(&spikes)?);
     Ok(m)
@@ -756,13 +802,14 @@ fn report(rows: &[Row], options: &Options) -> String {
     s
 }
 
-/// One Markdown row per (model, EDEN or NEURON's cached run): lemsc's figures over theirs.
+/// One Markdown row per (model, EDEN, NEURON's or NEST's cached run): lemsc's figures over theirs.
 fn ratio_lines(rows: &[Row]) -> Vec<String> {
     let mut lines = Vec::new();
     for lemsc in rows.iter().filter(|r| r.engine == Engine::Lemsc) {
         let Ok(ours) = &lemsc.result else { continue };
         let others = rows.iter().filter(|r| {
-            r.model == lemsc.model && matches!(r.engine, Engine::Eden | Engine::Neuron)
+            r.model == lemsc.model
+                && matches!(r.engine, Engine::Eden | Engine::Neuron | Engine::Nest)
         });
         for other in others {
             let Ok(theirs) = &other.result else { continue };
