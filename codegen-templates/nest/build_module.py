@@ -45,7 +45,8 @@ generate_nest_target(
     install_path=os.path.join(work, "install"),
     module_name=module,
     logging_level="WARNING",
-    codegen_opts={"nest_path": shim},
+    # One compiler process: tests build two modules at a time on two cores.
+    codegen_opts={"nest_path": shim, "max_n_compiler_processes": 1},
 )
 # NESTML leaves out a model it cannot generate and still builds the others.
 missing = [name[: -len(".nestml")] for name in sorted(os.listdir(models))
