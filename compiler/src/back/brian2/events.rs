@@ -4,11 +4,13 @@
 //! event `eP` (`evP > 0.5`) is detected after every group has run, and each `Synapses`
 //! object of that event runs the receiver's `OnEvent` code on its post side.
 //!
-//! Timing, against jLEMS (docs/jlems-semantics.md §6): Brian2 delivers in its `synapses`
-//! slot, after every group's step, so the receiver sees the event at its next step. For a
-//! delay, jLEMS delivers at the start of the first step `m` whose time reaches `t_n + delay`
-//! and the receiver sees it in that step: the Brian2 delay is `m - n - 1` steps. A zero-delay
-//! event to a receiver that jLEMS advances later in the same step is seen a step later here.
+//! Timing, against jLEMS (docs/jlems-semantics.md §6): an event is detected right after its
+//! sender's group has run, and delivered there, before the groups that come later in the
+//! order: a zero-delay receiver that jLEMS advances later in the step sees the event in this
+//! step, one advanced earlier sees it in the next, as in jLEMS. A delayed event reaches jLEMS
+//! at the start of the first step `m` whose time reaches `t_n + delay`; delivered after the
+//! sender's group, it must arrive in step `m` when the receiver runs later than the sender,
+//! in step `m - 1` otherwise.
 
 use std::collections::BTreeMap;
 
@@ -27,9 +29,9 @@ pub struct Route {
     pub post: Vec<usize>,
     /// Brian2 delay of each connection, in steps.
     pub delay_steps: Vec<u64>,
-    /// Per connection: whether jLEMS delivers it at the start of a later step (its `OnEvent`
+    /// Per connection: whether it is delivered a step before jLEMS delivers it (its `OnEvent`
     /// then sees the next step's time).
-    pub delayed: Vec<bool>,
+    pub early: Vec<bool>,
 }
 
 /// The routes of the program's connections, in program order of their first connection.
@@ -49,16 +51,22 @@ pub fn routes(program: &Program, layout: &Layout) -> Vec<Route> {
                 pre: Vec::new(),
                 post: Vec::new(),
                 delay_steps: Vec::new(),
-                delayed: Vec::new(),
+                early: Vec::new(),
             });
             routes.len() - 1
         });
         let steps = jlems_delay_steps(c.delay, program.dt);
+        // Groups that never advance count as running first.
+        let rank = |g: usize| layout.groups[g].rank.map_or(0, |r| r + 1);
+        let receiver_later = rank(tg) > rank(sg);
+        let early = steps > 0 && !receiver_later;
         let route = &mut routes[r];
         route.pre.push(sj);
         route.post.push(tj);
-        route.delay_steps.push(steps.saturating_sub(1));
-        route.delayed.push(steps > 0);
+        route
+            .delay_steps
+            .push(if early { steps - 1 } else { steps });
+        route.early.push(early);
     }
     routes
 }

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use lemsc_runtime::program::{Expr, Program, Reduce, Stmt};
+use lemsc_runtime::program::{Expr, Kernel, Program, Reduce, Stmt};
 
 use super::layout::Layout;
 
@@ -46,20 +46,27 @@ pub struct GroupLinks {
     pub entries: BTreeMap<u32, String>,
 }
 
+/// How a kernel's code reads one link entry.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Use {
+pub enum Use {
     Single,
     List(Reduce),
+}
+
+/// The link entries a kernel's step and event code read, and how.
+pub fn link_uses(kernel: &Kernel) -> BTreeMap<u32, Use> {
+    let mut uses = BTreeMap::new();
+    for stmts in std::iter::once(&kernel.advance).chain(&kernel.on_event) {
+        collect_stmts(stmts, &mut uses);
+    }
+    uses
 }
 
 /// The links of group `g`; an error says why they cannot be laid out.
 pub fn group_links(program: &Program, layout: &Layout, g: usize) -> Result<GroupLinks, String> {
     let group = &layout.groups[g];
     let kernel = &program.kernels[group.kernel as usize];
-    let mut uses = BTreeMap::new();
-    for stmts in std::iter::once(&kernel.advance).chain(&kernel.on_event) {
-        collect_stmts(stmts, &mut uses);
-    }
+    let uses = link_uses(kernel);
     let mut out = GroupLinks::default();
     for (&entry, &usage) in &uses {
         let lists: Vec<Vec<u64>> = group

@@ -6,6 +6,7 @@
 //! follow jLEMS's step: requirement copies, exposures, derived variables in document order,
 //! regimes after the Euler update) rather than Brian2 equations and integrators:
 //! - [`layout`]: one `NeuronGroup` per kernel, the groups' order;
+//! - [`shapes`]: kernels that differ only in constants share a group;
 //! - [`code`]: kernel statements as Brian2 abstract code (conditions as `lemsc_ifelse`);
 //! - [`links`]: values read from other instances as linked or summed variables;
 //! - [`events`]: event connections as `Synapses`, with jLEMS's delivery times;
@@ -22,6 +23,7 @@ pub mod links;
 pub mod names;
 pub mod run;
 pub mod script;
+pub mod shapes;
 pub mod support;
 
 use std::path::{Path, PathBuf};

@@ -14,6 +14,7 @@ use super::events::{self, Route};
 use super::layout::Layout;
 use super::links::{group_links, GroupLinks};
 use super::names;
+use super::shapes::GroupCode;
 use crate::back::neuron::names::python_str;
 
 const TEMPLATE: &str = include_str!("../../../../codegen-templates/brian2/script.py.tera");
@@ -51,9 +52,15 @@ pub fn script(program: &Program, input: &ScriptInput) -> Result<String, String> 
         .collect::<Result<_, _>>()?;
     let routes = events::routes(program, &layout);
     let ports = events::used_ports(program, &layout, &routes);
+    let codes: Vec<GroupCode> = layout
+        .groups
+        .iter()
+        .map(|g| layout.shapes.group_code(program, &g.member_kernels))
+        .collect();
     let mut b = Builder {
         program,
         layout: &layout,
+        codes: &codes,
         links: &links,
         ports: &ports,
         initial: input.initial,
@@ -88,6 +95,8 @@ fn render(view: &ScriptView) -> Result<String, tera::Error> {
 struct Builder<'a> {
     program: &'a Program,
     layout: &'a Layout,
+    /// Each group's code (constants that differ per member as slots).
+    codes: &'a [GroupCode],
     links: &'a [GroupLinks],
     ports: &'a BTreeMap<usize, Vec<u32>>,
     initial: &'a [f64],
@@ -112,13 +121,16 @@ impl KernelNames<'_> {
     }
 }
 
+/// A slot's name hint; slots past the kernel's own hold constants that differ per member.
+fn slot_hint(slot_names: &[String], slot: u32) -> &str {
+    slot_names
+        .get(slot as usize)
+        .map_or("param", String::as_str)
+}
+
 impl Names for KernelNames<'_> {
     fn local(&self, slot: u32) -> String {
-        let hint = self
-            .slot_names
-            .get(slot as usize)
-            .map_or("", String::as_str);
-        self.side(names::slot(slot, hint))
+        self.side(names::slot(slot, slot_hint(self.slot_names, slot)))
     }
     fn link(&self, entry: u32) -> Result<String, String> {
         self.entry(entry)
@@ -128,7 +140,8 @@ impl Names for KernelNames<'_> {
     }
     fn time(&self) -> String {
         if self.post {
-            "(tl_post + tshift)".into()
+            // Delivered right after the sender ran: the sender's time is this step's.
+            "(tl_pre + tshift)".into()
         } else {
             "tl".into()
         }
@@ -197,11 +210,7 @@ impl Builder<'_> {
 
     fn slot_var(&self, g: usize, slot: u32) -> String {
         let kernel = &self.program.kernels[self.layout.groups[g].kernel as usize];
-        let hint = kernel
-            .slot_names
-            .get(slot as usize)
-            .map_or("", String::as_str);
-        names::slot(slot, hint)
+        names::slot(slot, slot_hint(&kernel.slot_names, slot))
     }
 
     /// One `NeuronGroup` per kernel: every slot a variable, its start values, its step as
@@ -213,6 +222,10 @@ impl Builder<'_> {
             let mut eqs: Vec<String> = (0..kernel.block_len)
                 .map(|s| format!("{} : 1", self.slot_var(g, s)))
                 .collect();
+            let code = &self.codes[g];
+            for (slot, _) in &code.params {
+                eqs.push(format!("{} : 1", self.slot_var(g, *slot)));
+            }
             eqs.push("tl : 1 (shared)".into());
             let ports = self.ports.get(&g).cloned().unwrap_or_default();
             let all_ports = emitted_ports(kernel);
@@ -256,11 +269,25 @@ impl Builder<'_> {
                     values_literal(&values)
                 ));
             }
-            for &p in &ports {
-                // The flag is cleared once the event is seen, so an event sent from an
-                // OnEvent (after detection) is seen at the next detection.
+            // Events are detected right after the group runs, then delivered (see
+            // `events`); the flag is cleared once seen, so an event sent from an OnEvent
+            // after detection is seen at the next.
+            for (slot, values) in &code.params {
                 self.lines.push(format!(
-                    "{name}.run_on_event('e{p}', 'ev{p} = 0', when='after_thresholds')"
+                    "{name}.{} = {}",
+                    self.slot_var(g, *slot),
+                    values_literal(values)
+                ));
+            }
+            let after = ORDER_STRIDE * (group.rank.map_or(0, |r| r + 1));
+            for &p in &ports {
+                self.lines
+                    .push(format!("{name}.thresholder['e{p}'].when = 'groups'"));
+                self.lines
+                    .push(format!("{name}.thresholder['e{p}'].order = {}", after + 1));
+                self.lines.push(format!(
+                    "{name}.run_on_event('e{p}', 'ev{p} = 0', when='groups', order={})",
+                    after + 3
                 ));
             }
             if let Some(rank) = group.rank {
@@ -271,7 +298,7 @@ impl Builder<'_> {
                 };
                 let mut printer = Printer::new(&names, self.program.dt);
                 printer.raw(format!("tl = tl + {}", number(self.program.dt)));
-                printer.stmts(&kernel.advance, None)?;
+                printer.stmts(&code.advance, None)?;
                 let code = printer.finish().join("\n");
                 self.lines.push(format!(
                     "{name}.run_regularly({}, when='groups', order={}, name={})",
@@ -337,7 +364,7 @@ impl Builder<'_> {
     fn routes(&mut self, routes: &[Route]) -> Result<(), String> {
         for (k, r) in routes.iter().enumerate() {
             let target = &self.program.kernels[self.layout.groups[r.target_group].kernel as usize];
-            let handler: &[Stmt] = target
+            let handler: &[Stmt] = self.codes[r.target_group]
                 .on_event
                 .get(r.in_port as usize)
                 .map_or(&[], Vec::as_slice);
@@ -380,8 +407,14 @@ impl Builder<'_> {
                     values_literal(&delays)
                 ));
             }
+            let after =
+                ORDER_STRIDE * (self.layout.groups[r.source_group].rank.map_or(0, |k| k + 1));
+            self.lines.push(format!(
+                "for p in {obj}._pathways:\n        p.when = 'groups'\n        p.order = {}",
+                after + 2
+            ));
             let shifts: Vec<f64> = r
-                .delayed
+                .early
                 .iter()
                 .map(|&d| if d { self.program.dt } else { 0.0 })
                 .collect();
