@@ -1,0 +1,407 @@
+//! The Brian2 target on every official LEMS example (`LEMS_NML2_Ex*.xml`): each is exported
+//! with `--target brian2` and run (`export_file` with `run: true`, the default cpp_standalone
+//! device), two at a time, into its own folder, and judged three ways:
+//!
+//! - **Refused examples** ([`REFUSED`]) must fail with an error located in the model (file,
+//!   line, column), never with a Python traceback.
+//! - **Against the native target** (`brian2_agrees_with_native`): every output file the native
+//!   run writes must be written by the script, with the same rows and times. Each value column
+//!   must agree within [`REL_TOL`] of the native column's size (its range or its largest
+//!   magnitude); event files must hold the same events. The script reproduces jLEMS's step
+//!   (most files come out byte for byte identical); the tolerance covers the order of
+//!   additions Brian2 chooses (sympy reorders sums) and sums taken over synapses in another
+//!   order. Columns driven by random inputs ([`RANDOM`]) draw from Brian2's generator, not
+//!   jLEMS's: they are compared by spike count, within `3·√(a + b) + 2`.
+//! - **OMV** (`brian2_omv_observables`): every observable of the examples' jNeuroML test files,
+//!   with their `.mep` values and tolerances, on the Brian2 outputs.
+//!
+//! Builds are cached by a hash of each script in `$LEMSC_BRIAN2_CACHE` (`target/brian2-cache`
+//! when unset), so an unchanged model is not compiled again. Without a Python that imports
+//! brian2 the tests say so and pass; under CI (`CI=true`) that is a failure.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+use lemsc::back::brian2::{export_file, run::find_python, Brian2Options};
+use lemsc::diag::SourceMap;
+use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
+use lemsc_testsuite::failures::assert_none_failed;
+use lemsc_testsuite::nrncompare::{compare_spike_counts_loosely, read_dat};
+use lemsc_testsuite::omv::{
+    evaluate, load_mep, observable_failure, omts_for_engine, ENGINE_JNEUROML,
+};
+use lemsc_testsuite::simulators::in_ci;
+use lemsc_testsuite::{native_lems_examples, shared_dir, MULTI_COMPARTMENT_EXAMPLE};
+
+/// A value column agrees when `max |brian2 - native| <= REL_TOL · size`.
+const REL_TOL: f64 = 1e-4;
+
+/// Examples the Brian2 target refuses, and the words of the error.
+const REFUSED: &[(&str, &str)] = &[
+    (MULTI_COMPARTMENT_EXAMPLE, "multi-compartment cells"),
+    ("LEMS_NML2_Ex4_KS.xml", "kinetic scheme"),
+    ("LEMS_NML2_Ex4a_KS.xml", "kinetic scheme"),
+];
+
+/// Output columns (by index after the time; `None`: every column and event file) that random
+/// inputs drive, per example.
+const RANDOM: &[(&str, Option<&[usize]>)] = &[
+    // izhPop[6], [7], [8]: a random spike generator, a Poisson generator, a Poisson synapse.
+    ("LEMS_NML2_Ex16_Inputs.xml", Some(&[6, 7, 8])),
+    // Poisson firing synapses on every cell.
+    ("LEMS_NML2_Ex23_Spiketimes.xml", None),
+    // Poisson spike sources.
+    ("LEMS_NML2_Ex14_PyNN.xml", None),
+];
+
+fn examples_dir() -> PathBuf {
+    shared_dir().join("neuroml2/LEMSexamples")
+}
+
+fn name_of(file: &Path) -> String {
+    file.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+/// True (after saying so) when no Python imports brian2; panics instead under CI.
+fn skipped_without_brian2(test: &str) -> bool {
+    match find_python() {
+        Ok(_) => false,
+        Err(why) if in_ci() => panic!("{test}: {why}; under CI this is a failure, not a skip"),
+        Err(why) => {
+            println!("SKIPPED {test}: {why}");
+            true
+        }
+    }
+}
+
+struct Run {
+    file: PathBuf,
+    native_dir: PathBuf,
+    brian2_dir: PathBuf,
+    /// The native run's output files, or why a run failed.
+    result: Result<Vec<PathBuf>, String>,
+    seconds: f64,
+}
+
+fn first_error(err: &SimError) -> String {
+    err.summary()
+        .lines()
+        .next()
+        .unwrap_or("no message")
+        .to_string()
+}
+
+fn run_example(file: &Path, root: &Path) -> Run {
+    let stem = file.file_stem().unwrap();
+    let native_dir = root.join("native").join(stem);
+    let brian2_dir = root.join("brian2").join(stem);
+    let native = RunOptions {
+        out_dir: Some(native_dir.clone()),
+        engine: Engine::Native,
+        ..RunOptions::default()
+    };
+    let result = run_file(file, &native)
+        .map_err(|e| format!("the native run failed: {}", first_error(&e)))
+        .map(|outcome| outcome.outputs);
+    let started = Instant::now();
+    let opts = Brian2Options {
+        out_dir: Some(brian2_dir.clone()),
+        run: true,
+        ..Brian2Options::default()
+    };
+    let result = result.and_then(|outputs| match export_file(file, &opts) {
+        Ok(outcome) if outcome.status == Some(0) => Ok(outputs),
+        Ok(outcome) => Err(format!(
+            "the script {} exited with status {:?}",
+            outcome.script.display(),
+            outcome.status
+        )),
+        Err(e) => Err(first_error(&e)),
+    });
+    Run {
+        file: file.to_path_buf(),
+        native_dir,
+        brian2_dir,
+        result,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Every supported example, native and Brian2, once per test process, two at a time.
+fn runs() -> &'static [Run] {
+    static RUNS: OnceLock<Vec<Run>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        if std::env::var_os("LEMSC_BRIAN2_CACHE").is_none() {
+            let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../brian2-cache");
+            std::env::set_var("LEMSC_BRIAN2_CACHE", cache);
+        }
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("brian2-examples");
+        let _ = std::fs::remove_dir_all(&root);
+        let files: Vec<PathBuf> = native_lems_examples()
+            .into_iter()
+            .filter(|f| !REFUSED.iter().any(|(name, _)| name_of(f) == *name))
+            .collect();
+        let next = AtomicUsize::new(0);
+        let done: Mutex<Vec<Run>> = Mutex::new(Vec::new());
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    let run = run_example(file, &root);
+                    done.lock().unwrap().push(run);
+                });
+            }
+        });
+        let mut runs = done.into_inner().unwrap();
+        runs.sort_by_key(|r| name_of(&r.file));
+        for run in &runs {
+            let status = match &run.result {
+                Ok(_) => "ok".to_string(),
+                Err(why) => format!("FAILED: {why}"),
+            };
+            println!(
+                "brian2 {:<45} {:>7.2} s  {status}",
+                name_of(&run.file),
+                run.seconds
+            );
+        }
+        println!(
+            "{} examples in {:.1} s",
+            runs.len(),
+            started.elapsed().as_secs_f64()
+        );
+        runs
+    })
+}
+
+#[test]
+fn brian2_refuses_what_it_cannot_express_at_the_model_text() {
+    for (name, words) in REFUSED {
+        let file = examples_dir().join(name);
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("brian2-refused");
+        let opts = Brian2Options {
+            out_dir: Some(out.clone()),
+            ..Brian2Options::default()
+        };
+        let Err(SimError::Model {
+            sources,
+            diagnostics,
+        }) = export_file(&file, &opts)
+        else {
+            panic!("{name}: expected a located model error");
+        };
+        let error = diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .unwrap_or_else(|| panic!("{name}: no error among the diagnostics"));
+        let text = lemsc::diag::render(&sources, std::slice::from_ref(error), false);
+        assert!(text.contains(words), "{name}: {text}");
+        // file:line:column of the model text.
+        let located = text
+            .lines()
+            .any(|l| l.contains(".xml:") || l.contains(".nml:"));
+        assert!(located, "{name}: the error is not located:\n{text}");
+        assert!(
+            !out.join(lemsc::back::brian2::script_file_name(
+                name.trim_end_matches(".xml")
+            ))
+            .exists(),
+            "{name}: a script was written although the model was refused"
+        );
+    }
+}
+
+/// The random columns of `example`: `None` when none, `Some(None)` for all.
+fn random_columns(example: &str) -> Option<Option<&'static [usize]>> {
+    RANDOM
+        .iter()
+        .find(|(name, _)| *name == example)
+        .map(|(_, c)| *c)
+}
+
+/// Upward crossings of 0 (membrane potentials in volts: spikes).
+fn spike_count(values: &[f64]) -> usize {
+    values
+        .windows(2)
+        .filter(|w| w[0] < 0.0 && w[1] >= 0.0)
+        .count()
+}
+
+fn compare_dat(native: &Path, brian2: &Path, random: Option<Option<&[usize]>>) -> Vec<String> {
+    let (a, b) = match (read_dat(native), read_dat(brian2)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return vec![e],
+    };
+    if a.times != b.times {
+        return vec![format!(
+            "{} rows or times differ ({} and {} rows)",
+            brian2.display(),
+            a.times.len(),
+            b.times.len()
+        )];
+    }
+    if a.columns.len() != b.columns.len() {
+        return vec![format!("{}: column counts differ", brian2.display())];
+    }
+    let mut failures = Vec::new();
+    for (k, (x, y)) in a.columns.iter().zip(&b.columns).enumerate() {
+        let column = k + 1;
+        let is_random = match random {
+            Some(None) => true,
+            Some(Some(columns)) => columns.contains(&column),
+            None => false,
+        };
+        if is_random {
+            if let Err(why) = compare_spike_counts_loosely(spike_count(x), spike_count(y)) {
+                failures.push(format!("{} column {column}: {why}", brian2.display()));
+            }
+            continue;
+        }
+        let (lo, hi) = x
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                (l.min(v), h.max(v))
+            });
+        let size = (hi - lo).max(x.iter().fold(0.0f64, |m, v| m.max(v.abs())));
+        let (worst, at) = x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .map(|(i, (p, q))| ((p - q).abs(), i))
+            .fold((0.0f64, 0), |best, d| {
+                if d.0 > best.0 || d.0.is_nan() {
+                    d
+                } else {
+                    best
+                }
+            });
+        if !(worst <= REL_TOL * size) {
+            failures.push(format!(
+                "{} column {column}: differs by {worst:e} at row {at} (allowed {:e})",
+                brian2.display(),
+                REL_TOL * size
+            ));
+        }
+    }
+    failures
+}
+
+/// Event lines (`time id` or `id time`) as sorted pairs of texts.
+fn events(path: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines.sort();
+    Ok(lines)
+}
+
+#[test]
+fn brian2_agrees_with_native() {
+    if skipped_without_brian2("brian2_agrees_with_native") {
+        return;
+    }
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for run in runs() {
+        let example = name_of(&run.file);
+        let outputs = match &run.result {
+            Ok(outputs) => outputs,
+            Err(why) => {
+                failures.push(format!("{example}: {why}"));
+                continue;
+            }
+        };
+        let random = random_columns(&example);
+        for native in outputs {
+            total += 1;
+            let relative = native.strip_prefix(&run.native_dir).unwrap_or(native);
+            let ours = run.brian2_dir.join(relative);
+            if !ours.is_file() {
+                failures.push(format!("{example}: {} was not written", ours.display()));
+                continue;
+            }
+            let is_dat = read_dat(native).is_ok_and(|d| !d.columns.is_empty());
+            let found = if is_dat {
+                compare_dat(native, &ours, random)
+            } else if random == Some(None) {
+                // Random spike times: the counts only.
+                match (events(native), events(&ours)) {
+                    (Ok(a), Ok(b)) => compare_spike_counts_loosely(a.len(), b.len())
+                        .err()
+                        .map(|why| format!("{}: {why}", ours.display()))
+                        .into_iter()
+                        .collect(),
+                    (Err(e), _) | (_, Err(e)) => vec![e],
+                }
+            } else {
+                match (events(native), events(&ours)) {
+                    (Ok(a), Ok(b)) if a == b => Vec::new(),
+                    (Ok(a), Ok(b)) => vec![format!(
+                        "{}: {} events, {} native, or different times",
+                        ours.display(),
+                        b.len(),
+                        a.len()
+                    )],
+                    (Err(e), _) | (_, Err(e)) => vec![e],
+                }
+            };
+            failures.extend(found.into_iter().map(|f| format!("{example}: {f}")));
+        }
+    }
+    println!("{total} output files compared (value columns within {REL_TOL:e} of their size)");
+    assert!(total >= 30, "only {total} output files compared");
+    assert_none_failed("Brian2 output files", &failures, total, &[]);
+}
+
+#[test]
+fn brian2_omv_observables() {
+    if skipped_without_brian2("brian2_omv_observables") {
+        return;
+    }
+    let mut sources = SourceMap::new();
+    let omts = omts_for_engine(&mut sources, &examples_dir().join("test"), ENGINE_JNEUROML)
+        .expect("the examples' OMV test files");
+    let (mut failures, mut total) = (Vec::new(), 0);
+    for omt in &omts {
+        let Some(mep_path) = omt.mep_path() else {
+            continue; // a dry run: the run itself is checked above
+        };
+        let target = Path::new(&omt.target)
+            .file_name()
+            .unwrap()
+            .to_string_lossy();
+        let Some(run) = runs().iter().find(|r| name_of(&r.file) == target) else {
+            assert!(
+                REFUSED.iter().any(|(name, _)| *name == target),
+                "{} names {target}, which is not among the examples run",
+                omt.path.display()
+            );
+            continue;
+        };
+        let mep = load_mep(&mut sources, &mep_path).expect("a readable .mep");
+        match &run.result {
+            Err(why) => {
+                total += omt.observable_count();
+                failures.push(format!("{target}: observables not measured: {why}"));
+            }
+            Ok(_) => {
+                for result in evaluate(omt, &mep, &run.brian2_dir.join("results")) {
+                    total += 1;
+                    if !result.passed() {
+                        failures.push(observable_failure(&target, &result));
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "{total} OMV observables on the Brian2 outputs, {} failed",
+        failures.len()
+    );
+    assert!(total >= 50, "only {total} observables found");
+    assert_none_failed("OMV observables", &failures, total, &[]);
+}
