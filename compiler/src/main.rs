@@ -265,6 +265,9 @@ enum NeuronOutputArg {
 enum Emit {
     /// The simulation IR: instances, connections, inputs and resolved recorders
     Ir,
+    /// The native target's program: each kernel's statements, the instances, the
+    /// initialisation and step orders, connections and recorded values
+    Program,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -309,7 +312,7 @@ fn dispatch(cli: Cli) -> u8 {
                 (Target::Neuron, None) => run_neuron(&file, &cli),
                 (Target::Nest, None) => run_nest(&file, &cli),
                 (Target::Brian2, None) => run_brian2(&file, &cli),
-                (target, emit) => run_build(&file, target, emit, &cli.common),
+                (target, emit) => run_build(&file, target, emit, &cli),
             }
         }
     }
@@ -714,7 +717,8 @@ fn run_nest(file: &Path, cli: &Cli) -> u8 {
 
 /// `lemsc FILE --emit ir`, or `--target T` for a text target: check, then print the IR or
 /// hand the model to the target's backend.
-fn run_build(file: &Path, target: Target, emit: Option<Emit>, common: &CommonArgs) -> u8 {
+fn run_build(file: &Path, target: Target, emit: Option<Emit>, cli: &Cli) -> u8 {
+    let common = &cli.common;
     let checked = match load_checked(file, common) {
         Ok(checked) => checked,
         Err(code) => return code,
@@ -725,9 +729,28 @@ fn run_build(file: &Path, target: Target, emit: Option<Emit>, common: &CommonArg
         let (_, diags) = lemsc::passes::lower(model);
         return report_failure(file, &checked, &diags.list, common);
     };
-    if let Some(Emit::Ir) = emit {
-        stdout!("{}", lemsc::ir::print::print(ir, model));
-        return EXIT_OK;
+    match emit {
+        Some(Emit::Ir) => {
+            stdout!("{}", lemsc::ir::print::print(ir, model));
+            return EXIT_OK;
+        }
+        Some(Emit::Program) => {
+            let out_dir = cli.out_dir.clone().unwrap_or_else(|| {
+                file.parent().map(Path::to_path_buf).unwrap_or_default()
+            });
+            let opts = lemsc::passes::kernels::ProgramOptions {
+                out_dir,
+                seed: cli.seed,
+            };
+            return match lemsc::passes::kernels::build_program(model, ir, &opts) {
+                Ok(program) => {
+                    stdout!("{}", lemsc_runtime::program::print::print(&program));
+                    EXIT_OK
+                }
+                Err(diags) => report_failure(file, &checked, &diags, common),
+            };
+        }
+        None => {}
     }
     let name = match target {
         Target::Native => unreachable!("native runs go through run_native"),

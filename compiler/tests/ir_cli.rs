@@ -1,4 +1,5 @@
-//! `lemsc FILE --emit ir` and the native target's refusal of what it cannot simulate.
+//! `lemsc FILE --emit ir|program` and the native target's refusal of what it cannot
+//! simulate.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -35,6 +36,39 @@ fn emit_ir_prints_the_same_ir_every_time_and_exits_0() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
     let second = lemsc(&[&file, "--emit", "ir"]);
+    assert_eq!(first.stdout, second.stdout);
+}
+
+#[test]
+fn emit_program_prints_the_kernels_and_orders_without_running() {
+    let file = example("LEMS_NML2_Ex1_HH.xml");
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("emit-program");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let out_arg = out_dir.to_string_lossy().into_owned();
+    let first = lemsc(&[&file, "--emit", "program", "-o", &out_arg]);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(0), "{stderr}");
+    let text = String::from_utf8_lossy(&first.stdout).into_owned();
+    for expected in [
+        "program: dt 0.00001 s, 15000 steps, seed 1234,",
+        "  states: v",
+        "  advance:",
+        "  advance hhpop[0]",
+        "output file of0 -> ",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    // The output column is the cell's exposed v.
+    let column = text
+        .lines()
+        .skip_while(|l| !l.starts_with("output file of0"));
+    assert_eq!(
+        column.skip(1).next(),
+        Some("  hhpop[0]/v@exposed"),
+        "{text}"
+    );
+    assert!(!out_dir.exists(), "--emit program writes no output file");
+    let second = lemsc(&[&file, "--emit", "program", "-o", &out_arg]);
     assert_eq!(first.stdout, second.stdout);
 }
 

@@ -12,8 +12,12 @@
 //! is `vars[base + s]`. Values of *other* instances are read through the instance's links
 //! (see [`InstanceRec::links`]). Nothing is named at run time: every path was resolved by the
 //! compiler to an index into `vars`.
+//!
+//! [`print::print`] writes a program as text (`lemsc FILE --emit program`).
 
 use std::path::PathBuf;
+
+pub mod print;
 
 /// A value computed by a kernel statement. Arithmetic is IEEE double, evaluated as written
 /// (no reassociation, no fused multiply-add), so every implementation gives the same bits.
