@@ -14,6 +14,10 @@ pub trait Spelling {
     fn external(&self, ext: &External) -> String;
     /// The LEMS time `t` (s).
     fn time(&self) -> String;
+    /// Whether an EventOut here is a spike of the node (the cell's, not an attachment's).
+    fn emits(&self) -> bool {
+        true
+    }
 }
 
 /// A real literal NESTML and C++ read back as the same double.

@@ -6,6 +6,7 @@
 //! - [`nodes`]: which model each population member becomes, how attachments fit into it,
 //!   and what NEST cannot run (refused with located errors);
 //! - [`init`]: initial values, computed as jLEMS initialises;
+//! - [`lags`]: how many steps back a cell's children read its `v`, as jLEMS copies it;
 //! - [`expr`] and [`names`]: expressions and identifiers as NESTML text;
 //! - [`nestml`]: a node model printed through `codegen-templates/nest/model.nestml.tera`;
 //! - [`script`]: the script, through `script.py.tera`;
@@ -15,6 +16,7 @@
 
 pub mod expr;
 pub mod init;
+pub mod lags;
 pub mod names;
 pub mod nestml;
 pub mod nodes;

@@ -17,10 +17,13 @@ use serde::Serialize;
 use crate::diag::Diagnostic;
 use crate::ir::Ir;
 use crate::model::Model;
-use crate::passes::mechanism::{eval_const, Actions, DerivedValue, External, MExpr, MechanismPlan, REGIME_VAR};
+use crate::passes::mechanism::{
+    eval_const, Actions, DerivedValue, External, MExpr, MechanismPlan, REGIME_VAR,
+};
 
 use super::expr::{boolean, number, print, Spelling};
 use super::init::{initialise, Env};
+use super::lags;
 use super::names::NameTable;
 use super::nodes::{AttachmentKind, Mode, NodeModel, WEIGHT};
 
@@ -69,14 +72,20 @@ struct Receive {
 /// Prints node model `m`; `step` is the simulation's step (s), `temperature` the network's (K).
 pub fn model_file(
     model: &Model,
-    _ir: &Ir,
+    ir: &Ir,
     m: &NodeModel,
     step: f64,
     temperature: Option<f64>,
 ) -> Result<ModelFile, Vec<Diagnostic>> {
     let mut names = NameTable::default();
     // The generator's own names first, so model names step aside.
-    for own in ["t_lems", "lems_dt", "weight_in", "temperature", "lems_started"] {
+    for own in [
+        "t_lems",
+        "lems_dt",
+        "weight_in",
+        "temperature",
+        "lems_started",
+    ] {
         names.fresh(own);
     }
     let mut cell_idents = BTreeMap::new();
@@ -187,6 +196,7 @@ pub fn model_file(
         let spell = Spell {
             idents: &cell_idents,
             voltage: None,
+            cell: true,
         };
         declare(
             &m.cell,
@@ -210,6 +220,7 @@ pub fn model_file(
         let spell = Spell {
             idents: &idents,
             voltage: voltage.clone(),
+            cell: false,
         };
         declare(
             &kind.plan,
@@ -248,6 +259,7 @@ pub fn model_file(
         let spell = Spell {
             idents: &cell_idents,
             voltage: None,
+            cell: true,
         };
         for (flat, e) in &cell_env.random {
             random_inits.push(format!("    {} = {}", spell.var(flat), print(e, &spell)));
@@ -258,6 +270,7 @@ pub fn model_file(
         let spell = Spell {
             idents: &idents,
             voltage: voltage.clone(),
+            cell: false,
         };
         for (flat, e) in &env.random {
             random_inits.push(format!("    {} = {}", spell.var(flat), print(e, &spell)));
@@ -275,6 +288,7 @@ pub fn model_file(
         let spell = Spell {
             idents: &idents,
             voltage: voltage.clone(),
+            cell: false,
         };
         update.push(format!("# {} ({})", kind.label, mode_text(kind)));
         step_lines(
@@ -282,24 +296,59 @@ pub fn model_file(
             &spell,
             &BTreeMap::new(),
             None,
+            &Lagged::default(),
             &mut update,
             &mut names,
         );
     }
     let sums = sum_values(m, &kind_idents, &count_param);
     update.push("# the cell".to_string());
+    // Past values of v for the children that read it a few steps late (see `lags`).
+    let mut lagged = Lagged::default();
+    let v_state = m
+        .cell
+        .states
+        .iter()
+        .find(|s| s.is_voltage)
+        .map(|s| s.name.clone());
+    if let Some(v) = v_state {
+        lagged.lags = lags::voltage_lags(model, ir, &m.cell);
+        let deepest = lagged.lags.values().copied().max().unwrap_or(0);
+        let v_id = cell_idents[&v].clone();
+        let v0 = v0.unwrap_or(0.0);
+        for k in 2..=deepest {
+            let h = names.fresh(&format!("{v_id}__lag{k}"));
+            state.push(format!("{h} real = {}", number(v0)));
+            defaults.push((h.clone(), v0));
+            lagged.history.push(h);
+        }
+        if !lagged.history.is_empty() {
+            let start = names.fresh(&format!("{v_id}__at_start"));
+            update.push(format!("{start} real = {v_id}"));
+            lagged.voltage = Some(v);
+            lagged.start = start;
+        }
+    }
     let spell = Spell {
         idents: &cell_idents,
         voltage: None,
+        cell: true,
     };
     step_lines(
         &m.cell,
         &spell,
         &sums,
         Some(&exposed),
+        &lagged,
         &mut update,
         &mut names,
     );
+    for k in (1..lagged.history.len()).rev() {
+        update.push(format!("{} = {}", lagged.history[k], lagged.history[k - 1]));
+    }
+    if let Some(first) = lagged.history.first() {
+        update.push(format!("{first} = {}", lagged.start));
+    }
 
     let mut receive = Vec::new();
     for ((k, port), nest_port) in &kind_ports {
@@ -322,6 +371,7 @@ pub fn model_file(
         let spell = Spell {
             idents: &idents,
             voltage: voltage.clone(),
+            cell: false,
         };
         let before = lines.len();
         handler_lines(&kind.plan, port, &spell, weight.as_deref(), &mut lines);
@@ -427,8 +477,11 @@ fn kind_map(all: &BTreeMap<(usize, String), String>, k: usize) -> BTreeMap<Strin
 
 struct Spell<'a> {
     idents: &'a BTreeMap<String, String>,
-    /// What an attachment reads as the cell's voltage.
+    /// What an attachment reads as the cell's voltage; `None` in the cell itself, whose
+    /// EventOuts are the node's spikes (an attachment's go nowhere in NEST).
     voltage: Option<String>,
+    /// True in the cell itself.
+    cell: bool,
 }
 
 impl Spelling for Spell<'_> {
@@ -448,13 +501,19 @@ impl Spelling for Spell<'_> {
     fn time(&self) -> String {
         "t_lems".into()
     }
+    fn emits(&self) -> bool {
+        self.cell
+    }
 }
 
 /// The derived variables of `plan` that depend on parameters only (morphology, reversal
 /// potentials...), with their values: the model holds them as parameters.
 /// `variable` names derived variables that are not constants whatever the plan says (a
 /// cell's sums over its attachments, which the plan cannot see).
-pub fn constant_derived(plan: &MechanismPlan, variable: &BTreeSet<String>) -> BTreeMap<String, f64> {
+pub fn constant_derived(
+    plan: &MechanismPlan,
+    variable: &BTreeSet<String>,
+) -> BTreeMap<String, f64> {
     // Properties differ per node: what reads one is not a constant.
     let mut fixed = plan.clone();
     fixed.properties.clear();
@@ -559,15 +618,36 @@ fn sum_values(
     out
 }
 
+/// Past values of the cell's `v` that its children read (see [`lags`]).
+#[derive(Default)]
+struct Lagged {
+    /// Flat name of the cell's `v`.
+    voltage: Option<String>,
+    lags: BTreeMap<String, usize>,
+    /// `history[k - 2]` holds v_{n-k} at the start of step n.
+    history: Vec<String>,
+    /// The local holding v at the start of the step.
+    start: String,
+}
+
 /// One plan's step: derived values, rates, conditions and regimes (see the module doc).
 fn step_lines(
     plan: &MechanismPlan,
     spell: &Spell,
     sums: &BTreeMap<String, String>,
     exposed: Option<&BTreeMap<String, String>>,
+    lagged: &Lagged,
     out: &mut Vec<String>,
     names: &mut NameTable,
 ) {
+    let lagged_spell = WeightSpell { inner: spell };
+    let lag = |owner: &str, e: &MExpr| -> MExpr {
+        match (&lagged.voltage, lags::lag_of(&lagged.lags, owner)) {
+            (Some(v), Some(k)) => replace_var(e, v, &lagged.history[k - 2]),
+            _ => e.clone(),
+        }
+    };
+    let spell: &dyn Spelling = &lagged_spell;
     let sum_names: BTreeSet<String> = sums.keys().cloned().collect();
     let constants = constant_derived(plan, &sum_names);
     for d in &plan.derived {
@@ -580,7 +660,9 @@ fn step_lines(
             continue;
         }
         match &d.value {
-            DerivedValue::Value(e) => out.push(format!("{id} = {}", print(e, spell))),
+            DerivedValue::Value(e) => {
+                out.push(format!("{id} = {}", print(&lag(&d.name, e), spell)))
+            }
             DerivedValue::Cases(cases) => {
                 // No case holding gives 0, as in jLEMS.
                 let mut first = true;
@@ -589,8 +671,8 @@ fn step_lines(
                     match cond {
                         Some(c) => {
                             let kw = if first { "if" } else { "elif" };
-                            out.push(format!("{kw} {}:", boolean(c, spell)));
-                            out.push(format!("    {id} = {}", print(value, spell)));
+                            out.push(format!("{kw} {}:", boolean(&lag(&d.name, c), spell)));
+                            out.push(format!("    {id} = {}", print(&lag(&d.name, value), spell)));
                             first = false;
                         }
                         None => {
@@ -600,7 +682,7 @@ fn step_lines(
                     }
                 }
                 let default = default
-                    .map(|v| print(v, spell))
+                    .map(|v| print(&lag(&d.name, v), spell))
                     .unwrap_or_else(|| "0.0".into());
                 if first {
                     out.push(format!("{id} = {default}"));
@@ -615,7 +697,10 @@ fn step_lines(
     let mut pending = Vec::new();
     for r in plan.rates.iter().filter(|r| r.regime.is_none()) {
         let local = names.fresh(&format!("rate__{}", spell.var(&r.state)));
-        out.push(format!("{local} real = {}", print(&r.value, spell)));
+        out.push(format!(
+            "{local} real = {}",
+            print(&lag(&r.state, &r.value), spell)
+        ));
         pending.push((spell.var(&r.state), local));
     }
     for (state, local) in pending {
@@ -709,7 +794,7 @@ fn action_lines(
         };
         out.push(format!("{indent}{} = {value}", spell.var(&assign.var)));
     }
-    if !a.event_outs.is_empty() {
+    if !a.event_outs.is_empty() && spell.emits() {
         out.push(format!("{indent}emit_spike()"));
     }
     if let (Some(k), Some(reg)) = (a.transition, regime_var) {
@@ -795,5 +880,8 @@ impl Spelling for WeightSpell<'_, '_> {
     }
     fn time(&self) -> String {
         self.inner.time()
+    }
+    fn emits(&self) -> bool {
+        self.inner.emits()
     }
 }
