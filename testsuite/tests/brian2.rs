@@ -45,11 +45,12 @@ const REFUSED: &[(&str, &str)] = &[
     ("LEMS_NML2_Ex4a_KS.xml", "kinetic scheme"),
 ];
 
-/// Output columns (by index after the time; `None`: every column and event file) that random
-/// inputs drive, per example.
+/// Output columns (numbered from 1 after the time; `None`: every column and event file) that
+/// random inputs drive, per example.
 const RANDOM: &[(&str, Option<&[usize]>)] = &[
-    // izhPop[6], [7], [8]: a random spike generator, a Poisson generator, a Poisson synapse.
-    ("LEMS_NML2_Ex16_Inputs.xml", Some(&[6, 7, 8])),
+    // v6, v7, v8 (izhPop[6], [7], [8]): a random spike generator, a Poisson generator, a
+    // Poisson synapse.
+    ("LEMS_NML2_Ex16_Inputs.xml", Some(&[7, 8, 9])),
     // Poisson firing synapses on every cell.
     ("LEMS_NML2_Ex23_Spiketimes.xml", None),
     // Poisson spike sources.
