@@ -15,8 +15,9 @@ use crate::passes::mechanism::{Actions, DerivedValue, External, MExpr, Mechanism
 #[derive(Clone, Debug, Default)]
 pub struct Env {
     pub values: BTreeMap<String, f64>,
-    /// Initial expressions of values that draw random numbers (already substituted).
-    pub random: BTreeMap<String, MExpr>,
+    /// Initial expressions of values that draw random numbers, or read such values, in
+    /// the order they must be computed (other names already replaced by numbers).
+    pub random: Vec<(String, MExpr)>,
     pub voltage: Option<f64>,
     pub temperature: Option<f64>,
 }
@@ -84,6 +85,7 @@ impl Env {
     fn substitute(&self, e: &MExpr) -> MExpr {
         let go = |x: &MExpr| Box::new(self.substitute(x));
         match e {
+            MExpr::Var(n) if self.is_random(n) => e.clone(),
             MExpr::Var(n) => match self.values.get(n) {
                 Some(v) => MExpr::Num(*v),
                 None => e.clone(),
@@ -99,15 +101,31 @@ impl Env {
         }
     }
 
+    /// Whether `name` holds a value drawn at random (or computed from one).
+    pub fn is_random(&self, name: &str) -> bool {
+        self.random.iter().any(|(n, _)| n == name)
+    }
+
+    fn reads_random(&self, e: &MExpr) -> bool {
+        let mut found = false;
+        super::expr::visit_vars(e, &mut |n| found |= self.is_random(n));
+        found || super::expr::uses_random(e)
+    }
+
     fn set(&mut self, var: &str, value: &MExpr) {
-        match self.eval(value) {
+        let known = if self.reads_random(value) {
+            None
+        } else {
+            self.eval(value)
+        };
+        self.random.retain(|(n, _)| n != var);
+        match known {
             Some(v) => {
                 self.values.insert(var.to_string(), v);
-                self.random.remove(var);
             }
             None => {
                 let sub = self.substitute(value);
-                self.random.insert(var.to_string(), sub);
+                self.random.push((var.to_string(), sub));
                 // Later values that read it are left to NEST too (they see NaN here).
                 self.values.insert(var.to_string(), f64::NAN);
             }
@@ -186,7 +204,7 @@ mod tests {
         );
         assert!(env.values["tnext"].is_nan());
         assert_eq!(
-            env.random["tnext"],
+            env.random[0].1,
             MExpr::Bin(
                 BinOp::Div,
                 Box::new(MExpr::Random(Box::new(MExpr::Num(1.0)))),

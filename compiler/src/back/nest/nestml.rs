@@ -551,9 +551,10 @@ fn declare(
     // NESTML draws random numbers only in update blocks: such initial values are drawn
     // at the first step (`lems_started`), before anything else.
     let initial = |name: &str| -> String {
-        match env.random.get(name) {
-            Some(_) => "0.0".into(),
-            None => number(env.values.get(name).copied().unwrap_or(0.0)),
+        if env.is_random(name) {
+            "0.0".into()
+        } else {
+            number(env.values.get(name).copied().unwrap_or(0.0))
         }
     };
     let constants = constant_derived(plan, variable);
@@ -578,7 +579,7 @@ fn declare(
         .filter(|n| seen.insert(n.to_string()));
     for name in names {
         state.push(format!("{} real = {}", spell.var(name), initial(name)));
-        if !env.random.contains_key(name) {
+        if !env.is_random(name) {
             let v = env.values.get(name).copied().unwrap_or(0.0);
             defaults.push((spell.var(name), v));
         }
