@@ -21,7 +21,7 @@ use crate::model::component::{CompId, Component};
 use crate::model::types::{ComponentType, Direction, KineticScheme};
 use crate::model::Model;
 use crate::passes::kernels::plan::{KernelPlan, KineticSchemePlan, LinkSpec, PerInstance};
-use layout::Layout;
+use layout::SlotLayout;
 use statements::Context;
 
 /// Out-ports fired in one entry are returned as bits of a `u64`.
@@ -49,7 +49,7 @@ pub fn plan_component_with(
         onstart_copies: onstart_copies.max(1),
         comp: c,
         ty,
-        layout: Layout::of(ty, c, has_dynamics),
+        layout: SlotLayout::of(ty, c, has_dynamics),
         values: folded_values(ty, c),
         out_ports: port_names(ty, Direction::Out),
         links: Vec::new(),
@@ -141,7 +141,7 @@ struct Lowerer<'a> {
     onstart_copies: u32,
     comp: &'a Component,
     ty: &'a ComponentType,
-    layout: Layout,
+    layout: SlotLayout,
     /// Parameters, derived parameters and constants by name, folded into expressions.
     values: HashMap<String, f64>,
     out_ports: Vec<String>,

@@ -4,9 +4,6 @@
 //! resolves links and builds the run's orders, connections and outputs.
 
 mod assemble;
-mod assemble_io;
-mod assemble_links;
-mod assemble_order;
 pub mod flatten;
 pub mod plan;
 

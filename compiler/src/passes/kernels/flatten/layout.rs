@@ -13,7 +13,7 @@ use crate::model::types::ComponentType;
 
 /// The slots of one component, by what they hold.
 #[derive(Debug, Default)]
-pub(super) struct Layout {
+pub(super) struct SlotLayout {
     /// A name per slot (`v`, `v@exposed`, `rate:v`).
     pub names: Vec<String>,
     /// Variables by name: state, requirement copy, derived, property, parameter.
@@ -39,7 +39,7 @@ pub(super) struct Layout {
     pub properties: Vec<(u32, String, f64)>,
 }
 
-impl Layout {
+impl SlotLayout {
     fn add(&mut self, name: impl Into<String>) -> u32 {
         self.names.push(name.into());
         self.names.len() as u32 - 1
@@ -68,8 +68,8 @@ impl Layout {
     }
 
     /// Lays out `comp`, an instance of `ty`.
-    pub fn of(ty: &ComponentType, comp: &Component, has_dynamics: bool) -> Layout {
-        let mut l = Layout::default();
+    pub fn of(ty: &ComponentType, comp: &Component, has_dynamics: bool) -> SlotLayout {
+        let mut l = SlotLayout::default();
         let d = &ty.dynamics;
         for sv in &d.state_variables {
             let s = l.variable(&sv.q.name);

@@ -4,24 +4,24 @@
 
 use lemsc_runtime::program::{KineticEdge, KineticScheme, Op};
 
+use super::layout::ProgramLayout;
 use crate::diag::Diagnostic;
 use crate::ir::{InstId, Ir, SlotKind};
 use crate::model::Model;
 use crate::passes::jlems_order::java_hash_map_order;
-use crate::passes::kernels::assemble::Layout;
 use crate::passes::kernels::plan::KineticSchemePlan;
 
 /// jLEMS's `initialize` recursion from the root: own pass without derived variables,
 /// children, own pass with derived, children again, own pass with derived. An instance at
 /// depth d gets its passes 2^d times; the repetition is kept because `random()` draws
 /// depend on it. Instances whose kernel does nothing at init add no ops.
-pub(super) fn init_order(layout: &Layout) -> Vec<Op> {
+pub(super) fn init_order(layout: &ProgramLayout) -> Vec<Op> {
     let mut ops = Vec::new();
     init(layout, layout.ir.root, &mut ops);
     ops
 }
 
-fn init(layout: &Layout, inst: InstId, ops: &mut Vec<Op>) {
+fn init(layout: &ProgramLayout, inst: InstId, ops: &mut Vec<Op>) {
     let kernel = &layout.plan(inst).kernel;
     let own = !(kernel.init.is_empty() && kernel.init_derived.is_empty());
     let pass = |ops: &mut Vec<Op>, with_derived: bool| {
@@ -75,7 +75,10 @@ pub(super) fn onstart_copies(model: &Model, ir: &Ir, inst: InstId) -> u32 {
 /// jLEMS's `advance` recursion from the root: children, then the instance's kinetic schemes,
 /// then its own update (left out when its kernel has nothing to advance). Sets each
 /// scheme's first occupancy to 1 in `vars`, as a new scheme starts there.
-pub(super) fn step_order(layout: &Layout, vars: &mut [f64]) -> Result<Vec<Op>, Vec<Diagnostic>> {
+pub(super) fn step_order(
+    layout: &ProgramLayout,
+    vars: &mut [f64],
+) -> Result<Vec<Op>, Vec<Diagnostic>> {
     let mut ops = Vec::new();
     let mut diags = Vec::new();
     advance(layout, layout.ir.root, vars, &mut ops, &mut diags);
@@ -87,7 +90,7 @@ pub(super) fn step_order(layout: &Layout, vars: &mut [f64]) -> Result<Vec<Op>, V
 }
 
 fn advance(
-    layout: &Layout,
+    layout: &ProgramLayout,
     inst: InstId,
     vars: &mut [f64],
     ops: &mut Vec<Op>,
@@ -113,7 +116,7 @@ fn advance(
 }
 
 /// The children of `inst` in the order jLEMS advances (and initialises) them.
-pub(super) fn children_in_order(layout: &Layout, inst: InstId) -> Vec<InstId> {
+pub(super) fn children_in_order(layout: &ProgramLayout, inst: InstId) -> Vec<InstId> {
     let model = layout.model;
     let ty = model.ty(model.component(layout.ir.inst(inst).component).type_id);
     let children = &layout.ir.inst(inst).children;
@@ -164,7 +167,7 @@ pub(super) fn children_in_order(layout: &Layout, inst: InstId) -> Vec<InstId> {
 
 /// A kinetic scheme of `inst`: its node list's occupancies and its edge list's rates.
 fn kinetic_scheme(
-    layout: &Layout,
+    layout: &ProgramLayout,
     inst: InstId,
     ks: &KineticSchemePlan,
 ) -> Result<KineticScheme, Diagnostic> {

@@ -4,16 +4,16 @@
 
 use std::collections::HashMap;
 
+use super::layout::ProgramLayout;
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{InstId, SlotKind};
-use crate::passes::kernels::assemble::Layout;
 use crate::passes::kernels::plan::LinkSpec;
 use crate::passes::navigate::segments;
 
 /// Fills every instance's link entries in `links`, appending the lists they point to, and
 /// appends to `vars` the constant slots that stand for absent optional targets.
 pub(super) fn resolve(
-    layout: &Layout,
+    layout: &ProgramLayout,
     vars: &mut Vec<f64>,
     links: &mut Vec<u64>,
 ) -> Vec<Diagnostic> {
@@ -60,7 +60,12 @@ pub(super) fn resolve(
 }
 
 /// `getVariable(name)` asked of the parent: its readable slot, else the grandparent's, ...
-fn requirement(layout: &Layout, inst: InstId, name: &str, span: Span) -> Result<u64, Diagnostic> {
+fn requirement(
+    layout: &ProgramLayout,
+    inst: InstId,
+    name: &str,
+    span: Span,
+) -> Result<u64, Diagnostic> {
     let mut up = layout.ir.inst(inst).parent;
     while let Some(p) = up {
         if let Some(index) = layout.readable(p, name) {
@@ -78,7 +83,13 @@ fn requirement(layout: &Layout, inst: InstId, name: &str, span: Span) -> Result<
     .with_note("a Requirement is read from the nearest enclosing instance that has the variable"))
 }
 
-fn select_error(layout: &Layout, inst: InstId, path: &str, span: Span, why: String) -> Diagnostic {
+fn select_error(
+    layout: &ProgramLayout,
+    inst: InstId,
+    path: &str,
+    span: Span,
+    why: String,
+) -> Diagnostic {
     Diagnostic::at(
         span,
         format!(
@@ -89,7 +100,7 @@ fn select_error(layout: &Layout, inst: InstId, path: &str, span: Span, why: Stri
 }
 
 /// A path naming one value: instances step by step, then a variable of the last one.
-fn single(layout: &Layout, inst: InstId, path: &str) -> Result<u64, String> {
+fn single(layout: &ProgramLayout, inst: InstId, path: &str) -> Result<u64, String> {
     let parts = segments(path);
     let Some((&(_, variable), steps)) = parts.split_last() else {
         return Err("the path is empty; expected instance names and a variable".to_string());
@@ -103,7 +114,7 @@ fn single(layout: &Layout, inst: InstId, path: &str) -> Result<u64, String> {
 
 /// A multi-select path (`synapses[*]/i`, `../pop/*/v`): every member it reaches, in the
 /// order of the groups they come from.
-fn list(layout: &Layout, inst: InstId, path: &str) -> Result<Vec<u64>, String> {
+fn list(layout: &ProgramLayout, inst: InstId, path: &str) -> Result<Vec<u64>, String> {
     let parts = segments(path);
     let Some((&(_, variable), steps)) = parts.split_last() else {
         return Err("the path is empty; expected instance names and a variable".to_string());
@@ -159,7 +170,7 @@ fn is_index(segment: &str) -> bool {
 
 /// Whether member `inst` passes a `[*]` or `[name='value']` filter: the member's text or
 /// parameter `name` equals the value.
-fn matches(layout: &Layout, inst: InstId, filter: &str) -> Result<bool, String> {
+fn matches(layout: &ProgramLayout, inst: InstId, filter: &str) -> Result<bool, String> {
     if is_star(filter) {
         return Ok(true);
     }
@@ -186,7 +197,7 @@ fn is_star(name: &str) -> bool {
     name == "*" || name == "[*]"
 }
 
-fn has_group(layout: &Layout, inst: InstId, slot: &str) -> bool {
+fn has_group(layout: &ProgramLayout, inst: InstId, slot: &str) -> bool {
     let ty = layout.model.ty(layout
         .model
         .component(layout.ir.inst(inst).component)
@@ -202,7 +213,7 @@ fn has_group(layout: &Layout, inst: InstId, slot: &str) -> bool {
 }
 
 /// Members of one list, attachment set or population group, in their order.
-fn group(layout: &Layout, inst: InstId, slot: &str) -> Vec<InstId> {
+fn group(layout: &ProgramLayout, inst: InstId, slot: &str) -> Vec<InstId> {
     layout
         .ir
         .inst(inst)
@@ -214,7 +225,7 @@ fn group(layout: &Layout, inst: InstId, slot: &str) -> Vec<InstId> {
 }
 
 /// `*` on an instance: the members of all its groups.
-fn all_members(layout: &Layout, inst: InstId) -> Vec<InstId> {
+fn all_members(layout: &ProgramLayout, inst: InstId) -> Vec<InstId> {
     layout
         .ir
         .inst(inst)
@@ -227,7 +238,7 @@ fn all_members(layout: &Layout, inst: InstId) -> Vec<InstId> {
 
 /// One path segment: a tunnel's name leads to the coupling instance at the other end (§10),
 /// anything else follows jLEMS's `getChild`.
-fn step(layout: &Layout, cur: InstId, name: &str) -> Result<InstId, String> {
+fn step(layout: &ProgramLayout, cur: InstId, name: &str) -> Result<InstId, String> {
     for t in &layout.ir.tunnels {
         if t.name == name {
             if t.at_a == cur {
@@ -255,7 +266,7 @@ fn step(layout: &Layout, cur: InstId, name: &str) -> Result<InstId, String> {
 
 /// `getVariable` of jLEMS: the instance's own exposure or variable, else its parent's, and so
 /// on up (a graded synapse reading `peer/r` gets the peer's cell's `r`).
-fn read(layout: &Layout, inst: InstId, variable: &str) -> Result<u64, String> {
+fn read(layout: &ProgramLayout, inst: InstId, variable: &str) -> Result<u64, String> {
     let mut cur = Some(inst);
     while let Some(at) = cur {
         if let Some(index) = layout.readable(at, variable) {

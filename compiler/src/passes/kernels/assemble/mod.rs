@@ -1,91 +1,28 @@
 //! Puts a program together: one kernel per component in use, every IR instance laid out as a
 //! block of vars (in instance order) with its link entries, start values from the plans, then
-//! links, orders, connections and outputs (each in its own `assemble_*` module).
+//! links, orders, connections and outputs, each in its own module (`links`, `order`, `io`;
+//! the layout itself in `layout`).
 
 use std::collections::{HashMap, HashSet};
 
 use lemsc_runtime::program::{InstanceRec, Program};
 
-use crate::diag::{Diagnostic, Span};
+use self::order::onstart_copies;
+use crate::diag::Diagnostic;
 use crate::ir::{InstId, Ir};
 use crate::limits::show_bytes;
 use crate::model::component::CompId;
 use crate::model::Model;
-use crate::passes::kernels::assemble_order::onstart_copies;
 use crate::passes::kernels::flatten::plan_component_with;
-use crate::passes::kernels::plan::KernelPlan;
-use crate::passes::kernels::{assemble_io, assemble_links, assemble_order, ProgramOptions};
-use crate::passes::navigate::Tree;
+use crate::passes::kernels::ProgramOptions;
+
+mod io;
+mod layout;
+mod links;
+mod order;
+
 use crate::passes::user_site::BuiltinFiles;
-
-/// Where every instance lives: its kernel plan, its block in vars and its link entries.
-pub(super) struct Layout<'a> {
-    pub model: &'a Model,
-    pub ir: &'a Ir,
-    /// One plan per kernel, in kernel order.
-    pub plans: Vec<KernelPlan>,
-    /// Kernel index of each instance.
-    pub kernel_of: Vec<u32>,
-    /// First vars index of each instance's block.
-    pub base: Vec<u64>,
-    /// First entry of each instance's links.
-    pub link_start: Vec<u64>,
-    /// vars taken by all the instance blocks.
-    pub vars_len: u64,
-    /// Link entries taken by all the instances (lists go after them).
-    pub links_len: u64,
-}
-
-impl<'a> Layout<'a> {
-    pub fn plan(&self, inst: InstId) -> &KernelPlan {
-        &self.plans[self.kernel_of[inst.0 as usize] as usize]
-    }
-
-    /// The vars index another instance reads for `name` of `inst` (exposure first).
-    pub fn readable(&self, inst: InstId, name: &str) -> Option<u64> {
-        let slot = *self.plan(inst).readable.get(name)?;
-        Some(self.base[inst.0 as usize] + u64::from(slot))
-    }
-
-    /// The vars index of the variable `name` itself (not its exposed copy).
-    pub fn variable(&self, inst: InstId, name: &str) -> Option<u64> {
-        let slot = self
-            .plan(inst)
-            .kernel
-            .slot_names
-            .iter()
-            .position(|s| s == name)?;
-        Some(self.base[inst.0 as usize] + slot as u64)
-    }
-
-    pub fn tree(&self) -> Tree<'a> {
-        Tree {
-            model: self.model,
-            instances: &self.ir.instances,
-        }
-    }
-
-    /// How messages name an instance: its path and what it is.
-    pub fn describe(&self, inst: InstId) -> String {
-        let path = self.ir.path_of(inst);
-        let what = self.tree().describe(inst);
-        if path.is_empty() {
-            what
-        } else {
-            format!("{what} at '{path}'")
-        }
-    }
-
-    /// Where a problem with `inst` is shown: the element of its component.
-    pub fn span_of(&self, inst: InstId) -> Span {
-        self.model.component(self.ir.inst(inst).component).span
-    }
-
-    /// Where a problem of the run as a whole is shown: the Simulation element.
-    pub fn simulation_span(&self) -> Span {
-        self.model.component(self.ir.simulation.component).span
-    }
-}
+pub(super) use layout::ProgramLayout;
 
 /// See [`super::build_program`].
 pub(super) fn build(
@@ -116,28 +53,27 @@ pub(super) fn build(
     }
     let mut initial = start_values(&layout);
     let mut links = vec![0u64; layout.links_len as usize];
-    let mut diags = assemble_links::resolve(&layout, &mut initial, &mut links);
-    let init_order = assemble_order::init_order(&layout);
-    let step_order = match assemble_order::step_order(&layout, &mut initial) {
+    let mut diags = links::resolve(&layout, &mut initial, &mut links);
+    let init_order = order::init_order(&layout);
+    let step_order = match order::step_order(&layout, &mut initial) {
         Ok(ops) => ops,
         Err(mut d) => {
             diags.append(&mut d);
             Vec::new()
         }
     };
-    let connections = assemble_io::connections(&layout).unwrap_or_else(|mut d| {
+    let connections = io::connections(&layout).unwrap_or_else(|mut d| {
         diags.append(&mut d);
         Vec::new()
     });
-    let outputs = assemble_io::outputs(&layout, &opts.out_dir).unwrap_or_else(|mut d| {
+    let outputs = io::outputs(&layout, &opts.out_dir).unwrap_or_else(|mut d| {
         diags.append(&mut d);
         Vec::new()
     });
-    let event_outputs =
-        assemble_io::event_outputs(&layout, &opts.out_dir).unwrap_or_else(|mut d| {
-            diags.append(&mut d);
-            Vec::new()
-        });
+    let event_outputs = io::event_outputs(&layout, &opts.out_dir).unwrap_or_else(|mut d| {
+        diags.append(&mut d);
+        Vec::new()
+    });
     let (dt, steps) = match run_length(&layout) {
         Ok(v) => v,
         Err(d) => {
@@ -175,7 +111,7 @@ pub(super) fn build(
 /// The memory a run of `layout` takes, estimated before any of it is allocated: the start
 /// values and the running copy of every value, the links, and per instance its record, path
 /// and routes; per connection its route.
-fn state_bytes(layout: &Layout) -> u64 {
+fn state_bytes(layout: &ProgramLayout) -> u64 {
     const PER_INSTANCE: u64 = 160;
     const PER_CONNECTION: u64 = 64;
     let values = layout.vars_len.saturating_mul(16);
@@ -189,7 +125,7 @@ fn state_bytes(layout: &Layout) -> u64 {
 }
 
 /// Plans each component once and places the instances one after the other.
-fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<Layout<'a>, Vec<Diagnostic>> {
+fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<ProgramLayout<'a>, Vec<Diagnostic>> {
     // One kernel per component and number of OnStart copies (jLEMS runs OnStart twice per
     // init pass for instances a builder made, once for list members: §5).
     let mut kernel_by_comp: HashMap<(CompId, u32), u32> = HashMap::new();
@@ -237,7 +173,7 @@ fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<Layout<'a>, Vec<Diagnosti
         next_var += u64::from(plans[k as usize].kernel.block_len);
         next_link += u64::from(plans[k as usize].kernel.link_count);
     }
-    Ok(Layout {
+    Ok(ProgramLayout {
         model,
         ir,
         plans,
@@ -251,7 +187,7 @@ fn lay_out<'a>(model: &'a Model, ir: &'a Ir) -> Result<Layout<'a>, Vec<Diagnosti
 
 /// vars at the start: each plan's constants, and its per-instance properties (the value a
 /// connection assigned, else the default).
-fn start_values(layout: &Layout) -> Vec<f64> {
+fn start_values(layout: &ProgramLayout) -> Vec<f64> {
     let mut vars = vec![0.0; layout.vars_len as usize];
     for (i, inst) in layout.ir.instances.iter().enumerate() {
         let plan = layout.plan(InstId(i as u32));
@@ -274,7 +210,7 @@ fn start_values(layout: &Layout) -> Vec<f64> {
 }
 
 /// The step and number of steps: Java's `Math.round(length / step)` (half up).
-fn run_length(layout: &Layout) -> Result<(f64, u64), Diagnostic> {
+fn run_length(layout: &ProgramLayout) -> Result<(f64, u64), Diagnostic> {
     let sim = &layout.ir.simulation;
     if !(sim.step > 0.0 && sim.step.is_finite()) {
         return Err(Diagnostic::at(
@@ -304,5 +240,4 @@ fn java_round(x: f64) -> u64 {
 }
 
 #[cfg(test)]
-#[path = "assemble_tests.rs"]
 mod tests;

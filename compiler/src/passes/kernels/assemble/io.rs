@@ -7,15 +7,15 @@ use lemsc_runtime::program::{
     Connection, EventFormat, EventOutputSpec, EventSelectionSpec, OutputSpec,
 };
 
+use super::layout::ProgramLayout;
 use crate::diag::Diagnostic;
 use crate::ir::InstId;
-use crate::passes::kernels::assemble::Layout;
 
 /// Every event path: connections (source out-port → receiver in-port) and inputs (the
 /// cell's out-port → the input's in-port), in the order they were built. Each one created
 /// its receiver instance, so instance order is build order; jLEMS serves one port's
 /// recipients in that order.
-pub(super) fn connections(layout: &Layout) -> Result<Vec<Connection>, Vec<Diagnostic>> {
+pub(super) fn connections(layout: &ProgramLayout) -> Result<Vec<Connection>, Vec<Diagnostic>> {
     let ir = layout.ir;
     let mut built: Vec<(InstId, Connection)> = Vec::new();
     let mut diags = Vec::new();
@@ -65,7 +65,7 @@ pub(super) fn connections(layout: &Layout) -> Result<Vec<Connection>, Vec<Diagno
     Ok(built.into_iter().map(|(_, c)| c).collect())
 }
 
-fn out_port(layout: &Layout, inst: InstId, name: &str) -> Result<u32, Diagnostic> {
+fn out_port(layout: &ProgramLayout, inst: InstId, name: &str) -> Result<u32, Diagnostic> {
     port(
         layout,
         inst,
@@ -75,7 +75,7 @@ fn out_port(layout: &Layout, inst: InstId, name: &str) -> Result<u32, Diagnostic
     )
 }
 
-fn in_port(layout: &Layout, inst: InstId, name: &str) -> Result<u32, Diagnostic> {
+fn in_port(layout: &ProgramLayout, inst: InstId, name: &str) -> Result<u32, Diagnostic> {
     port(
         layout,
         inst,
@@ -86,7 +86,7 @@ fn in_port(layout: &Layout, inst: InstId, name: &str) -> Result<u32, Diagnostic>
 }
 
 fn port(
-    layout: &Layout,
+    layout: &ProgramLayout,
     inst: InstId,
     name: &str,
     ports: &[String],
@@ -113,7 +113,10 @@ fn port(
 }
 
 /// Each `OutputFile` with its columns resolved to the exposed (else plain) variable.
-pub(super) fn outputs(layout: &Layout, out_dir: &Path) -> Result<Vec<OutputSpec>, Vec<Diagnostic>> {
+pub(super) fn outputs(
+    layout: &ProgramLayout,
+    out_dir: &Path,
+) -> Result<Vec<OutputSpec>, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut specs = Vec::new();
     for file in &layout.ir.output_files {
@@ -158,7 +161,7 @@ pub(super) fn outputs(layout: &Layout, out_dir: &Path) -> Result<Vec<OutputSpec>
 
 /// Each `EventOutputFile` with its selections resolved to out-ports.
 pub(super) fn event_outputs(
-    layout: &Layout,
+    layout: &ProgramLayout,
     out_dir: &Path,
 ) -> Result<Vec<EventOutputSpec>, Vec<Diagnostic>> {
     let mut diags = Vec::new();
