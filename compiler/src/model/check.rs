@@ -5,9 +5,8 @@
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Diagnostics, Severity, Span};
-use crate::front::expr::{self, describe_dim, Expr, ExprKind, Type};
+use crate::front::expr::{self, describe_dim, is_unparsed, Expr, ExprKind, Type};
 use crate::model::dims::Dim;
-use crate::model::typebuild::is_unparsed;
 use crate::model::types::*;
 use crate::suggest::similar_note;
 

@@ -245,6 +245,15 @@ pub use parse::parse;
 #[allow(unused_imports)]
 use {dims::*, lex::*, parse::*, print::*};
 
+/// Stands in for an expression that failed to parse (the error is already reported), so the
+/// member stays declared and later checks skip it instead of piling up follow-on errors.
+pub const UNPARSED: &str = "<unparsed>";
+
+/// True for the stand-in of an expression that did not parse.
+pub fn is_unparsed(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Name(n) if n == UNPARSED)
+}
+
 /// Every name the expression refers to, left to right, one entry per occurrence.
 pub fn names(e: &Expr) -> Vec<(&str, Span)> {
     let mut out = Vec::new();

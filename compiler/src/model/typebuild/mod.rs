@@ -10,22 +10,13 @@
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Diagnostics, Span};
-use crate::front::expr::{Expr, ExprKind};
+use crate::front::expr::{Expr, ExprKind, UNPARSED};
 use crate::front::syntax::Document;
 use crate::model::check::check_type;
 use crate::model::order::order_derived;
 use crate::model::types::*;
 use crate::model::units::UnitTable;
 use crate::suggest::similar_note;
-
-/// Stands in for an expression that failed to parse (the error is already reported), so the
-/// member stays declared and later checks skip it instead of piling up follow-on errors.
-pub const UNPARSED: &str = "<unparsed>";
-
-/// True for the stand-in of an expression that did not parse.
-pub fn is_unparsed(e: &Expr) -> bool {
-    matches!(&e.kind, ExprKind::Name(n) if n == UNPARSED)
-}
 
 /// `dimension="*"`: any dimension.
 pub const ANY_DIMENSION: &str = "*";
