@@ -604,7 +604,7 @@ impl ProgressDisplay {
 /// `lemsc FILE --target neuron [--run]`: write the mods and the runner (beside the LEMS file,
 /// or in `-o DIR`); with `--run` also compile and run them with NEURON.
 fn run_neuron(file: &Path, cli: &Cli) -> u8 {
-    let opts = lemsc::simulate::NeuronRunOptions {
+    let opts = lemsc::back::neuron::NeuronRunOptions {
         out_dir: cli.out_dir.clone(),
         seed: cli.seed,
         run: cli.run,
@@ -614,7 +614,7 @@ fn run_neuron(file: &Path, cli: &Cli) -> u8 {
         },
         check: cli.common.check_options(),
     };
-    match lemsc::simulate::export_neuron(file, &opts) {
+    match lemsc::back::neuron::export_file(file, &opts) {
         Ok(outcome) => {
             let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
             print_diagnostics(&outcome.sources, &shown, &cli.common);

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use lemsc::simulate::{export_neuron, NeuronRunOptions};
+use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
 
 fn model() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/LEMS_nonuniform.xml")

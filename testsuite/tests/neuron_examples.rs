@@ -32,10 +32,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
+use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
 use lemsc::diag::SourceMap;
-use lemsc::simulate::{
-    check_file, export_neuron, run_file, Engine, NeuronRunOptions, RunOptions, SimError,
-};
+use lemsc::simulate::{check_file, run_file, Engine, RunOptions, SimError};
 use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::nrncompare::{
     compare_continuous, compare_spike_counts_loosely, compare_spike_times, evaluate_within_step,

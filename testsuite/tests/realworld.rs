@@ -18,8 +18,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
 use lemsc::diag::SourceMap;
-use lemsc::simulate::{export_neuron, run_file, Engine, NeuronRunOptions, RunOptions, SimError};
+use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
 use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::nrncompare::{evaluate_within_step, relocate_outputs};
 use lemsc_testsuite::omv::{

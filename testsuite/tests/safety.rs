@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use lemsc::simulate::{export_neuron, run_file, Engine, NeuronRunOptions, RunOptions, SimError};
+use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
+use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
 use lemsc::CheckOptions;
 
 /// A fresh folder `<tmp>/lemsc-safety-PID-NAME/`, with the model folder `model/` inside it,

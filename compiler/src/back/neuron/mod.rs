@@ -15,12 +15,15 @@
 //! docs/neuron-target.md records the NEURON facts and the integration recipe this follows.
 
 pub mod classify;
+mod driver;
 pub mod modfile;
 pub mod morphology;
 pub mod names;
 pub mod nmodl_expr;
 pub mod run;
 pub mod runner;
+
+pub use driver::{export_file, NeuronOutcome, NeuronRunOptions};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
