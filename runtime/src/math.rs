@@ -78,3 +78,45 @@ pub fn factorial(x: f64) -> f64 {
     }
     product
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heaviside_is_half_at_zero_and_keeps_nan() {
+        assert_eq!(call(Func::H, -1e-300), 0.0);
+        assert_eq!(call(Func::H, 0.0), 0.5);
+        assert_eq!(call(Func::H, -0.0), 0.5);
+        assert_eq!(call(Func::H, 1e-300), 1.0);
+        assert!(call(Func::H, f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn factorial_multiplies_the_integers_up_to_x() {
+        assert_eq!(call(Func::Factorial, 5.0), 120.0);
+        assert_eq!(call(Func::Factorial, 5.9), 120.0, "the integer part");
+        assert_eq!(call(Func::Factorial, 0.5), 1.0);
+        assert_eq!(call(Func::Factorial, -3.0), 1.0);
+        assert_eq!(call(Func::Factorial, f64::NAN), 1.0, "the empty product");
+        assert_eq!(call(Func::Factorial, 171.0), f64::INFINITY);
+        assert_eq!(
+            call(Func::Factorial, 1e300),
+            f64::INFINITY,
+            "stops once infinite"
+        );
+    }
+
+    #[test]
+    fn conditions_are_one_or_zero_and_logic_evaluates_both_sides() {
+        assert_eq!(binary(BinOp::Gt, 2.0, 1.0), 1.0);
+        assert_eq!(binary(BinOp::Le, 2.0, 1.0), 0.0);
+        assert_eq!(binary(BinOp::Eq, f64::NAN, f64::NAN), 0.0);
+        assert_eq!(binary(BinOp::Ne, f64::NAN, f64::NAN), 1.0);
+        assert_eq!(binary(BinOp::And, 2.0, -1.0), 1.0);
+        assert_eq!(binary(BinOp::And, f64::NAN, 1.0), 1.0, "NaN is not 0: true");
+        assert_eq!(binary(BinOp::Or, 0.0, 0.0), 0.0);
+        assert!(binary(BinOp::Pow, -8.0, 1.0 / 3.0).is_nan());
+        assert_eq!(call(Func::Ln, 0.0), f64::NEG_INFINITY);
+    }
+}

@@ -397,50 +397,8 @@ const BINOPS: [BinOp; 13] = [
     BinOp::Or,
 ];
 
-/// What `program.rs` says each function is, spelled with Rust's `f64` methods.
-fn expected_func(f: Func, x: f64) -> f64 {
-    match f {
-        Func::Exp => x.exp(),
-        Func::Ln => x.ln(),
-        Func::Sqrt => x.sqrt(),
-        Func::Sin => x.sin(),
-        Func::Cos => x.cos(),
-        Func::Tan => x.tan(),
-        Func::Sinh => x.sinh(),
-        Func::Cosh => x.cosh(),
-        Func::Tanh => x.tanh(),
-        Func::Abs => x.abs(),
-        Func::Ceil => x.ceil(),
-        Func::Floor => x.floor(),
-        Func::H if x.is_nan() => f64::NAN,
-        Func::H if x > 0.0 => 1.0,
-        Func::H if x < 0.0 => 0.0,
-        Func::H => 0.5,
-        Func::Factorial => (1..=171u32)
-            .take_while(|&k| f64::from(k) <= x)
-            .map(f64::from)
-            .product(),
-    }
-}
-
-fn expected_binop(op: BinOp, a: f64, b: f64) -> f64 {
-    let truth = |c: bool| if c { 1.0 } else { 0.0 };
-    match op {
-        BinOp::Add => a + b,
-        BinOp::Sub => a - b,
-        BinOp::Mul => a * b,
-        BinOp::Div => a / b,
-        BinOp::Pow => a.powf(b),
-        BinOp::Gt => truth(a > b),
-        BinOp::Lt => truth(a < b),
-        BinOp::Ge => truth(a >= b),
-        BinOp::Le => truth(a <= b),
-        BinOp::Eq => truth(a == b),
-        BinOp::Ne => truth(a != b),
-        BinOp::And => truth(a != 0.0 && b != 0.0),
-        BinOp::Or => truth(a != 0.0 || b != 0.0),
-    }
-}
+// The one definition of the arithmetic the LLVM code must reproduce bit for bit.
+use lemsc_runtime::math::{binary as expected_binop, call as expected_func};
 
 /// One kernel setting slot `2 + i` to `exprs[i]` of inputs in slots 0 and 1, run on every
 /// pair of special values; returns the mismatches against `expected`.
