@@ -9,6 +9,4 @@ pub mod syntax;
 pub mod xml;
 
 #[cfg(test)]
-mod tests_load;
-#[cfg(test)]
-mod tests_xml;
+mod tests;

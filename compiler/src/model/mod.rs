@@ -16,7 +16,7 @@ pub mod units;
 pub mod validate;
 
 #[cfg(test)]
-mod tests_neuroml;
+mod tests;
 
 use std::collections::HashMap;
 

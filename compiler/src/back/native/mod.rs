@@ -8,12 +8,4 @@ mod machine;
 pub use kernel::{compile_program, NativeKernels};
 
 #[cfg(test)]
-mod kernel_tests;
-#[cfg(test)]
-mod kernel_tests_fuzzed;
-#[cfg(test)]
-mod kernel_tests_random;
-#[cfg(test)]
-mod kernel_tests_run;
-#[cfg(test)]
-mod kernel_tests_size;
+mod tests;

@@ -275,6 +275,4 @@ fn collect_names<'a>(e: &'a Expr, out: &mut Vec<(&'a str, Span)>) {
 }
 
 #[cfg(test)]
-mod official_tests;
-#[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::tests::round_trip;
+use super::round_trip;
 use super::*;
 use crate::diag::FileId;
 

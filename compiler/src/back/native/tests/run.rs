@@ -10,7 +10,7 @@ use lemsc_runtime::program::{
     Kernel, Op, OutputSpec, Program, Reduce, Stmt,
 };
 
-use super::kernel::{compile_program_with, MachineCode};
+use crate::back::native::kernel::{compile_program_with, MachineCode};
 
 fn b(e: Expr) -> Box<Expr> {
     Box::new(e)

@@ -5,7 +5,7 @@
 use lemsc_runtime::engine::{run, Interpreter, KernelCode, RunOptions, RunReport};
 use lemsc_runtime::program::Program;
 
-use super::kernel::compile_program;
+use crate::back::native::kernel::compile_program;
 use crate::diag::render;
 use crate::passes::kernels::{build_program, ProgramOptions};
 use crate::{check, CheckOptions};

@@ -266,3 +266,5 @@ fn every_accepted_tree_prints_to_text_that_parses_again() {
         }
     }
 }
+
+mod official;

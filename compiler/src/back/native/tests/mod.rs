@@ -664,3 +664,8 @@ fn programs_can_be_compiled_and_dropped_repeatedly() {
         }
     }
 }
+
+mod fuzzed;
+mod random;
+mod run;
+mod size;

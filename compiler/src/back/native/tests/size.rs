@@ -6,8 +6,8 @@ use lemsc_runtime::engine::Entry;
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{BinOp, Expr, Func, Kernel, Op, Program, Reduce, Stmt};
 
-use super::kernel::{compile_program_with, machine_code_for, MachineCode, NativeKernels};
-use super::kernel_tests::{program_of, run_on, Call};
+use crate::back::native::kernel::{compile_program_with, machine_code_for, MachineCode, NativeKernels};
+use super::{program_of, run_on, Call};
 
 fn b(e: Expr) -> Box<Expr> {
     Box::new(e)

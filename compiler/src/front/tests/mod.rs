@@ -1,0 +1,4 @@
+//! Unit tests of the frontend, one file per module tested.
+
+mod load;
+mod xml;
