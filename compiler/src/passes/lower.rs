@@ -58,10 +58,8 @@ pub fn lower_within(model: &Model, limits: &Limits) -> (Option<Ir>, Diagnostics)
         event_output_files: recorders.event_output_files,
         display_lines: recorders.display_lines,
     };
-    // A broken IR is a bug in the passes above, not in the model: a debug build stops here
-    // instead of failing later somewhere less clear. (The check is quadratic in the children
-    // of one instance, too slow for large populations in release builds; the test suite runs
-    // it explicitly on every example.)
+    // A broken IR is a bug in the passes above, not in the model: a debug build (the test
+    // suite's) stops here instead of failing later somewhere less clear.
     #[cfg(debug_assertions)]
     {
         let problems = crate::ir::validate::validate(&ir);
