@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::front::expr::{BinOp, Func};
 use crate::passes::mechanism::{Actions, DerivedValue, External, MExpr, MechanismPlan};
 
 /// Values by flat name; externals by kind.
@@ -35,48 +34,12 @@ impl Env {
             MExpr::Not(x) => f64::from(self.eval(x)? == 0.0),
             MExpr::Bin(op, l, r) => {
                 let (l, r) = (self.eval(l)?, self.eval(r)?);
-                match op {
-                    BinOp::Add => l + r,
-                    BinOp::Sub => l - r,
-                    BinOp::Mul => l * r,
-                    BinOp::Div => l / r,
-                    BinOp::Pow => l.powf(r),
-                    BinOp::Gt => f64::from(l > r),
-                    BinOp::Lt => f64::from(l < r),
-                    BinOp::Ge => f64::from(l >= r),
-                    BinOp::Le => f64::from(l <= r),
-                    BinOp::Eq => f64::from(l == r),
-                    BinOp::Ne => f64::from(l != r),
-                    BinOp::And => f64::from(l != 0.0 && r != 0.0),
-                    BinOp::Or => f64::from(l != 0.0 || r != 0.0),
-                }
+                lemsc_runtime::math::binary(op.kernel_op(), l, r)
             }
             MExpr::Call(f, x) => {
                 let x = self.eval(x)?;
-                match f {
-                    Func::Exp => x.exp(),
-                    Func::Log | Func::Ln => x.ln(),
-                    Func::Sqrt => x.sqrt(),
-                    Func::Sin => x.sin(),
-                    Func::Cos => x.cos(),
-                    Func::Tan => x.tan(),
-                    Func::Sinh => x.sinh(),
-                    Func::Cosh => x.cosh(),
-                    Func::Tanh => x.tanh(),
-                    Func::Abs => x.abs(),
-                    Func::Ceil => x.ceil(),
-                    Func::Floor => x.floor(),
-                    Func::H => {
-                        if x > 0.0 {
-                            1.0
-                        } else if x < 0.0 {
-                            0.0
-                        } else {
-                            0.5
-                        }
-                    }
-                    Func::Random | Func::Factorial => return None,
-                }
+                // The runtime's arithmetic, so initial values equal jLEMS's (H(NaN) too).
+                lemsc_runtime::math::call(f.kernel_func()?, x)
             }
         })
     }
