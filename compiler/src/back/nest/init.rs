@@ -152,6 +152,7 @@ pub fn initialise(plan: &MechanismPlan, env: &mut Env) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::front::expr::BinOp;
 
     #[test]
     fn a_value_drawn_at_random_stays_an_expression_over_numbers() {
