@@ -38,22 +38,26 @@ pub fn run(_args: &[String]) -> Result<(), String> {
             ])
             .current_dir(&root),
     )?;
-    // The NEURON target's tests find NEURON through LEMSC_PYTHON, and nrnivmodl on PATH.
-    let totals = run_tests(
-        Command::new("cargo")
-            .args(["test", "--workspace", "--features", FEATURES])
-            .env("LEMSC_PYTHON", &neuron_python)
-            .env("LEMSC_BRIAN2_PYTHON", &brian2_python)
-            // Brian2's C++ builds, kept between runs by a hash of each script.
-            .env("LEMSC_BRIAN2_CACHE", root.join("target/brian2-cache"))
-            .env("LEMSC_NEST_PYTHON", &nest_python)
-            // NESTML modules, built once for each distinct set of models.
-            .env("LEMSC_NEST_CACHE", root.join("target/nest-cache"))
-            // Tests that need a simulator fail instead of skipping when it is missing.
-            .env("CI", "true")
-            .env("PATH", path_with(neuron_python.parent().unwrap_or(&root))?)
-            .current_dir(&root),
-    )?;
+    // The suite runs as two cargo processes side by side: the Brian2 and NEST tests (long,
+    // mostly waiting on their simulators' C++ builds) in one, everything else in the other.
+    let mut everything_else = test_command(&root, &neuron_python, &brian2_python, &nest_python)?;
+    everything_else.args(["--workspace", "--exclude", "lemsc-testsuite"]);
+    let mut testsuite_rest = test_command(&root, &neuron_python, &brian2_python, &nest_python)?;
+    testsuite_rest.args(["-p", "lemsc-testsuite", "--lib"]);
+    let mut simulators = test_command(&root, &neuron_python, &brian2_python, &nest_python)?;
+    simulators.args(["-p", "lemsc-testsuite"]);
+    for name in testsuite_targets(&root)? {
+        let cmd = if PARALLEL_TESTS.contains(&name.as_str()) {
+            &mut simulators
+        } else {
+            &mut testsuite_rest
+        };
+        cmd.args(["--test", &name]);
+    }
+    let beside = spawn_captured(&mut simulators)?;
+    let mut totals = run_tests(&mut everything_else)?;
+    totals.add(run_tests(&mut testsuite_rest)?);
+    totals.add(finish_captured(beside)?);
     // One closing line for the whole suite: cargo prints one per test binary.
     println!("tests: {} passed, {} failed", totals.passed, totals.failed);
     if totals.failed > 0 || !totals.success {
@@ -63,6 +67,53 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         return Err("the test suite ran no test".into());
     }
     Ok(())
+}
+
+/// Testsuite targets run in their own cargo process, beside the rest of the suite.
+const PARALLEL_TESTS: &[&str] = &["brian2", "nest"];
+
+/// `cargo test --features ...` with what the simulator tests need in its environment.
+fn test_command(
+    root: &Path,
+    neuron_python: &Path,
+    brian2_python: &Path,
+    nest_python: &Path,
+) -> Result<Command, String> {
+    let mut cmd = Command::new("cargo");
+    cmd.args(["test", "--features", FEATURES])
+        // The NEURON target's tests find NEURON through LEMSC_PYTHON, and nrnivmodl on PATH.
+        .env("LEMSC_PYTHON", neuron_python)
+        .env("LEMSC_BRIAN2_PYTHON", brian2_python)
+        // Brian2's C++ builds, kept between runs by a hash of each script.
+        .env("LEMSC_BRIAN2_CACHE", root.join("target/brian2-cache"))
+        .env("LEMSC_NEST_PYTHON", nest_python)
+        // NESTML modules, built once for each distinct set of models.
+        .env("LEMSC_NEST_CACHE", root.join("target/nest-cache"))
+        // Tests that need a simulator fail instead of skipping when it is missing.
+        .env("CI", "true")
+        .env("PATH", path_with(neuron_python.parent().unwrap_or(root))?)
+        .current_dir(root);
+    Ok(cmd)
+}
+
+/// The integration test targets of the testsuite (`testsuite/tests/*.rs`), sorted.
+fn testsuite_targets(root: &Path) -> Result<Vec<String>, String> {
+    let dir = root.join("testsuite/tests");
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+            .path();
+        if path.extension().is_some_and(|x| x == "rs") {
+            if let Some(stem) = path.file_stem() {
+                names.push(stem.to_string_lossy().into_owned());
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
 }
 
 /// PATH with `dir` in front.
@@ -79,9 +130,82 @@ struct Totals {
     success: bool,
 }
 
+impl Totals {
+    fn add(&mut self, other: Totals) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.success &= other.success;
+    }
+}
+
+/// A `cargo test` started in the background with its output kept, to be printed whole when
+/// it ends (so it does not interleave with the other process's).
+struct Captured {
+    what: String,
+    child: std::process::Child,
+    stdout: std::thread::JoinHandle<String>,
+}
+
+fn spawn_captured(cmd: &mut Command) -> Result<Captured, String> {
+    let what = describe(cmd);
+    eprintln!("$ {what} (in the background)");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {what}: {e}"))?;
+    let mut out = child.stdout.take().expect("stdout is piped");
+    let mut err = child.stderr.take().expect("stderr is piped");
+    // stderr is drained on its own thread so neither pipe can fill and stall the child.
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut err, &mut text);
+        text
+    });
+    let stdout = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut out, &mut text);
+        let errors = stderr.join().unwrap_or_default();
+        format!("{errors}{text}")
+    });
+    Ok(Captured {
+        what,
+        child,
+        stdout,
+    })
+}
+
+fn finish_captured(mut captured: Captured) -> Result<Totals, String> {
+    let status = captured
+        .child
+        .wait()
+        .map_err(|e| format!("waiting for {}: {e}", captured.what))?;
+    let text = captured.stdout.join().unwrap_or_default();
+    eprintln!("--- output of {} ---", captured.what);
+    let mut totals = Totals::default();
+    for line in text.lines() {
+        println!("{line}");
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            totals.passed += count_before(rest, " passed");
+            totals.failed += count_before(rest, " failed");
+        }
+    }
+    totals.success = status.success();
+    Ok(totals)
+}
+
+/// A command as a shell line, for logs.
+fn describe(cmd: &Command) -> String {
+    let args: Vec<String> = cmd
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    format!("{} {}", cmd.get_program().to_string_lossy(), args.join(" "))
+}
+
 /// Runs `cargo test`, passing its output through while adding up its `test result:` lines.
 fn run_tests(cmd: &mut Command) -> Result<Totals, String> {
-    eprintln!("$ cargo test --workspace --features {FEATURES}");
+    eprintln!("$ {}", describe(cmd));
     let mut child = cmd
         .stdout(Stdio::piped())
         .spawn()
