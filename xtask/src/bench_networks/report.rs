@@ -1,0 +1,160 @@
+//! The benchmark's report: one table of every run, ratios against the other engines, and
+//! the spike counts that disagree.
+
+use super::*;
+
+/// Models (`izh-net N=100`, ...) whose spike count on some engine is off lemsc's by more than
+/// [`SPIKE_TOLERANCE`].
+pub(super) fn disagreements(rows: &[Row]) -> Vec<String> {
+    let mut out = Vec::new();
+    for lemsc in rows.iter().filter(|r| r.engine == Engine::Lemsc) {
+        let Some(ours) = spikes(lemsc) else { continue };
+        for other in rows
+            .iter()
+            .filter(|r| r.model == lemsc.model && r.engine != Engine::Lemsc)
+        {
+            if let Some(theirs) = spikes(other) {
+                if relative_difference(theirs, ours) > SPIKE_TOLERANCE {
+                    out.push(format!(
+                        "{}: lemsc {ours}, {} {theirs}",
+                        lemsc.model,
+                        other.engine.label()
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn spikes(row: &Row) -> Option<usize> {
+    row.result.as_ref().ok()?.spikes
+}
+
+pub(super) fn relative_difference(theirs: usize, ours: usize) -> f64 {
+    (theirs as f64 - ours as f64).abs() / (ours.max(1) as f64)
+}
+
+/// The Markdown report: one table of measurements, one of lemsc's ratios and the spike check.
+pub(super) fn report(rows: &[Row], options: &Options) -> String {
+    let mut s = String::new();
+    let length = if options.quick {
+        "a tenth of the full length (--quick)"
+    } else {
+        "1 s (hh-single 10 s)"
+    };
+    let _ = writeln!(s, "## Network benchmark: lemsc, EDEN, NEURON\n");
+    let _ = writeln!(
+        s,
+        "Simulated {length} at dt = 0.025 ms; one run each; CPU = user + sys of the process and \
+         its children; RSS = peak resident set; sim = the engine's own simulation-phase time \
+         (wall) where it reports one.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| model | engine | wall s | CPU s | sim s | peak RSS MiB | KiB / neuron | spikes | vs lemsc | FTZ/DAZ |"
+    );
+    let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    for row in rows {
+        match &row.result {
+            Ok(m) => {
+                let sim = m.sim_s.map_or("-".into(), |v| format!("{v:.2}"));
+                let spikes = m.spikes.map_or("-".into(), |v| v.to_string());
+                let versus = match (m.spikes, lemsc_spikes(rows, &row.model)) {
+                    (Some(theirs), Some(ours)) if row.engine != Engine::Lemsc => {
+                        format!(
+                            "{:+.1} %",
+                            (theirs as f64 - ours as f64) / ours.max(1) as f64 * 100.0
+                        )
+                    }
+                    _ => "-".into(),
+                };
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {:.2} | {:.2} | {sim} | {:.0} | {:.0} | {spikes} | {versus} | {} |",
+                    row.model,
+                    row.engine.label(),
+                    m.wall_s,
+                    m.cpu_s,
+                    m.peak_rss_kib as f64 / 1024.0,
+                    m.peak_rss_kib as f64 / row.cells as f64,
+                    row.ftz
+                );
+            }
+            Err(why) => {
+                let why = why.replace('|', "/");
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | failed: {why} | | | | | | | {} |",
+                    row.model,
+                    row.engine.label(),
+                    row.ftz
+                );
+            }
+        }
+    }
+    let ratios = ratio_lines(rows);
+    if !ratios.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n### lemsc / other (below 1: lemsc is faster or smaller)\n"
+        );
+        let _ = writeln!(
+            s,
+            "| model | vs | wall | CPU | peak RSS |\n|---|---|---:|---:|---:|"
+        );
+        s.push_str(&ratios.concat());
+    }
+    let disagreeing = disagreements(rows);
+    let _ = writeln!(s);
+    let compared = rows.iter().any(|r| {
+        r.engine != Engine::Lemsc && spikes(r).is_some() && lemsc_spikes(rows, &r.model).is_some()
+    });
+    if !compared {
+        let _ = writeln!(s, "Spike counts: no other engine ran to compare with.");
+    } else if disagreeing.is_empty() {
+        let _ = writeln!(
+            s,
+            "Spike counts: every engine within {:.0} % of lemsc's.",
+            SPIKE_TOLERANCE * 100.0
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "Spike counts further than {:.0} % from lemsc's: {}.",
+            SPIKE_TOLERANCE * 100.0,
+            disagreeing.join("; ")
+        );
+    }
+    s
+}
+
+/// One Markdown row per (model, EDEN, NEURON's or NEST's cached run): lemsc's figures over theirs.
+pub(super) fn ratio_lines(rows: &[Row]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for lemsc in rows.iter().filter(|r| r.engine == Engine::Lemsc) {
+        let Ok(ours) = &lemsc.result else { continue };
+        let others = rows.iter().filter(|r| {
+            r.model == lemsc.model
+                && matches!(r.engine, Engine::Eden | Engine::Neuron | Engine::Nest)
+        });
+        for other in others {
+            let Ok(theirs) = &other.result else { continue };
+            lines.push(format!(
+                "| {} | {} | {:.2} | {:.2} | {:.2} |\n",
+                lemsc.model,
+                other.engine.label(),
+                ours.wall_s / theirs.wall_s,
+                ours.cpu_s / theirs.cpu_s,
+                ours.peak_rss_kib as f64 / theirs.peak_rss_kib.max(1) as f64
+            ));
+        }
+    }
+    lines
+}
+
+pub(super) fn lemsc_spikes(rows: &[Row], model: &str) -> Option<usize> {
+    rows.iter()
+        .find(|r| r.model == model && r.engine == Engine::Lemsc)
+        .and_then(spikes)
+}
