@@ -268,6 +268,9 @@ enum Emit {
     /// The native target's program: each kernel's statements, the instances, the
     /// initialisation and step orders, connections and recorded values
     Program,
+    /// The mechanism plans the text targets receive (one per mod of the NEURON export):
+    /// parameters, states, derived values in order, rates, conditions, events, regimes
+    Mechanism,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -745,6 +748,20 @@ fn run_build(file: &Path, target: Target, emit: Option<Emit>, cli: &Cli) -> u8 {
             return match lemsc::passes::kernels::build_program(model, ir, &opts) {
                 Ok(program) => {
                     stdout!("{}", lemsc_runtime::program::print::print(&program));
+                    EXIT_OK
+                }
+                Err(diags) => report_failure(file, &checked, &diags, common),
+            };
+        }
+        Some(Emit::Mechanism) => {
+            return match lemsc::back::neuron::mechanism_plans(model, ir) {
+                Ok(plans) => {
+                    for (k, (name, plan)) in plans.iter().enumerate() {
+                        if k > 0 {
+                            stdoutln!();
+                        }
+                        stdout!("{}", lemsc::passes::mechanism::print::print(plan, name));
+                    }
                     EXIT_OK
                 }
                 Err(diags) => report_failure(file, &checked, &diags, common),

@@ -1,4 +1,4 @@
-//! `lemsc FILE --emit ir|program` and the native target's refusal of what it cannot
+//! `lemsc FILE --emit ir|program|mechanism` and the native target's refusal of what it cannot
 //! simulate.
 
 use std::path::PathBuf;
@@ -69,6 +69,28 @@ fn emit_program_prints_the_kernels_and_orders_without_running() {
     );
     assert!(!out_dir.exists(), "--emit program writes no output file");
     let second = lemsc(&[&file, "--emit", "program", "-o", &out_arg]);
+    assert_eq!(first.stdout, second.stdout);
+}
+
+#[test]
+fn emit_mechanism_prints_each_plan_the_text_targets_receive() {
+    let file = example("LEMS_NML2_Ex0_IaF.xml");
+    let first = lemsc(&[&file, "--emit", "mechanism"]);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(0), "{stderr}");
+    let text = String::from_utf8_lossy(&first.stdout).into_owned();
+    for expected in [
+        "mechanism nml_iaf.mod:\n",
+        "  states: v (membrane voltage)\n",
+        "    iMemb = (leakConductance * (leakReversal - v)) + iSyn\n",
+        "    dv/dt = iMemb / C\n",
+        "  when v .gt. thresh:\n    v = reset\n    send spike\n",
+        "  regimes (@regime): refractory, integrating; starts in integrating\n",
+        "    dv/dt = iMemb / C in regime integrating\n",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let second = lemsc(&[&file, "--emit", "mechanism"]);
     assert_eq!(first.stdout, second.stdout);
 }
 

@@ -112,6 +112,19 @@ pub fn export(
     })
 }
 
+/// The mechanism plan of every mod the export makes, by file name (`lemsc FILE --emit
+/// mechanism`).
+pub fn mechanism_plans(
+    model: &Model,
+    ir: &Ir,
+) -> Result<Vec<(String, crate::passes::mechanism::MechanismPlan)>, Vec<Diagnostic>> {
+    let kinds = classify::classify(model, ir)?;
+    let mods = modfile::mod_files(model, ir, &kinds)?;
+    let mut plans: Vec<_> = mods.into_iter().map(|m| (m.file_name, m.plan)).collect();
+    plans.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(plans)
+}
+
 /// Writes every file of `export` into `dir` (created if missing); returns the paths written.
 /// A file that cannot be written is an error at the model element it comes from.
 pub fn write(export: &NeuronExport, dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {

@@ -18,6 +18,7 @@
 
 mod eval;
 mod inline;
+pub mod print;
 #[cfg(test)]
 mod tests;
 
