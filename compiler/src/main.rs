@@ -738,9 +738,10 @@ fn run_build(file: &Path, target: Target, emit: Option<Emit>, cli: &Cli) -> u8 {
             return EXIT_OK;
         }
         Some(Emit::Program) => {
-            let out_dir = cli.out_dir.clone().unwrap_or_else(|| {
-                file.parent().map(Path::to_path_buf).unwrap_or_default()
-            });
+            let out_dir = cli
+                .out_dir
+                .clone()
+                .unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
             let opts = lemsc::passes::kernels::ProgramOptions {
                 out_dir,
                 seed: cli.seed,

@@ -1,7 +1,7 @@
 //! Backends: turn the simulation IR into something that runs.
 
+pub mod brian2;
 #[cfg(feature = "native")]
 pub mod native;
-pub mod brian2;
 pub mod nest;
 pub mod neuron;

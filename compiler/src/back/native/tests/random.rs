@@ -5,8 +5,8 @@ use lemsc_runtime::engine::{Entry, Interpreter, KernelCode};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{BinOp, Expr, Func, Kernel, Program, Reduce, Stmt};
 
-use crate::back::native::kernel::{compile_program_with, MachineCode};
 use super::{program_of, run_on, same_bits, Call};
+use crate::back::native::kernel::{compile_program_with, MachineCode};
 
 /// A small deterministic generator (64-bit LCG); no extra crate needed.
 struct Lcg(u64);

@@ -6,8 +6,10 @@ use lemsc_runtime::engine::Entry;
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{BinOp, Expr, Func, Kernel, Op, Program, Reduce, Stmt};
 
-use crate::back::native::kernel::{compile_program_with, machine_code_for, MachineCode, NativeKernels};
 use super::{program_of, run_on, Call};
+use crate::back::native::kernel::{
+    compile_program_with, machine_code_for, MachineCode, NativeKernels,
+};
 
 fn b(e: Expr) -> Box<Expr> {
     Box::new(e)
