@@ -87,15 +87,26 @@ fn include_folders_can_replace_the_built_in_core_types() {
 }
 
 #[test]
-fn targets_not_built_yet_say_so_and_exit_2() {
+fn text_targets_write_their_scripts_into_the_out_folder_without_a_simulator() {
     let model = shared("neuroml2/LEMSexamples/LEMS_NML2_Ex0_IaF.xml");
-    for target in ["brian2", "nest"] {
-        let out = lemsc(&[&model, "--target", target]);
-        assert_eq!(out.status.code(), Some(2), "target {target}");
-        assert!(
-            text(&out.stderr).contains("not built yet"),
-            "target {target}"
+    for (target, script) in [
+        ("brian2", "LEMS_NML2_Ex0_IaF_brian2.py"),
+        ("nest", "LEMS_NML2_Ex0_IaF_nest.py"),
+        ("neuron", "LEMS_NML2_Ex0_IaF_nrn.py"),
+    ] {
+        let dir = scratch(&format!("export-{target}"));
+        let out = lemsc(&[&model, "--target", target, "-o", dir.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "target {target}: {}",
+            text(&out.stderr)
         );
+        let written = std::fs::read_to_string(dir.join(script))
+            .unwrap_or_else(|e| panic!("target {target}: no {script}: {e}"));
+        assert!(written.contains("iaf_v.dat"), "target {target}: {script}");
+        // Nothing is simulated without --run: no output file yet.
+        assert!(!dir.join("results/iaf_v.dat").exists(), "target {target}");
     }
 }
 

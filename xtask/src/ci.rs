@@ -80,7 +80,8 @@ fn test_command(
     nest_python: &Path,
 ) -> Result<Command, String> {
     let mut cmd = Command::new("cargo");
-    cmd.args(["test", "--features", FEATURES])
+    // --no-fail-fast: a failing test binary must not hide how the ones after it do.
+    cmd.args(["test", "--no-fail-fast", "--features", FEATURES])
         // The NEURON target's tests find NEURON through LEMSC_PYTHON, and nrnivmodl on PATH.
         .env("LEMSC_PYTHON", neuron_python)
         .env("LEMSC_BRIAN2_PYTHON", brian2_python)
