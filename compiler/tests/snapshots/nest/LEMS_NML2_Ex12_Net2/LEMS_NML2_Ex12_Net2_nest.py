@@ -22,7 +22,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 from lemsc_javafloat import write_events, write_rows  # noqa: E402
 
-MODULE = os.path.join(HERE, 'nest_module', 'lemsc7cc92c84ff0bc493module.so')
+MODULE = os.path.join(HERE, 'nest_module', 'lemscf02368073aa75c0amodule.so')
 STEP_MS = 0.005
 STEP_S = 5e-6
 STEPS = 60000
