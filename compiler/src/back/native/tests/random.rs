@@ -5,7 +5,7 @@ use lemsc_runtime::engine::{Entry, Interpreter, KernelCode};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{BinOp, Expr, Func, Kernel, Program, Reduce, Stmt};
 
-use super::{program_of, run_on, same_bits, Call};
+use super::{program_of, run_on, same_bits, Call, BINOPS, FUNCS};
 use crate::back::native::kernel::{compile_program_with, MachineCode};
 
 /// A small deterministic generator (64-bit LCG); no extra crate needed.
@@ -64,41 +64,6 @@ impl Lcg {
     }
 }
 
-const FUNCS: [Func; 14] = [
-    Func::Exp,
-    Func::Ln,
-    Func::Sqrt,
-    Func::Sin,
-    Func::Cos,
-    Func::Tan,
-    Func::Sinh,
-    Func::Cosh,
-    Func::Tanh,
-    Func::Abs,
-    Func::Ceil,
-    Func::Floor,
-    Func::H,
-    Func::Factorial,
-];
-
-const BINOPS: [BinOp; 13] = [
-    BinOp::Add,
-    BinOp::Sub,
-    BinOp::Mul,
-    BinOp::Div,
-    BinOp::Pow,
-    BinOp::Gt,
-    BinOp::Lt,
-    BinOp::Ge,
-    BinOp::Le,
-    BinOp::Eq,
-    BinOp::Ne,
-    BinOp::And,
-    BinOp::Or,
-];
-
-/// Slots per generated instance, and its link entries: two single values, a list of three
-/// and an empty list (see [`world`]).
 const SLOTS: u32 = 8;
 const LINK_COUNT: u32 = 4;
 
