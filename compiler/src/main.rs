@@ -315,7 +315,7 @@ fn dispatch(cli: Cli) -> u8 {
                 (Target::Neuron, None) => run_neuron(&file, &cli),
                 (Target::Nest, None) => run_nest(&file, &cli),
                 (Target::Brian2, None) => run_brian2(&file, &cli),
-                (target, emit) => run_build(&file, target, emit, &cli),
+                (_, Some(emit)) => run_emit(&file, emit, &cli),
             }
         }
     }
@@ -618,28 +618,16 @@ fn run_neuron(file: &Path, cli: &Cli) -> u8 {
         check: cli.common.check_options(),
     };
     match lemsc::back::neuron::export_file(file, &opts) {
-        Ok(outcome) => {
-            let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
-            print_diagnostics(&outcome.sources, &shown, &cli.common);
-            if (cli.verbose || !cli.run) && !json_messages(&cli.common) {
-                for f in &outcome.files {
-                    if !cli.common.quiet {
-                        stderrln!("  wrote {}", f.display());
-                    }
-                }
-            }
-            match outcome.status {
-                Some(0) | None => EXIT_OK,
-                Some(code) => {
-                    let message = format!(
-                        "the NEURON runner {} exited with status {code}",
-                        outcome.runner.display()
-                    );
-                    print_plain_error(&message, &cli.common);
-                    u8::try_from(code).unwrap_or(1).max(1)
-                }
-            }
-        }
+        Ok(o) => report_export(
+            &Exported {
+                sources: &o.sources,
+                warnings: &o.warnings,
+                files: &o.files,
+                status: o.status,
+                program: format!("the NEURON runner {}", o.runner.display()),
+            },
+            cli,
+        ),
         Err(e) => report_sim_error(file, e, &cli.common),
     }
 }
@@ -660,26 +648,16 @@ fn run_brian2(file: &Path, cli: &Cli) -> u8 {
         check: cli.common.check_options(),
     };
     match export_file(file, &opts) {
-        Ok(outcome) => {
-            let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
-            print_diagnostics(&outcome.sources, &shown, &cli.common);
-            if (cli.verbose || !cli.run) && !json_messages(&cli.common) && !cli.common.quiet {
-                for f in &outcome.files {
-                    stderrln!("  wrote {}", f.display());
-                }
-            }
-            match outcome.status {
-                Some(0) | None => EXIT_OK,
-                Some(code) => {
-                    let message = format!(
-                        "the Brian2 script {} exited with status {code}",
-                        outcome.script.display()
-                    );
-                    print_plain_error(&message, &cli.common);
-                    u8::try_from(code).unwrap_or(1).max(1)
-                }
-            }
-        }
+        Ok(o) => report_export(
+            &Exported {
+                sources: &o.sources,
+                warnings: &o.warnings,
+                files: &o.files,
+                status: o.status,
+                program: format!("the Brian2 script {}", o.script.display()),
+            },
+            cli,
+        ),
         Err(e) => report_sim_error(file, e, &cli.common),
     }
 }
@@ -694,33 +672,53 @@ fn run_nest(file: &Path, cli: &Cli) -> u8 {
         check: cli.common.check_options(),
     };
     match lemsc::back::nest::export_file(file, &opts) {
-        Ok(outcome) => {
-            let shown = shown_diagnostics(&outcome.warnings, cli.common.quiet);
-            print_diagnostics(&outcome.sources, &shown, &cli.common);
-            if (cli.verbose || !cli.run) && !cli.common.quiet && !json_messages(&cli.common) {
-                for f in &outcome.files {
-                    stderrln!("  wrote {}", f.display());
-                }
-            }
-            match outcome.status {
-                Some(0) | None => EXIT_OK,
-                Some(code) => {
-                    let message = format!(
-                        "the NEST script {} exited with status {code}",
-                        outcome.script.display()
-                    );
-                    print_plain_error(&message, &cli.common);
-                    u8::try_from(code).unwrap_or(1).max(1)
-                }
-            }
-        }
+        Ok(o) => report_export(
+            &Exported {
+                sources: &o.sources,
+                warnings: &o.warnings,
+                files: &o.files,
+                status: o.status,
+                program: format!("the NEST script {}", o.script.display()),
+            },
+            cli,
+        ),
         Err(e) => report_sim_error(file, e, &cli.common),
     }
 }
 
-/// `lemsc FILE --emit ir`, or `--target T` for a text target: check, then print the IR or
-/// hand the model to the target's backend.
-fn run_build(file: &Path, target: Target, emit: Option<Emit>, cli: &Cli) -> u8 {
+/// What a text target's export did, in the terms the command line reports.
+struct Exported<'a> {
+    sources: &'a lemsc::diag::SourceMap,
+    warnings: &'a [Diagnostic],
+    files: &'a [PathBuf],
+    /// The generated program's exit status, when `--run` ran it.
+    status: Option<i32>,
+    /// What ran, for the error line ("the NEST script x").
+    program: String,
+}
+
+/// Prints an export's warnings and written files (or, with `--run`, only when verbose); the
+/// exit code: the generated program's own status when it failed.
+fn report_export(exported: &Exported, cli: &Cli) -> u8 {
+    let shown = shown_diagnostics(exported.warnings, cli.common.quiet);
+    print_diagnostics(exported.sources, &shown, &cli.common);
+    if (cli.verbose || !cli.run) && !cli.common.quiet && !json_messages(&cli.common) {
+        for f in exported.files {
+            stderrln!("  wrote {}", f.display());
+        }
+    }
+    match exported.status {
+        Some(0) | None => EXIT_OK,
+        Some(code) => {
+            let message = format!("{} exited with status {code}", exported.program);
+            print_plain_error(&message, &cli.common);
+            u8::try_from(code).unwrap_or(1).max(1)
+        }
+    }
+}
+
+/// `lemsc FILE --emit ir|program|mechanism`: check, then print that layer of the model.
+fn run_emit(file: &Path, emit: Emit, cli: &Cli) -> u8 {
     let common = &cli.common;
     let checked = match load_checked(file, common) {
         Ok(checked) => checked,
@@ -733,11 +731,11 @@ fn run_build(file: &Path, target: Target, emit: Option<Emit>, cli: &Cli) -> u8 {
         return report_failure(file, &checked, &diags.list, common);
     };
     match emit {
-        Some(Emit::Ir) => {
+        Emit::Ir => {
             stdout!("{}", lemsc::ir::print::print(ir, model));
-            return EXIT_OK;
+            EXIT_OK
         }
-        Some(Emit::Program) => {
+        Emit::Program => {
             let out_dir = cli
                 .out_dir
                 .clone()
@@ -746,42 +744,27 @@ fn run_build(file: &Path, target: Target, emit: Option<Emit>, cli: &Cli) -> u8 {
                 out_dir,
                 seed: cli.seed,
             };
-            return match lemsc::passes::kernels::build_program(model, ir, &opts) {
+            match lemsc::passes::kernels::build_program(model, ir, &opts) {
                 Ok(program) => {
                     stdout!("{}", lemsc_runtime::program::print::print(&program));
                     EXIT_OK
                 }
                 Err(diags) => report_failure(file, &checked, &diags, common),
-            };
+            }
         }
-        Some(Emit::Mechanism) => {
-            return match lemsc::back::neuron::mechanism_plans(model, ir) {
-                Ok(plans) => {
-                    for (k, (name, plan)) in plans.iter().enumerate() {
-                        if k > 0 {
-                            stdoutln!();
-                        }
-                        stdout!("{}", lemsc::passes::mechanism::print::print(plan, name));
+        Emit::Mechanism => match lemsc::back::neuron::mechanism_plans(model, ir) {
+            Ok(plans) => {
+                for (k, (name, plan)) in plans.iter().enumerate() {
+                    if k > 0 {
+                        stdoutln!();
                     }
-                    EXIT_OK
+                    stdout!("{}", lemsc::passes::mechanism::print::print(plan, name));
                 }
-                Err(diags) => report_failure(file, &checked, &diags, common),
-            };
-        }
-        None => {}
+                EXIT_OK
+            }
+            Err(diags) => report_failure(file, &checked, &diags, common),
+        },
     }
-    let name = match target {
-        Target::Native => unreachable!("native runs go through run_native"),
-        Target::Neuron => "neuron",
-        Target::Brian2 => "brian2",
-        Target::Nest => "nest",
-    };
-    let message = format!(
-        "the {name} target is not built yet; the model was read and checked \
-         (`lemsc check` prints a summary of it)"
-    );
-    print_plain_error(&message, common);
-    EXIT_USAGE
 }
 
 /// Prints the errors of a stage after checking and the error count; the exit code.
