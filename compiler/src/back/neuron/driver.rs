@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::back::export::ExportInput;
 use crate::diag::{Diagnostic, SourceMap};
 use crate::pipeline::CheckOptions;
-use crate::simulate::{check_file, confine_checked, output_root, SimError};
+use crate::simulate::SimError;
 
 /// What `--target neuron` is asked to do.
 #[derive(Clone, Debug, Default)]
@@ -41,70 +42,24 @@ pub struct NeuronOutcome {
 /// exit status is returned in the outcome (its output went to the terminal).
 pub fn export_file(path: &Path, opts: &NeuronRunOptions) -> Result<NeuronOutcome, SimError> {
     use crate::back::neuron;
-    let checked = check_file(path, &opts.check)?;
-    let warnings: Vec<Diagnostic> = checked.diagnostics.list.clone();
-    let (Some(model), Some(ir)) = (checked.model.as_ref(), checked.ir.as_ref()) else {
-        let (_, diags) = match checked.model.as_ref() {
-            Some(model) => crate::passes::lower(model),
-            None => (None, crate::diag::Diagnostics::new()),
-        };
-        let mut diagnostics = warnings;
-        diagnostics.extend(diags.list);
-        return Err(SimError::Model {
-            sources: checked.sources,
-            diagnostics,
-        });
-    };
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "LEMS".into());
+    let input = ExportInput::prepare(path, opts.out_dir.as_deref(), &opts.check)?;
     let nopts = neuron::NeuronOptions {
         seed: opts.seed,
         output_style: opts.output_style,
     };
-    let export = match neuron::export(model, ir, &stem, &nopts) {
+    let export = match neuron::export(input.model(), input.ir(), &input.stem, &nopts) {
         Ok(e) => e,
-        Err(mut diagnostics) => {
-            diagnostics.splice(0..0, warnings);
-            return Err(SimError::Model {
-                sources: checked.sources,
-                diagnostics,
-            });
-        }
+        Err(diagnostics) => return Err(input.fail(diagnostics)),
     };
-    let dir = output_root(path, opts.out_dir.as_deref());
-    let write_root = match confine_checked(&checked, &dir, &opts.check)? {
-        Ok(root) => root,
-        Err(mut diagnostics) => {
-            diagnostics.splice(0..0, warnings);
-            return Err(SimError::Model {
-                sources: checked.sources,
-                diagnostics,
-            });
-        }
-    };
-    for (name, _) in export.files() {
-        let file = dir.join(name);
-        if let Err(why) = write_root.check(&file) {
-            return Err(SimError::Model {
-                sources: checked.sources,
-                diagnostics: vec![Diagnostic::error(format!(
-                    "will not write the generated file {}: it {why}",
-                    file.display()
-                ))],
-            });
-        }
-    }
-    let files = match neuron::write(&export, &dir) {
+    let files: Vec<(&str, &str)> = export
+        .files()
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
+    let files = match input.write(&files, &|name| export.origins.get(name).copied()) {
         Ok(files) => files,
-        Err(diagnostics) => {
-            return Err(SimError::Model {
-                sources: checked.sources,
-                diagnostics,
-            })
-        }
+        Err(diagnostics) => return Err(input.fail(diagnostics)),
     };
+    let dir = input.dir.clone();
     let runner = dir.join(&export.runner.0);
     let mut status = None;
     if opts.run {
@@ -114,12 +69,13 @@ pub fn export_file(path: &Path, opts: &NeuronRunOptions) -> Result<NeuronOutcome
             neuron::run::run_runner(&tools, &runner, &dir).map_err(|f| SimError::Run(f.message))?;
         status = Some(code);
     }
+    let (sources, warnings) = input.into_report();
     Ok(NeuronOutcome {
         dir,
         runner,
         files,
         status,
-        sources: checked.sources,
+        sources,
         warnings,
     })
 }

@@ -26,7 +26,6 @@ pub mod runner;
 pub use driver::{export_file, NeuronOutcome, NeuronRunOptions};
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Span};
 use crate::ir::Ir;
@@ -123,73 +122,4 @@ pub fn mechanism_plans(
     let mut plans: Vec<_> = mods.into_iter().map(|m| (m.file_name, m.plan)).collect();
     plans.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(plans)
-}
-
-/// Writes every file of `export` into `dir` (created if missing); returns the paths written.
-/// A file that cannot be written is an error at the model element it comes from.
-pub fn write(export: &NeuronExport, dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
-    let located = |name: &str, message: String| {
-        let diagnostic = match export.origins.get(name) {
-            Some(&span) => Diagnostic::at(span, message),
-            None => Diagnostic::error(message),
-        };
-        vec![diagnostic]
-    };
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        let message = format!(
-            "cannot make the NEURON output folder {}: {e}",
-            dir.display()
-        );
-        return Err(located(&export.runner.0, message));
-    }
-    let mut written = Vec::new();
-    for (name, text) in export.files() {
-        let path = dir.join(name);
-        if let Err(e) = std::fs::write(&path, text) {
-            let message = format!("cannot write the NEURON file {}: {e}", path.display());
-            return Err(located(name, message));
-        }
-        written.push(path);
-    }
-    Ok(written)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::diag::FileId;
-
-    fn export_with(origin: Span) -> NeuronExport {
-        let file = |name: &str| (name.to_string(), String::new());
-        NeuronExport {
-            mods: vec![file("nml_a.mod")],
-            runner: file("m_nrn.py"),
-            support: file(runner::SUPPORT_FILE),
-            origins: [("nml_a.mod".to_string(), origin)].into_iter().collect(),
-        }
-    }
-
-    #[test]
-    fn a_file_that_cannot_be_written_is_an_error_at_its_component() {
-        let dir = std::env::temp_dir().join(format!("lemsc-neuron-write-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        // A folder where the mod goes.
-        std::fs::create_dir_all(dir.join("nml_a.mod")).unwrap();
-        let origin = Span::new(FileId(2), 10, 20);
-        let errors = write(&export_with(origin), &dir).unwrap_err();
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].primary.as_ref().map(|p| p.0), Some(origin));
-        assert!(
-            errors[0].message.contains("nml_a.mod"),
-            "{}",
-            errors[0].message
-        );
-
-        // Once it can be written, every file is, the support module included.
-        std::fs::remove_dir(dir.join("nml_a.mod")).unwrap();
-        let written = write(&export_with(origin), &dir).unwrap();
-        let names: Vec<_> = written.iter().map(|p| p.file_name().unwrap()).collect();
-        assert_eq!(names, ["nml_a.mod", "m_nrn.py", runner::SUPPORT_FILE]);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
 }
