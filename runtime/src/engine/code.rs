@@ -45,4 +45,60 @@ pub trait KernelCode {
         base: usize,
         link_start: usize,
     ) -> u64;
+
+    /// Runs `advance` of kernel `kernel` for each instance of `batch` in turn, and stops
+    /// right after the first one that fires an out-port or leaves one of
+    /// [`AdvanceBatch::state_slots`] NaN or infinite: the caller serves that instance (its
+    /// events reach their zero-delay receivers before the next instance advances) and calls
+    /// again with the rest. `None` when every instance advanced without stopping.
+    ///
+    /// Same contract as [`KernelCode::run`]; the default runs the instances one by one
+    /// through it.
+    fn advance_batch(
+        &self,
+        kernel: u32,
+        ctx: &mut RunContext<'_>,
+        batch: &AdvanceBatch<'_>,
+    ) -> Option<BatchStop> {
+        advance_each(self, kernel, ctx, batch)
+    }
+}
+
+/// Instances of one kernel advanced back to back (consecutive in the step order).
+pub struct AdvanceBatch<'a> {
+    /// `[base, link_start]` of each instance, in the order they advance.
+    pub places: &'a [[u64; 2]],
+    /// The kernel's [`crate::program::Kernel::state_slots`].
+    pub state_slots: &'a [u32],
+}
+
+/// The instance a batch stopped after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchStop {
+    /// Its position in [`AdvanceBatch::places`].
+    pub position: usize,
+    /// The out-ports it fired (0 when it stopped for a non-finite state only).
+    pub fired: u64,
+}
+
+/// [`KernelCode::advance_batch`] by one [`KernelCode::run`] call per instance.
+pub fn advance_each<C: KernelCode + ?Sized>(
+    code: &C,
+    kernel: u32,
+    ctx: &mut RunContext<'_>,
+    batch: &AdvanceBatch<'_>,
+) -> Option<BatchStop> {
+    batch
+        .places
+        .iter()
+        .enumerate()
+        .find_map(|(position, &[base, link_start])| {
+            let (base, link_start) = (base as usize, link_start as usize);
+            let fired = code.run(kernel, Entry::Advance, ctx, base, link_start);
+            let diverged = batch
+                .state_slots
+                .iter()
+                .any(|&slot| !ctx.vars[base + slot as usize].is_finite());
+            (fired != 0 || diverged).then_some(BatchStop { position, fired })
+        })
 }

@@ -24,8 +24,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::code::{Entry, KernelCode, RunContext};
+use super::code::{AdvanceBatch, BatchStop, Entry, KernelCode, RunContext};
 use super::kinetic::{advance_scheme, KineticWork};
+use super::plan::{Step, StepPlan};
 use super::queue::{DelayedEvent, DelayedEvents};
 use super::record::Recorders;
 use super::routes::Routes;
@@ -140,6 +141,7 @@ pub fn run(
     let recorders = Recorders::create(program)?;
     let _flush = super::flush::FlushSubnormals::begin();
     let mut sim = Simulation::new(program, code, recorders);
+    let step_plan = StepPlan::new(program, &program.step_order);
     let steps = program.steps;
     let stride = steps.div_ceil(PROGRESS_REPORTS).max(1);
     let mut progress = opts.progress;
@@ -148,7 +150,7 @@ pub fn run(
     for step in 0..=steps {
         if step > 0 {
             sim.deliver_due_events()?;
-            sim.run_ops(&program.step_order)?;
+            sim.run_plan(&step_plan)?;
         }
         sim.recorders.write_row(sim.t, &sim.vars)?;
         if let Some(report) = progress.as_mut() {
@@ -223,32 +225,71 @@ impl<'p> Simulation<'p> {
         }
     }
 
-    fn run_ops(&mut self, ops: &'p [Op]) -> Result<(), RunError> {
-        for op in ops {
-            match op {
-                Op::Init { inst, with_derived } => {
-                    let entry = if *with_derived {
-                        Entry::InitDerived
-                    } else {
-                        Entry::Init
-                    };
-                    let fired = self.run_entry(*inst, entry);
-                    self.fire(*inst, fired)?;
-                }
-                Op::Advance { inst } => {
-                    let fired = self.run_entry(*inst, Entry::Advance);
-                    self.check_state(*inst)?;
-                    self.fire(*inst, fired)?;
-                }
-                Op::KineticScheme(scheme) => {
-                    advance_scheme(scheme, &mut self.vars, self.program.dt, &mut self.kinetic);
-                    if let Some(&bad) = scheme
-                        .states
-                        .iter()
-                        .find(|&&i| !self.vars[i as usize].is_finite())
-                    {
-                        return Err(self.non_finite_value(bad));
+    /// Runs one step: batches of advances through [`KernelCode::advance_batch`], each
+    /// instance it stops after served (checked, its ports fired) before the rest go on.
+    fn run_plan(&mut self, plan: &StepPlan<'p>) -> Result<(), RunError> {
+        for step in &plan.steps {
+            match step {
+                Step::Op(op) => self.run_op(op)?,
+                Step::Batch { kernel, range } => {
+                    let state_slots = &self.program.kernels[*kernel as usize].state_slots;
+                    let mut from = range.start;
+                    while from < range.end {
+                        let batch = AdvanceBatch {
+                            places: &plan.places[from..range.end],
+                            state_slots,
+                        };
+                        let mut ctx = RunContext {
+                            vars: &mut self.vars,
+                            links: &self.program.links,
+                            t: self.t,
+                            dt: self.program.dt,
+                            rng: &mut self.rng,
+                        };
+                        let Some(BatchStop { position, fired }) =
+                            self.code.advance_batch(*kernel, &mut ctx, &batch)
+                        else {
+                            break;
+                        };
+                        let inst = plan.insts[from + position];
+                        self.check_state(inst)?;
+                        self.fire(inst, fired)?;
+                        from += position + 1;
                     }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn run_ops(&mut self, ops: &'p [Op]) -> Result<(), RunError> {
+        ops.iter().try_for_each(|op| self.run_op(op))
+    }
+
+    fn run_op(&mut self, op: &'p Op) -> Result<(), RunError> {
+        match op {
+            Op::Init { inst, with_derived } => {
+                let entry = if *with_derived {
+                    Entry::InitDerived
+                } else {
+                    Entry::Init
+                };
+                let fired = self.run_entry(*inst, entry);
+                self.fire(*inst, fired)?;
+            }
+            Op::Advance { inst } => {
+                let fired = self.run_entry(*inst, Entry::Advance);
+                self.check_state(*inst)?;
+                self.fire(*inst, fired)?;
+            }
+            Op::KineticScheme(scheme) => {
+                advance_scheme(scheme, &mut self.vars, self.program.dt, &mut self.kinetic);
+                if let Some(&bad) = scheme
+                    .states
+                    .iter()
+                    .find(|&&i| !self.vars[i as usize].is_finite())
+                {
+                    return Err(self.non_finite_value(bad));
                 }
             }
         }

@@ -13,10 +13,11 @@ use inkwell::execution_engine::ExecutionEngine;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::OptimizationLevel;
 
-use lemsc_runtime::engine::{Entry, KernelCode, RunContext};
+use lemsc_runtime::engine::{advance_each, AdvanceBatch, BatchStop, Entry, KernelCode, RunContext};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{Kernel, Op, Program, Stmt};
 
+use super::batch_emit::emit_batch;
 use super::expr::Codegen;
 use super::kernel_emit::{emit_entry, NEXT_DOUBLE};
 use super::machine::host_machine;
@@ -24,6 +25,19 @@ use crate::diag::Diagnostic;
 
 /// The machine-code form of an entry: `(vars, base, links, link_start, t, dt, rng) -> mask`.
 type EntryFn = unsafe extern "C" fn(*mut f64, u64, *const u64, u64, f64, f64, *mut c_void) -> u64;
+
+/// The machine-code form of a kernel's batch advance (see [`super::batch_emit`]):
+/// `(vars, places, count, links, t, dt, rng, fired) -> position stopped at, or count`.
+type BatchFn = unsafe extern "C" fn(
+    *mut f64,
+    *const [u64; 2],
+    u64,
+    *const u64,
+    f64,
+    f64,
+    *mut c_void,
+    *mut u64,
+) -> u64;
 
 /// Entries per kernel before the in-ports: `init`, `init_derived`, `advance`.
 const FIXED_ENTRIES: usize = 3;
@@ -38,6 +52,8 @@ pub struct NativeKernels {
     /// `advance`, then `on_event[0..]`. `None` for an entry without statements.
     entries: Vec<Option<EntryFn>>,
     first_entry: Vec<usize>,
+    /// The batch advance of every kernel with `advance` statements or state slots.
+    batches: Vec<Option<BatchFn>>,
     /// How long LLVM took (building, optimising, generating machine code).
     compile_time: Duration,
     /// Owns the machine code `entries` point into. Dropped before `context` (see `Drop`).
@@ -122,6 +138,38 @@ impl KernelCode for NativeKernels {
             )
         }
     }
+
+    fn advance_batch(
+        &self,
+        kernel: u32,
+        ctx: &mut RunContext<'_>,
+        batch: &AdvanceBatch<'_>,
+    ) -> Option<BatchStop> {
+        let Some(function) = self.batches[kernel as usize] else {
+            return advance_each(self, kernel, ctx, batch);
+        };
+        let count = batch.places.len();
+        let rng: *mut JavaRandom = ctx.rng;
+        let mut fired = 0u64;
+        // SAFETY: as in `run`, for each `[base, link_start]` of `batch.places` in turn (the
+        // function reads `count` pairs, all of this kernel's instances in a validated
+        // program); the state slots it checks are the kernel's own, below its block length.
+        // `places` and `fired` are one more shared and one more exclusive borrow, disjoint
+        // from the others.
+        let position = unsafe {
+            function(
+                ctx.vars.as_mut_ptr(),
+                batch.places.as_ptr(),
+                count as u64,
+                ctx.links.as_ptr(),
+                ctx.t,
+                ctx.dt,
+                rng.cast::<c_void>(),
+                &mut fired,
+            )
+        } as usize;
+        (position < count).then_some(BatchStop { position, fired })
+    }
 }
 
 /// How much work LLVM puts into optimising the IR and turning it into machine code.
@@ -143,12 +191,13 @@ impl MachineCode {
     /// The IR optimisation pipeline that goes with it. Kernels are straight-line code over
     /// loads and stores, so promoting values, removing repeated loads and folding gives most
     /// of O2's speed at a third of its time; long runs still get the full O2 pipeline.
+    /// `always-inline` puts each advance into its kernel's batch loop (O2 inlines it anyway).
     /// `instcombine` runs once, as in O2: named alone, LLVM 19 also checks that one round
     /// reached a fixpoint and aborts the process when it did not (found by fuzzing).
     fn ir_passes(self) -> &'static str {
         match self {
             MachineCode::Quick => {
-                "function(mem2reg,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg)"
+                "always-inline,function(mem2reg,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg)"
             }
             MachineCode::Optimised => "default<O2>",
         }
@@ -190,6 +239,7 @@ pub fn compile_program_with(
     Ok(NativeKernels {
         entries: compiled.entries,
         first_entry: compiled.first_entry,
+        batches: compiled.batches,
         compile_time: compiled.compile_time,
         engine: ManuallyDrop::new(compiled.engine),
         context: ManuallyDrop::new(context),
@@ -199,6 +249,7 @@ pub fn compile_program_with(
 struct Compiled<'ctx> {
     entries: Vec<Option<EntryFn>>,
     first_entry: Vec<usize>,
+    batches: Vec<Option<BatchFn>>,
     compile_time: Duration,
     engine: ExecutionEngine<'ctx>,
 }
@@ -222,24 +273,41 @@ fn compile_in<'ctx>(
     // Build: one function per entry with statements; the table remembers its name.
     let mut names: Vec<Option<String>> = Vec::new();
     let mut first_entry = Vec::with_capacity(program.kernels.len() + 1);
+    let mut batch_names: Vec<Option<String>> = Vec::with_capacity(program.kernels.len());
     for (k, kernel) in program.kernels.iter().enumerate() {
         first_entry.push(names.len());
         check_out_ports(kernel)?;
+        let mut advance = None;
         for (position, stmts) in kernel_entries(kernel).into_iter().enumerate() {
             if stmts.is_empty() {
                 names.push(None);
                 continue;
             }
             let name = format!("k{k}_{}", entry_label(position));
-            emit_entry(&cg, &name, stmts).map_err(|d| {
+            let function = emit_entry(&cg, &name, stmts).map_err(|d| {
                 d.with_note(format!(
                     "while compiling {} of kernel {k} ({})",
                     entry_label(position),
                     kernel.name
                 ))
             })?;
+            if position == entry_position(Entry::Advance) {
+                advance = Some(function);
+            }
             names.push(Some(name));
         }
+        batch_names.push(if advance.is_some() || !kernel.state_slots.is_empty() {
+            let name = format!("k{k}_advance_batch");
+            emit_batch(&cg, &name, advance, &kernel.state_slots).map_err(|d| {
+                d.with_note(format!(
+                    "while compiling the batch advance of kernel {k} ({})",
+                    kernel.name
+                ))
+            })?;
+            Some(name)
+        } else {
+            None
+        });
     }
     first_entry.push(names.len());
     module
@@ -278,9 +346,24 @@ fn compile_in<'ctx>(
         let function = unsafe { std::mem::transmute::<usize, EntryFn>(address) };
         entries.push(Some(function));
     }
+    let mut batches = Vec::with_capacity(batch_names.len());
+    for name in &batch_names {
+        let Some(name) = name else {
+            batches.push(None);
+            continue;
+        };
+        let address = engine
+            .get_function_address(name)
+            .map_err(|e| llvm_err("JIT lookup", e.to_string()))?;
+        // SAFETY: `name` was built by `emit_batch` with the parameters and result of
+        // `BatchFn`; the address stays valid as long as `engine` lives.
+        let function = unsafe { std::mem::transmute::<usize, BatchFn>(address) };
+        batches.push(Some(function));
+    }
     Ok(Compiled {
         entries,
         first_entry,
+        batches,
         compile_time: started.elapsed(),
         engine,
     })

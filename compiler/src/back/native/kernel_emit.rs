@@ -51,7 +51,7 @@ pub(crate) fn emit_entry<'ctx>(
     cg: &Codegen<'_, 'ctx>,
     name: &str,
     stmts: &[Stmt],
-) -> Result<(), Diagnostic> {
+) -> Result<FunctionValue<'ctx>, Diagnostic> {
     let context = cg.context;
     let function = cg
         .module
@@ -84,7 +84,7 @@ pub(crate) fn emit_entry<'ctx>(
     emitter.stmts(stmts)?;
     let fired = built(cg.builder.build_load(context.i64_type(), mask, "fired"))?;
     built(cg.builder.build_return(Some(&fired)))?;
-    Ok(())
+    Ok(function)
 }
 
 /// `vars`, `links` and `rng` point to disjoint memory (a `&mut [f64]`, a `&[u64]` and a
@@ -488,6 +488,6 @@ fn unlocated(mut d: Diagnostic) -> Diagnostic {
 }
 
 /// An LLVM builder failure: a bug in this module, reported rather than panicking.
-fn built<T>(r: Result<T, BuilderError>) -> Result<T, Diagnostic> {
+pub(crate) fn built<T>(r: Result<T, BuilderError>) -> Result<T, Diagnostic> {
     r.map_err(|e| Diagnostic::error(format!("LLVM could not build kernel code: {e}")))
 }

@@ -1,5 +1,6 @@
 //! The native backend: model kernels compiled to machine code with LLVM and run in-process.
 
+mod batch_emit;
 pub mod expr;
 pub mod kernel;
 mod kernel_emit;

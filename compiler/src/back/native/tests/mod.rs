@@ -665,6 +665,7 @@ fn programs_can_be_compiled_and_dropped_repeatedly() {
     }
 }
 
+mod batch;
 mod fuzzed;
 mod random;
 mod run;
