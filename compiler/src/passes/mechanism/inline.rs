@@ -584,10 +584,10 @@ impl<'a> Inliner<'a> {
         for step in steps {
             let mut next = Vec::new();
             for &at in &current {
-                let (slot, all) = match step.strip_suffix("[*]") {
-                    Some(s) => (s, true),
-                    None => (*step, false),
-                };
+                // `group[*]` takes every member, `group[ion='ca']` those whose text or
+                // parameter `ion` is `ca` (jLEMS's filters, as the native target reads them).
+                let (slot, filter) = split_filter(step);
+                let all = filter.is_some();
                 let list: Vec<InstId> = self
                     .ir
                     .inst(at)
@@ -595,6 +595,7 @@ impl<'a> Inliner<'a> {
                     .iter()
                     .filter(|c| c.kind != SlotKind::Single && c.slot == slot)
                     .map(|c| c.inst)
+                    .filter(|&m| filter.as_ref().is_none_or(|f| self.passes(m, f)))
                     .collect();
                 if all || (!list.is_empty() && reduce.is_some()) {
                     next.extend(list);
@@ -661,6 +662,20 @@ impl<'a> Inliner<'a> {
         }
     }
 
+    /// Whether member `inst` passes filter `f` (see [`Filter`]).
+    fn passes(&self, inst: InstId, f: &Filter) -> bool {
+        let Filter::Equals(key, value) = f else {
+            return true;
+        };
+        let comp = self.comp(inst);
+        match comp.text(key) {
+            Some(text) => text == value,
+            None => comp
+                .param(key)
+                .is_some_and(|p| value.parse::<f64>().is_ok_and(|v| v == p.si)),
+        }
+    }
+
     /// The child made by `ChildInstance` from the component that reference `name` names.
     fn referenced_child(&self, at: InstId, name: &str) -> Option<InstId> {
         let target = self.comp(at).reference(name)?;
@@ -706,6 +721,33 @@ impl<'a> Inliner<'a> {
         let mut derived = std::mem::take(&mut self.plan.derived);
         derived.sort_by_key(|d| owner_rank(&d.name));
         self.plan.derived = derived;
+    }
+}
+
+/// The filter of a `select` path step: `[*]`, or `[name='value']`.
+enum Filter {
+    All,
+    Equals(String, String),
+}
+
+/// `populations[ion='ca']` as the group `populations` and its filter; a step without one (or
+/// with an index, `pop[0]`, which the instance tree resolves) as itself.
+fn split_filter(step: &str) -> (&str, Option<Filter>) {
+    let Some((slot, rest)) = step.split_once('[').filter(|(s, _)| !s.is_empty()) else {
+        return (step, None);
+    };
+    let Some(inner) = rest.strip_suffix(']') else {
+        return (step, None);
+    };
+    if inner.trim() == "*" {
+        return (slot, Some(Filter::All));
+    }
+    match inner.split_once('=') {
+        Some((key, value)) => {
+            let value = value.trim().trim_matches(|c| c == '\'' || c == '"');
+            (slot, Some(Filter::Equals(key.trim().into(), value.into())))
+        }
+        None => (step, None),
     }
 }
 

@@ -89,3 +89,30 @@ fn synapse_attachments_of_a_cell_are_not_inlined() {
         assert!(p.rates.iter().any(|r| r.state == "v"));
     }
 }
+
+#[test]
+fn filtered_selects_pick_the_members_of_one_ion() {
+    // Ex15's cell: `caConc` sums `speciesList[ion='ca']/concentration` and `iCa` the
+    // `channelDensities[ion='ca']`: both must read the calcium members, not an empty set.
+    let (model, ir) = example("LEMS_NML2_Ex15_CaDynamics.xml");
+    let p = plan(&model, &ir, &ir.path_of(ir.populations[0].members[0]), true);
+    let reads_something = |name: &str| match derived(&p, name) {
+        DerivedValue::Value(MExpr::Num(_)) => false,
+        DerivedValue::Value(_) => true,
+        DerivedValue::Cases(_) => true,
+    };
+    assert!(reads_something(
+        "biophysicalProperties/intracellularProperties/caConc"
+    ));
+    assert!(reads_something(
+        "biophysicalProperties/membraneProperties/totChanDensCurrentDensityCa"
+    ));
+    // ... and only them: the potassium densities stay out of the calcium sum.
+    let DerivedValue::Value(ca) = derived(
+        &p,
+        "biophysicalProperties/membraneProperties/totChanDensCurrentDensityCa",
+    ) else {
+        panic!("a sum")
+    };
+    assert!(matches!(ca, MExpr::Var(_)), "one calcium density: {ca:?}");
+}
