@@ -1,7 +1,8 @@
 //! The Python wheel: `cargo xtask wheel` builds it, `pip install` puts it into a fresh virtual
 //! environment, and there the `lemsc` command simulates Ex1 natively and `lemsc.run` reads
 //! back Ex1's trace and Ex23's spike files, which must hold jLEMS's numbers
-//! (`shared/reference/jlems/`).
+//! (`shared/reference/jlems/`). The wheel is tagged manylinux_2_36 and carries the shared
+//! libraries that policy does not allow.
 //!
 //! Needs python3 with venv and pip access to PyPI (for maturin and numpy). Without python3
 //! the test is skipped, except under CI (`CI=true`), where that is a failure. Building the
@@ -96,6 +97,10 @@ fn the_wheel_installs_and_runs_models_without_rust_or_llvm() {
     );
     let wheel = PathBuf::from(printed.lines().last().expect("the wheel's path").trim());
     assert!(wheel.is_file(), "{}", wheel.display());
+    // A manylinux tag: pip on any machine with this glibc or newer takes it, and the libraries
+    // outside the manylinux policy travel inside it.
+    let name = wheel.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.ends_with("-manylinux_2_36_x86_64.whl"), "{name}");
     println!(
         "wheel built in {:.0} s: {}",
         started.elapsed().as_secs_f64(),
@@ -149,14 +154,38 @@ fn the_wheel_installs_and_runs_models_without_rust_or_llvm() {
         .lines()
         .count();
     assert_eq!(rows, 15001);
+    // bin/lemsc is maturin's launcher; the program is in site-packages/lemsc.scripts/, and the
+    // libraries it carries in lemsc.libs/ must be the ones it loads.
+    let platlib = ran(
+        "python sysconfig",
+        Command::new(venv.join("bin/python"))
+            .args([
+                "-c",
+                "import sysconfig; print(sysconfig.get_path('platlib'))",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let program = Path::new(platlib.trim()).join("lemsc.scripts/lemsc");
     let libraries = ran(
         "ldd",
-        Command::new("ldd").arg(&lemsc).output().expect("ldd runs"),
+        Command::new("ldd")
+            .arg(&program)
+            .output()
+            .expect("ldd runs"),
     );
     assert!(
         !libraries.to_lowercase().contains("llvm"),
         "LLVM is linked in statically:\n{libraries}"
     );
+    assert!(!libraries.contains("not found"), "{libraries}");
+    for carried in ["libffi", "libzstd"] {
+        let line = libraries.lines().find(|l| l.contains(carried));
+        assert!(
+            line.is_some_and(|l| l.contains("lemsc.libs")),
+            "{carried} should load from the wheel's lemsc.libs:\n{libraries}"
+        );
+    }
 
     // The Python module reads what lemsc wrote, as numbers.
     let summary = ran(

