@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+pub mod brian2compare;
 pub mod diagtext;
 pub mod failures;
 pub mod nrncompare;

@@ -24,19 +24,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
-use lemsc::back::brian2::{export_file, run::find_python, Brian2Options};
+use lemsc::back::brian2::{export_file, Brian2Options};
 use lemsc::diag::SourceMap;
 use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
+use lemsc_testsuite::brian2compare::{compare_outputs, skipped_without_brian2, Random, REL_TOL};
 use lemsc_testsuite::failures::assert_none_failed;
-use lemsc_testsuite::nrncompare::{compare_spike_counts_loosely, read_dat};
 use lemsc_testsuite::omv::{
     evaluate, load_mep, observable_failure, omts_for_engine, ENGINE_JNEUROML,
 };
-use lemsc_testsuite::simulators::in_ci;
 use lemsc_testsuite::{native_lems_examples, shared_dir, MULTI_COMPARTMENT_EXAMPLE};
-
-/// A value column agrees when `max |brian2 - native| <= REL_TOL · size`.
-const REL_TOL: f64 = 1e-4;
 
 /// Examples the Brian2 target refuses, and the words of the error.
 const REFUSED: &[(&str, &str)] = &[
@@ -45,16 +41,15 @@ const REFUSED: &[(&str, &str)] = &[
     ("LEMS_NML2_Ex4a_KS.xml", "kinetic scheme"),
 ];
 
-/// Output columns (numbered from 1 after the time; `None`: every column and event file) that
-/// random inputs drive, per example.
-const RANDOM: &[(&str, Option<&[usize]>)] = &[
+/// Output columns (numbered from 1 after the time) that random inputs drive, per example.
+const RANDOM: &[(&str, Random)] = &[
     // v6, v7, v8 (izhPop[6], [7], [8]): a random spike generator, a Poisson generator, a
     // Poisson synapse.
-    ("LEMS_NML2_Ex16_Inputs.xml", Some(&[7, 8, 9])),
+    ("LEMS_NML2_Ex16_Inputs.xml", Random::Columns(&[7, 8, 9])),
     // Poisson firing synapses on every cell.
-    ("LEMS_NML2_Ex23_Spiketimes.xml", None),
+    ("LEMS_NML2_Ex23_Spiketimes.xml", Random::All),
     // Poisson spike sources.
-    ("LEMS_NML2_Ex14_PyNN.xml", None),
+    ("LEMS_NML2_Ex14_PyNN.xml", Random::All),
 ];
 
 /// Observables the Brian2 target does not pass yet, and why; they are printed, not failed.
@@ -71,18 +66,6 @@ fn examples_dir() -> PathBuf {
 
 fn name_of(file: &Path) -> String {
     file.file_name().unwrap().to_string_lossy().into_owned()
-}
-
-/// True (after saying so) when no Python imports brian2; panics instead under CI.
-fn skipped_without_brian2(test: &str) -> bool {
-    match find_python() {
-        Ok(_) => false,
-        Err(why) if in_ci() => panic!("{test}: {why}; under CI this is a failure, not a skip"),
-        Err(why) => {
-            println!("SKIPPED {test}: {why}");
-            true
-        }
-    }
 }
 
 struct Run {
@@ -224,88 +207,12 @@ fn brian2_refuses_what_it_cannot_express_at_the_model_text() {
     }
 }
 
-/// The random columns of `example`: `None` when none, `Some(None)` for all.
-fn random_columns(example: &str) -> Option<Option<&'static [usize]>> {
+/// The columns of `example` that random inputs drive.
+fn random_columns(example: &str) -> Random<'static> {
     RANDOM
         .iter()
         .find(|(name, _)| *name == example)
-        .map(|(_, c)| *c)
-}
-
-/// Upward crossings of 0 (membrane potentials in volts: spikes).
-fn spike_count(values: &[f64]) -> usize {
-    values
-        .windows(2)
-        .filter(|w| w[0] < 0.0 && w[1] >= 0.0)
-        .count()
-}
-
-fn compare_dat(native: &Path, brian2: &Path, random: Option<Option<&[usize]>>) -> Vec<String> {
-    let (a, b) = match (read_dat(native), read_dat(brian2)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return vec![e],
-    };
-    if a.times != b.times {
-        return vec![format!(
-            "{} rows or times differ ({} and {} rows)",
-            brian2.display(),
-            a.times.len(),
-            b.times.len()
-        )];
-    }
-    if a.columns.len() != b.columns.len() {
-        return vec![format!("{}: column counts differ", brian2.display())];
-    }
-    let mut failures = Vec::new();
-    for (k, (x, y)) in a.columns.iter().zip(&b.columns).enumerate() {
-        let column = k + 1;
-        let is_random = match random {
-            Some(None) => true,
-            Some(Some(columns)) => columns.contains(&column),
-            None => false,
-        };
-        if is_random {
-            if let Err(why) = compare_spike_counts_loosely(spike_count(x), spike_count(y)) {
-                failures.push(format!("{} column {column}: {why}", brian2.display()));
-            }
-            continue;
-        }
-        let (lo, hi) = x
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
-                (l.min(v), h.max(v))
-            });
-        let size = (hi - lo).max(x.iter().fold(0.0f64, |m, v| m.max(v.abs())));
-        let (worst, at) = x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .map(|(i, (p, q))| ((p - q).abs(), i))
-            .fold((0.0f64, 0), |best, d| {
-                if d.0 > best.0 || d.0.is_nan() {
-                    d
-                } else {
-                    best
-                }
-            });
-        if !(worst <= REL_TOL * size) {
-            failures.push(format!(
-                "{} column {column}: differs by {worst:e} at row {at} (allowed {:e})",
-                brian2.display(),
-                REL_TOL * size
-            ));
-        }
-    }
-    failures
-}
-
-/// Event lines (`time id` or `id time`) as sorted pairs of texts.
-fn events(path: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    lines.sort();
-    Ok(lines)
+        .map_or(Random::None, |(_, c)| *c)
 }
 
 #[test]
@@ -324,43 +231,14 @@ fn brian2_agrees_with_native() {
                 continue;
             }
         };
-        let random = random_columns(&example);
-        for native in outputs {
-            total += 1;
-            let relative = native.strip_prefix(&run.native_dir).unwrap_or(native);
-            let ours = run.brian2_dir.join(relative);
-            if !ours.is_file() {
-                failures.push(format!("{example}: {} was not written", ours.display()));
-                continue;
-            }
-            // OutputFiles are `.dat` in the examples; everything else is an event file.
-            let is_dat = native.extension().is_some_and(|e| e == "dat");
-            let found = if is_dat {
-                compare_dat(native, &ours, random)
-            } else if random == Some(None) {
-                // Random spike times: the counts only.
-                match (events(native), events(&ours)) {
-                    (Ok(a), Ok(b)) => compare_spike_counts_loosely(a.len(), b.len())
-                        .err()
-                        .map(|why| format!("{}: {why}", ours.display()))
-                        .into_iter()
-                        .collect(),
-                    (Err(e), _) | (_, Err(e)) => vec![e],
-                }
-            } else {
-                match (events(native), events(&ours)) {
-                    (Ok(a), Ok(b)) if a == b => Vec::new(),
-                    (Ok(a), Ok(b)) => vec![format!(
-                        "{}: {} events, {} native, or different times",
-                        ours.display(),
-                        b.len(),
-                        a.len()
-                    )],
-                    (Err(e), _) | (_, Err(e)) => vec![e],
-                }
-            };
-            failures.extend(found.into_iter().map(|f| format!("{example}: {f}")));
-        }
+        total += outputs.len();
+        let found = compare_outputs(
+            outputs,
+            &run.native_dir,
+            &run.brian2_dir,
+            random_columns(&example),
+        );
+        failures.extend(found.into_iter().map(|f| format!("{example}: {f}")));
     }
     println!("{total} output files compared (value columns within {REL_TOL:e} of their size)");
     assert!(total >= 30, "only {total} output files compared");
