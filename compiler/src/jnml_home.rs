@@ -25,6 +25,8 @@ pub enum JnmlCommand {
 /// What the `jnml` program accepts, for the messages about what it does not.
 pub const SUPPORTED: &str = "supported: `jnml -v`, `jnml FILE [-nogui]` (lemsc FILE), \
     `jnml FILE -neuron [-run] [-nogui]` (lemsc FILE --target neuron [--run]), \
+    `jnml FILE -brian2` (lemsc FILE --target brian2: writes FILE's _brian2.py script), \
+    `jnml FILE -nest` (lemsc FILE --target nest: writes the NESTML models and _nest.py), \
     `jnml -validate FILE...` (lemsc check FILE...)";
 
 /// The line `jnml -v` prints. OMV takes its second word as the engine's version.
@@ -38,8 +40,6 @@ pub fn version_line() -> String {
 /// jnml options that choose a target or an export lemsc does not have.
 const OTHER_TARGETS: &[&str] = &[
     "-brian",
-    "-brian2",
-    "-nest",
     "-netpyne",
     "-moose",
     "-eden",
@@ -83,12 +83,21 @@ pub fn translate(args: &[OsString]) -> JnmlCommand {
         _ => {}
     }
     let mut file: Option<&OsString> = None;
-    let mut neuron = false;
+    // The export asked for: jnml's option and lemsc's target.
+    let mut export: Option<(&str, &str)> = None;
     let mut run = false;
     for arg in args {
         match arg.to_str() {
             Some("-nogui") => {}
-            Some("-neuron") => neuron = true,
+            Some(option @ ("-neuron" | "-brian2" | "-nest")) => {
+                let target = &option[1..];
+                if let Some((other, _)) = export.filter(|(o, _)| *o != option) {
+                    return JnmlCommand::Unsupported(format!(
+                        "{other} and {option} together: one export at a time; {SUPPORTED}"
+                    ));
+                }
+                export = Some((option, target));
+            }
             Some("-run") => run = true,
             Some(option) if option.starts_with('-') => {
                 let what = if OTHER_TARGETS.contains(&option) {
@@ -113,18 +122,23 @@ pub fn translate(args: &[OsString]) -> JnmlCommand {
     let Some(file) = file else {
         return JnmlCommand::Unsupported(format!("no model file given; {SUPPORTED}"));
     };
+    let neuron = export.is_some_and(|(option, _)| option == "-neuron");
     if run && !neuron {
         return JnmlCommand::Unsupported(format!("-run goes with -neuron; {SUPPORTED}"));
     }
     let mut argv = vec![OsString::from("lemsc"), file.clone()];
+    if let Some((_, target)) = export {
+        argv.extend(["--target", target].map(OsString::from));
+    }
     if neuron {
         // The output files as jNeuroML's NEURON export writes them, which is what the test
         // files of `-neuron` runs were made from.
-        argv.extend(["--target", "neuron", "--neuron-output", "jneuroml"].map(OsString::from));
+        argv.extend(["--neuron-output", "jneuroml"].map(OsString::from));
         if run {
             argv.push(OsString::from("--run"));
         }
     }
+    // `-brian2` and `-nest` write the script only, as jnml does; OMV runs it with Python.
     JnmlCommand::Lemsc(argv)
 }
 
@@ -269,6 +283,14 @@ mod tests {
             ])
         );
         assert_eq!(
+            translate(&args(&["/m/Ex1.xml", "-brian2"])),
+            lemsc(&["/m/Ex1.xml", "--target", "brian2"])
+        );
+        assert_eq!(
+            translate(&args(&["Ex1.xml", "-nest", "-nogui"])),
+            lemsc(&["Ex1.xml", "--target", "nest"])
+        );
+        assert_eq!(
             translate(&args(&["-validate", "a.nml", "b.nml"])),
             lemsc(&["check", "a.nml", "b.nml"])
         );
@@ -277,9 +299,10 @@ mod tests {
     #[test]
     fn what_lemsc_lacks_is_named() {
         for (line, named) in [
-            (&["Ex1.xml", "-brian2"][..], "-brian2 is not supported"),
-            (&["Ex1.xml", "-nest"], "-nest is not supported"),
+            (&["Ex1.xml", "-brian"][..], "-brian is not supported"),
             (&["Ex1.xml", "-graph"], "-graph is not supported"),
+            (&["Ex1.xml", "-neuron", "-brian2"], "one export at a time"),
+            (&["Ex1.xml", "-brian2", "-run"], "-run goes with -neuron"),
             (
                 &["Ex1.xml", "-frobnicate"],
                 "-frobnicate is not a jnml option",

@@ -137,8 +137,13 @@ fn ensure_neuron_in(venv: &Path) -> Result<PathBuf, String> {
 }
 
 /// What the Brian2 target's tests run (testsuite/tests/brian2.rs): brian2 2.9.0, the newest
-/// for Python 3.11, with the numpy it still imports (2.4 removed `ndarray.ptp`).
-const BRIAN2_PIP_PACKAGES: &[&str] = &["brian2==2.9.0", "numpy<2.4"];
+/// for Python 3.11, with the numpy it still imports (2.4 removed `ndarray.ptp`); and OMV,
+/// whose jNeuroML_Brian2 engine imports brian2 in its own Python
+/// (compiler/tests/omv_dropin.rs).
+const BRIAN2_PIP_PACKAGES: &[&str] = &["brian2==2.9.0", "numpy<2.4", "osbmodelvalidation==0.4.0"];
+
+/// What the Brian2 venv's Python must import.
+const BRIAN2_IMPORTS: &str = "brian2, omv";
 
 /// The virtual environment that holds Brian2, under the workspace's `target/`.
 pub const BRIAN2_VENV: &str = "target/brian2-venv";
@@ -149,7 +154,7 @@ pub const BRIAN2_VENV: &str = "target/brian2-venv";
 pub fn ensure_brian2() -> Result<PathBuf, String> {
     let venv = workspace_root().join(BRIAN2_VENV);
     let python = venv.join("bin/python");
-    if python_imports(&python, "brian2") {
+    if python_imports(&python, BRIAN2_IMPORTS) {
         return Ok(python);
     }
     ensure_python_venv()?;
@@ -175,11 +180,11 @@ pub fn ensure_brian2() -> Result<PathBuf, String> {
             .args(["-m", "pip", "install", "--quiet"])
             .args(BRIAN2_PIP_PACKAGES),
     )?;
-    if python_imports(&python, "brian2") {
+    if python_imports(&python, BRIAN2_IMPORTS) {
         Ok(python)
     } else {
         Err(format!(
-            "pip installed {} but `{} -c \"import brian2\"` still fails",
+            "pip installed {} but `{} -c \"import {BRIAN2_IMPORTS}\"` still fails",
             BRIAN2_PIP_PACKAGES.join(" "),
             python.display()
         ))
