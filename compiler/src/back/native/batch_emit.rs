@@ -12,8 +12,9 @@
 //! return count
 //! ```
 //!
-//! The advance is the same function the entry table holds, inlined, so each instance gets
-//! the same operations in the same order as one `run` call. The state check adds
+//! The advance is the kernel's one compiled copy of its `advance` statements (an internal
+//! function, inlined under O2); a single `run` of `advance` is a batch of one, so every
+//! path runs the same code. The state check adds
 //! `vars[base + s] * 0.0` over the state slots: the sum is NaN exactly when one of them is
 //! NaN or infinite. It only decides where to stop; the runtime names the slot.
 

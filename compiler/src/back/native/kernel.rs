@@ -2,7 +2,9 @@
 //! (see [`MachineCode`]), JIT-compiled in process, and run through [`KernelCode`].
 //!
 //! Each (kernel, entry) with statements becomes one function (see [`super::kernel_emit`]);
-//! [`NativeKernels::run`] finds it in a flat table and calls it on the run's arrays.
+//! [`NativeKernels::run`] finds it in a flat table and calls it on the run's arrays. The
+//! advance of a kernel lives in its batch function (see [`super::batch_emit`]), which runs
+//! it over consecutive instances for `KernelCode::advance_batch`.
 
 use std::ffi::c_void;
 use std::mem::ManuallyDrop;
@@ -10,10 +12,11 @@ use std::time::{Duration, Instant};
 
 use inkwell::context::Context;
 use inkwell::execution_engine::ExecutionEngine;
+use inkwell::module::Linkage;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::OptimizationLevel;
 
-use lemsc_runtime::engine::{advance_each, AdvanceBatch, BatchStop, Entry, KernelCode, RunContext};
+use lemsc_runtime::engine::{AdvanceBatch, BatchStop, Entry, KernelCode, RunContext};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{Kernel, Op, Program, Stmt};
 
@@ -49,11 +52,16 @@ const FIXED_ENTRIES: usize = 3;
 pub struct NativeKernels {
     /// The function of every entry, kernel after kernel: kernel `k` owns
     /// `entries[first_entry[k] .. first_entry[k + 1]]`, in the order `init`, `init_derived`,
-    /// `advance`, then `on_event[0..]`. `None` for an entry without statements.
+    /// `advance`, then `on_event[0..]`. `None` for an entry without statements, and for
+    /// every `advance` (run through `batches`).
     entries: Vec<Option<EntryFn>>,
     first_entry: Vec<usize>,
-    /// The batch advance of every kernel with `advance` statements or state slots.
+    /// The batch advance of every kernel with `advance` statements or state slots. The
+    /// advance statements are compiled only into it (their `entries` slot is `None`), and a
+    /// single `advance` is a batch of one.
     batches: Vec<Option<BatchFn>>,
+    /// How many kernels have `advance` statements (compiled into their batch function).
+    batched_advances: usize,
     /// How long LLVM took (building, optimising, generating machine code).
     compile_time: Duration,
     /// Owns the machine code `entries` point into. Dropped before `context` (see `Drop`).
@@ -90,7 +98,36 @@ impl NativeKernels {
 
     /// How many entries were compiled to functions (entries without statements are not).
     pub fn function_count(&self) -> usize {
-        self.entries.iter().filter(|f| f.is_some()).count()
+        self.entries.iter().filter(|f| f.is_some()).count() + self.batched_advances
+    }
+
+    /// Runs the batch function `function` over `places`; see `KernelCode::advance_batch`.
+    fn call_batch(
+        function: BatchFn,
+        ctx: &mut RunContext<'_>,
+        places: &[[u64; 2]],
+    ) -> Option<BatchStop> {
+        let count = places.len();
+        let rng: *mut JavaRandom = ctx.rng;
+        let mut fired = 0u64;
+        // SAFETY: as in `run`, for each `[base, link_start]` of `places` in turn (the
+        // function reads `count` pairs, instances of the function's kernel in a validated
+        // program); the state slots it checks are the kernel's own, below its block length.
+        // `places` and `fired` are one more shared and one more exclusive borrow, disjoint
+        // from the others.
+        let position = unsafe {
+            function(
+                ctx.vars.as_mut_ptr(),
+                places.as_ptr(),
+                count as u64,
+                ctx.links.as_ptr(),
+                ctx.t,
+                ctx.dt,
+                rng.cast::<c_void>(),
+                &mut fired,
+            )
+        } as usize;
+        (position < count).then_some(BatchStop { position, fired })
     }
 
     fn entry_index(&self, kernel: u32, entry: Entry) -> usize {
@@ -114,7 +151,16 @@ impl KernelCode for NativeKernels {
         base: usize,
         link_start: usize,
     ) -> u64 {
-        let Some(function) = self.entries[self.entry_index(kernel, entry)] else {
+        let index = self.entry_index(kernel, entry);
+        if entry == Entry::Advance {
+            let Some(function) = self.batches[kernel as usize] else {
+                return 0;
+            };
+            let place = [base as u64, link_start as u64];
+            // A batch of one stops after its instance whenever it fired.
+            return Self::call_batch(function, ctx, &[place]).map_or(0, |stop| stop.fired);
+        }
+        let Some(function) = self.entries[index] else {
             return 0;
         };
         let rng: *mut JavaRandom = ctx.rng;
@@ -145,30 +191,10 @@ impl KernelCode for NativeKernels {
         ctx: &mut RunContext<'_>,
         batch: &AdvanceBatch<'_>,
     ) -> Option<BatchStop> {
-        let Some(function) = self.batches[kernel as usize] else {
-            return advance_each(self, kernel, ctx, batch);
-        };
-        let count = batch.places.len();
-        let rng: *mut JavaRandom = ctx.rng;
-        let mut fired = 0u64;
-        // SAFETY: as in `run`, for each `[base, link_start]` of `batch.places` in turn (the
-        // function reads `count` pairs, all of this kernel's instances in a validated
-        // program); the state slots it checks are the kernel's own, below its block length.
-        // `places` and `fired` are one more shared and one more exclusive borrow, disjoint
-        // from the others.
-        let position = unsafe {
-            function(
-                ctx.vars.as_mut_ptr(),
-                batch.places.as_ptr(),
-                count as u64,
-                ctx.links.as_ptr(),
-                ctx.t,
-                ctx.dt,
-                rng.cast::<c_void>(),
-                &mut fired,
-            )
-        } as usize;
-        (position < count).then_some(BatchStop { position, fired })
+        // Without a batch function the kernel has no advance and no state: nothing to run
+        // or check.
+        let function = self.batches[kernel as usize]?;
+        Self::call_batch(function, ctx, batch.places)
     }
 }
 
@@ -241,6 +267,7 @@ pub fn compile_program_with(
         entries: compiled.entries,
         first_entry: compiled.first_entry,
         batches: compiled.batches,
+        batched_advances: compiled.batched_advances,
         compile_time: compiled.compile_time,
         engine: ManuallyDrop::new(compiled.engine),
         context: ManuallyDrop::new(context),
@@ -251,6 +278,7 @@ struct Compiled<'ctx> {
     entries: Vec<Option<EntryFn>>,
     first_entry: Vec<usize>,
     batches: Vec<Option<BatchFn>>,
+    batched_advances: usize,
     compile_time: Duration,
     engine: ExecutionEngine<'ctx>,
 }
@@ -293,7 +321,11 @@ fn compile_in<'ctx>(
                 ))
             })?;
             if position == entry_position(Entry::Advance) {
+                // Only the batch function calls it (and inlines it under O2).
+                function.set_linkage(Linkage::Internal);
                 advance = Some(function);
+                names.push(None);
+                continue;
             }
             names.push(Some(name));
         }
@@ -361,10 +393,16 @@ fn compile_in<'ctx>(
         let function = unsafe { std::mem::transmute::<usize, BatchFn>(address) };
         batches.push(Some(function));
     }
+    let batched_advances = program
+        .kernels
+        .iter()
+        .filter(|k| !k.advance.is_empty())
+        .count();
     Ok(Compiled {
         entries,
         first_entry,
         batches,
+        batched_advances,
         compile_time: started.elapsed(),
         engine,
     })
