@@ -37,10 +37,7 @@ pub fn lower_within(model: &Model, limits: &Limits) -> (Option<Ir>, Diagnostics)
         return (None, diags);
     }
     let root = InstId(0);
-    let tree = Tree {
-        model,
-        instances: &built.instances,
-    };
+    let tree = Tree::new(model, &built.instances);
     let (recorders, path_diags) = resolve_recorders(&tree, simulation.component, root);
     diags.extend(path_diags);
     if diags.has_errors() {

@@ -2,6 +2,9 @@
 //! (`StateInstance.getChild`): `[i]`, child and list-member names, component ids, and
 //! `set:id:k` for the k-th attachment of one component in a set.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::ir::{ChildRef, InstId, Instance, SlotKind};
 use crate::model::Model;
 use crate::suggest::edit_distance;
@@ -10,9 +13,88 @@ use crate::suggest::edit_distance;
 pub struct Tree<'a> {
     pub model: &'a Model,
     pub instances: &'a [Instance],
+    /// Name indexes of instances with many children, where the caller keeps one across
+    /// walks (a network's 100k connections each name two of 1000 population members).
+    pub names: Option<&'a ChildNames>,
+}
+
+/// Fewer children than this are searched one by one: an index would cost more.
+const INDEXED_CHILDREN: usize = 64;
+
+/// The children of large instances by the names [`Tree::child`] finds them by, built on
+/// first use. Children are only ever appended, so an index stays right while the instance
+/// has as many children as when it was built, and is rebuilt when it has more.
+#[derive(Default)]
+pub struct ChildNames {
+    by_inst: RefCell<HashMap<InstId, ChildIndex>>,
+}
+
+struct ChildIndex {
+    /// How many children the instance had when this was built.
+    len: usize,
+    /// Name -> position of the first child a walk by id finds: a Child slot of that name,
+    /// or a member named so whose component id is that name.
+    by_id: HashMap<String, usize>,
+    /// Name -> position of the first child named so at all (slot or member name).
+    by_name: HashMap<String, usize>,
+}
+
+impl ChildIndex {
+    fn build(tree: &Tree, inst: &Instance) -> ChildIndex {
+        let mut by_id = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (i, c) in inst.children.iter().enumerate() {
+            if c.kind == SlotKind::Single {
+                by_id.entry(c.slot.clone()).or_insert(i);
+                by_name.entry(c.slot.clone()).or_insert(i);
+            }
+            if c.kind != SlotKind::Multi {
+                let name = &tree.inst(c.inst).name;
+                by_name.entry(name.clone()).or_insert(i);
+                if tree.comp_id(c.inst) == Some(name.as_str()) {
+                    by_id.entry(name.clone()).or_insert(i);
+                }
+            }
+        }
+        ChildIndex {
+            len: inst.children.len(),
+            by_id,
+            by_name,
+        }
+    }
 }
 
 impl<'a> Tree<'a> {
+    /// A tree without name indexes (for walks that are few).
+    pub fn new(model: &'a Model, instances: &'a [Instance]) -> Tree<'a> {
+        Tree {
+            model,
+            instances,
+            names: None,
+        }
+    }
+
+    /// The child of `id` named `name` as the member scan of [`Tree::child`] finds it, from
+    /// the index of `id`'s children (built or rebuilt here); `None` without an index.
+    fn indexed_member(&self, id: InstId, name: &str) -> Option<Option<InstId>> {
+        let cache = self.names?;
+        let inst = self.inst(id);
+        if inst.children.len() < INDEXED_CHILDREN {
+            return None;
+        }
+        let mut by_inst = cache.by_inst.borrow_mut();
+        let index = by_inst
+            .entry(id)
+            .and_modify(|index| {
+                if index.len != inst.children.len() {
+                    *index = ChildIndex::build(self, inst);
+                }
+            })
+            .or_insert_with(|| ChildIndex::build(self, inst));
+        let at = index.by_id.get(name).or_else(|| index.by_name.get(name));
+        Some(at.map(|&i| inst.children[i].inst))
+    }
+
     pub fn inst(&self, id: InstId) -> &'a Instance {
         &self.instances[id.0 as usize]
     }
@@ -101,13 +183,17 @@ impl<'a> Tree<'a> {
                     && self.inst(c.inst).name == name
                     && (!by_id || self.comp_id(c.inst) == Some(name)))
         };
-        if let Some(c) = inst
-            .children
-            .iter()
-            .find(|c| named(c, true))
-            .or_else(|| inst.children.iter().find(|c| named(c, false)))
-        {
-            return Ok(c.inst);
+        let member = match self.indexed_member(id, name) {
+            Some(found) => found,
+            None => inst
+                .children
+                .iter()
+                .find(|c| named(c, true))
+                .or_else(|| inst.children.iter().find(|c| named(c, false)))
+                .map(|c| c.inst),
+        };
+        if let Some(found) = member {
+            return Ok(found);
         }
         // `pop/3/cell` in a population made by MultiInstantiate: its members are reached
         // by a bare index too, as jLEMS names them.

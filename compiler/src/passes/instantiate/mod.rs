@@ -13,7 +13,7 @@ use crate::limits::Limits;
 use crate::model::component::{CompId, Component};
 use crate::model::types::{Assign, StructureItem};
 use crate::model::Model;
-use crate::passes::navigate::Tree;
+use crate::passes::navigate::{ChildNames, Tree};
 use crate::passes::user_site::BuiltinFiles;
 
 mod connect;
@@ -53,6 +53,7 @@ pub fn instantiate_within(
         diags: Diagnostics::new(),
         depth: 0,
         stopped: false,
+        child_names: ChildNames::default(),
     };
     b.build(
         target,
@@ -91,6 +92,8 @@ struct Builder<'m> {
     depth: usize,
     /// Set once building gave up (too deep or too many instances); nothing more is made.
     stopped: bool,
+    /// Name indexes of large instances, for the paths of many connections.
+    child_names: ChildNames,
 }
 
 /// The variables bound by `With` and `ForEach` while one Structure runs.
@@ -114,6 +117,7 @@ impl<'m> Builder<'m> {
         Tree {
             model: self.model,
             instances: &self.out.instances,
+            names: Some(&self.child_names),
         }
     }
 

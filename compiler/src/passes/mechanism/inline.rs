@@ -46,10 +46,7 @@ pub fn inline(
     let mut inl = Inliner {
         model,
         ir,
-        tree: Tree {
-            model,
-            instances: &ir.instances,
-        },
+        tree: Tree::new(model, &ir.instances),
         root,
         opts,
         prefix: HashMap::new(),

@@ -48,10 +48,7 @@ impl<'a> ProgramLayout<'a> {
     }
 
     pub fn tree(&self) -> Tree<'a> {
-        Tree {
-            model: self.model,
-            instances: &self.ir.instances,
-        }
+        Tree::new(self.model, &self.ir.instances)
     }
 
     /// How messages name an instance: its path and what it is.

@@ -17,11 +17,18 @@ use crate::passes::kernels::plan::KineticSchemePlan;
 /// depend on it. Instances whose kernel does nothing at init add no ops.
 pub(super) fn init_order(layout: &ProgramLayout) -> Vec<Op> {
     let mut ops = Vec::new();
-    init(layout, layout.ir.root, &mut ops);
+    // Each instance is visited 2^depth times: its children's order is worked out once.
+    let mut children = vec![None; layout.ir.instances.len()];
+    init(layout, layout.ir.root, &mut children, &mut ops);
     ops
 }
 
-fn init(layout: &ProgramLayout, inst: InstId, ops: &mut Vec<Op>) {
+fn init(
+    layout: &ProgramLayout,
+    inst: InstId,
+    children_of: &mut [Option<std::rc::Rc<[InstId]>>],
+    ops: &mut Vec<Op>,
+) {
     let kernel = &layout.plan(inst).kernel;
     let own = !(kernel.init.is_empty() && kernel.init_derived.is_empty());
     let pass = |ops: &mut Vec<Op>, with_derived: bool| {
@@ -32,14 +39,16 @@ fn init(layout: &ProgramLayout, inst: InstId, ops: &mut Vec<Op>) {
             });
         }
     };
-    let children = children_in_order(layout, inst);
+    let children = children_of[inst.0 as usize]
+        .get_or_insert_with(|| children_in_order(layout, inst).into())
+        .clone();
     pass(ops, false);
-    for &c in &children {
-        init(layout, c, ops);
+    for &c in children.iter() {
+        init(layout, c, children_of, ops);
     }
     pass(ops, true);
-    for &c in &children {
-        init(layout, c, ops);
+    for &c in children.iter() {
+        init(layout, c, children_of, ops);
     }
     pass(ops, true);
 }
