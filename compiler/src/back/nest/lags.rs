@@ -15,6 +15,28 @@ use crate::passes::mechanism::MechanismPlan;
 /// `v`: the number of instances on the path from the root's child down to it (itself
 /// included) that declare a requirement `v`. Prefixes with a lag below 2 are left out.
 pub fn voltage_lags(model: &Model, ir: &Ir, plan: &MechanismPlan) -> BTreeMap<String, usize> {
+    lags_below(model, ir, plan, 0)
+}
+
+/// The same for a synapse or input on the cell (an attachment's plan): the attachment itself
+/// copies the cell's `v` at its update (v_{n-1}, the `v` it reads), so each of its children
+/// that requires `v` reads one more step back (a synapse's block mechanism, v_{n-2}).
+pub fn attachment_voltage_lags(
+    model: &Model,
+    ir: &Ir,
+    plan: &MechanismPlan,
+) -> BTreeMap<String, usize> {
+    let root = model.ty(model.component(ir.inst(plan.root).component).type_id);
+    let copies = usize::from(root.requirements.iter().any(|q| q.name == "v"));
+    lags_below(model, ir, plan, copies)
+}
+
+fn lags_below(
+    model: &Model,
+    ir: &Ir,
+    plan: &MechanismPlan,
+    start: usize,
+) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     let owners = plan
         .derived
@@ -29,7 +51,7 @@ pub fn voltage_lags(model: &Model, ir: &Ir, plan: &MechanismPlan) -> BTreeMap<St
             continue;
         }
         let mut at = plan.root;
-        let mut lag = 0;
+        let mut lag = start;
         for name in prefix.split('/') {
             let Some(child) = ir
                 .inst(at)

@@ -6,6 +6,7 @@
 //! - [`nodes`]: which model each population member becomes, how attachments fit into it,
 //!   and what NEST cannot run (refused with located errors);
 //! - [`init`]: initial values, computed as jLEMS initialises;
+//! - [`delays`]: connection delays in NEST steps, and the spikes jLEMS delivers a step later;
 //! - [`lags`]: how many steps back a cell's children read its `v`, as jLEMS copies it;
 //! - [`expr`] and [`names`]: expressions and identifiers as NESTML text;
 //! - [`nestml`]: a node model printed through `codegen-templates/nest/model.nestml.tera`;
@@ -14,6 +15,7 @@
 //!
 //! docs/nest-target.md records the semantics, the build recipe and what is refused.
 
+pub mod delays;
 pub mod expr;
 pub mod init;
 pub mod lags;
@@ -80,10 +82,11 @@ pub fn export(
         .component(ir.inst(ir.root).component)
         .param("temperature")
         .map(|p| p.si);
+    let checked_delays = delays::checked_delays(ir, &nodes);
     let mut files = Vec::new();
     let mut diags = Vec::new();
-    for m in &nodes.models {
-        match nestml::model_file(model, ir, m, ir.simulation.step, temperature) {
+    for (m, checked) in nodes.models.iter().zip(&checked_delays) {
+        match nestml::model_file(model, ir, m, ir.simulation.step, temperature, checked) {
             Ok(f) => files.push(f),
             Err(d) => diags.extend(d),
         }

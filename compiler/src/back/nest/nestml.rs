@@ -1,14 +1,16 @@
 //! One [`NodeModel`] printed as a NESTML model through
 //! `codegen-templates/nest/model.nestml.tera`.
 //!
-//! The update block is jLEMS's step written out (docs/jlems-semantics.md §4): the LEMS time
-//! `t_lems` advances first; each attachment block, then the cell, computes its derived
+//! The update block is jLEMS's step written out (docs/jlems-semantics.md §4): the spikes
+//! that arrived for this step run their handlers first (jLEMS delivers events at the start
+//! of a step, §6; NEST has summed them into the input ports before the update block), then
+//! the LEMS time `t_lems` advances; each attachment block, then the cell, computes its derived
 //! values, applies its rates outside regimes all from the same state, tests its conditions
 //! against the new state, and then runs the active regime (rates one after the other,
 //! conditions, transitions with OnEntry). A cell with regimes keeps a copy of its states
 //! taken before the regime part (`<x>__exposed`): that is what jLEMS records and what its
-//! synapses read, one step behind the regime's changes (§4.4). Events arrive through
-//! `onReceive`, which NESTML runs after the update block of the step.
+//! synapses read, one step behind the regime's changes (§4.4). No `onReceive` block is
+//! used: NESTML runs those after the update block, a step later than jLEMS.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,6 +23,7 @@ use crate::passes::mechanism::{
     eval_const, Actions, DerivedValue, External, MExpr, MechanismPlan, REGIME_VAR,
 };
 
+use super::delays::{self, PortKey};
 use super::expr::{boolean, number, print, Spelling};
 use super::init::{initialise, Env};
 use super::lags;
@@ -45,6 +48,8 @@ pub struct ModelFile {
     /// NEST port name of each (kind, in-port), and of each cell in-port.
     pub kind_ports: BTreeMap<(usize, String), String>,
     pub cell_ports: BTreeMap<String, String>,
+    /// NEST port of the connections of one checked delay (`f64::to_bits`) to a port.
+    pub delayed_ports: BTreeMap<(PortKey, u64), String>,
     /// Parameters (NESTML names) the script sets per node: a Single kind's properties.
     pub node_properties: Vec<(usize, String, String)>,
     /// Exact values of every parameter and initial state, which the script sets with
@@ -60,13 +65,6 @@ struct View {
     parameters: Vec<String>,
     inputs: Vec<String>,
     update: Vec<String>,
-    receive: Vec<Receive>,
-}
-
-#[derive(Serialize)]
-struct Receive {
-    port: String,
-    lines: Vec<String>,
 }
 
 /// Prints node model `m`; `step` is the simulation's step (s), `temperature` the network's (K).
@@ -76,16 +74,11 @@ pub fn model_file(
     m: &NodeModel,
     step: f64,
     temperature: Option<f64>,
+    checked_delays: &BTreeMap<PortKey, BTreeSet<u64>>,
 ) -> Result<ModelFile, Vec<Diagnostic>> {
     let mut names = NameTable::default();
     // The generator's own names first, so model names step aside.
-    for own in [
-        "t_lems",
-        "lems_dt",
-        "weight_in",
-        "temperature",
-        "lems_started",
-    ] {
+    for own in ["t_lems", "lems_dt", "temperature", "lems_started"] {
         names.fresh(own);
     }
     let mut cell_idents = BTreeMap::new();
@@ -147,6 +140,19 @@ pub fn model_file(
     let mut cell_ports = BTreeMap::new();
     for port in &m.cell_ports {
         cell_ports.insert(port.clone(), names.fresh(&format!("{port}__spikes")));
+    }
+    // A port of its own for each delay whose spikes jLEMS's due time decides (`delays`).
+    let mut delayed_ports: BTreeMap<(PortKey, u64), String> = BTreeMap::new();
+    for (key, delays) in checked_delays {
+        let base = match &key.0 {
+            Some(k) => kind_ports.get(&(*k, key.1.clone())),
+            None => cell_ports.get(&key.1),
+        };
+        let Some(base) = base.cloned() else { continue };
+        for (i, bits) in delays.iter().enumerate() {
+            let port = names.fresh(&format!("{base}__delay{}", i + 1));
+            delayed_ports.insert((key.clone(), *bits), port);
+        }
     }
 
     // Initial values, as jLEMS computes them.
@@ -248,7 +254,11 @@ pub fn model_file(
     }
 
     let mut inputs = Vec::new();
-    for port in kind_ports.values().chain(cell_ports.values()) {
+    for port in kind_ports
+        .values()
+        .chain(cell_ports.values())
+        .chain(delayed_ports.values())
+    {
         inputs.push(format!("{port} <- spike"));
     }
 
@@ -282,29 +292,16 @@ pub fn model_file(
         update.extend(random_inits);
         update.push("    lems_started = 1".into());
     }
+    let arrivals_at = update.len();
     update.push("t_lems += lems_dt".to_string());
-    for (k, kind) in m.kinds.iter().enumerate() {
-        let idents = kind_map(&kind_idents, k);
-        let spell = Spell {
-            idents: &idents,
-            voltage: voltage.clone(),
-            cell: false,
-        };
-        update.push(format!("# {} ({})", kind.label, mode_text(kind)));
-        step_lines(
-            &kind.plan,
-            &spell,
-            &BTreeMap::new(),
-            None,
-            &Lagged::default(),
-            &mut update,
-            &mut names,
-        );
-    }
-    let sums = sum_values(m, &kind_idents, &count_param);
-    update.push("# the cell".to_string());
-    // Past values of v for the children that read it a few steps late (see `lags`).
+    // Past values of v for the children (of the cell and of its synapses) that read it a few
+    // steps late (see `lags`).
     let mut lagged = Lagged::default();
+    let kind_lags: Vec<BTreeMap<String, usize>> = m
+        .kinds
+        .iter()
+        .map(|k| lags::attachment_voltage_lags(model, ir, &k.plan))
+        .collect();
     let v_state = m
         .cell
         .states
@@ -313,7 +310,13 @@ pub fn model_file(
         .map(|s| s.name.clone());
     if let Some(v) = v_state {
         lagged.lags = lags::voltage_lags(model, ir, &m.cell);
-        let deepest = lagged.lags.values().copied().max().unwrap_or(0);
+        let deepest = lagged
+            .lags
+            .values()
+            .chain(kind_lags.iter().flat_map(|l| l.values()))
+            .copied()
+            .max()
+            .unwrap_or(0);
         let v_id = cell_idents[&v].clone();
         let v0 = v0.unwrap_or(0.0);
         for k in 2..=deepest {
@@ -329,6 +332,36 @@ pub fn model_file(
             lagged.start = start;
         }
     }
+    for (k, kind) in m.kinds.iter().enumerate() {
+        let idents = kind_map(&kind_idents, k);
+        let spell = Spell {
+            idents: &idents,
+            voltage: voltage.clone(),
+            cell: false,
+        };
+        update.push(format!("# {} ({})", kind.label, mode_text(kind)));
+        // The attachment reads the cell's v as an external: its children, older copies.
+        let kind_lagged = Lagged {
+            voltage: lagged
+                .voltage
+                .as_ref()
+                .map(|_| EXTERNAL_VOLTAGE.to_string()),
+            lags: kind_lags[k].clone(),
+            history: lagged.history.clone(),
+            start: lagged.start.clone(),
+        };
+        step_lines(
+            &kind.plan,
+            &spell,
+            &BTreeMap::new(),
+            None,
+            &kind_lagged,
+            &mut update,
+            &mut names,
+        );
+    }
+    let sums = sum_values(m, &kind_idents, &count_param);
+    update.push("# the cell".to_string());
     let spell = Spell {
         idents: &cell_idents,
         voltage: None,
@@ -350,50 +383,76 @@ pub fn model_file(
         update.push(format!("{first} = {}", lagged.start));
     }
 
-    let mut receive = Vec::new();
-    for ((k, port), nest_port) in &kind_ports {
-        let kind = &m.kinds[*k];
-        let idents = kind_map(&kind_idents, *k);
-        let mut lines = Vec::new();
-        let weight = if kind.mode == Mode::Folded {
-            lines.push(format!("weight_in real = {nest_port} * 1 s"));
-            Some(
-                kind.plan
-                    .properties
-                    .iter()
-                    .find(|p| p.name == WEIGHT)
-                    .map(|p| p.name.clone()),
-            )
-            .flatten()
-        } else {
-            None
-        };
-        let spell = Spell {
-            idents: &idents,
-            voltage: voltage.clone(),
-            cell: false,
-        };
-        let before = lines.len();
-        handler_lines(&kind.plan, port, &spell, weight.as_deref(), &mut lines);
-        if lines.len() == before {
+    // Spikes that arrived for this step run their handlers before anything advances, as
+    // jLEMS delivers its events at the start of a step (docs/nest-target.md §3). NEST adds
+    // the weights of one step's spikes on one port: a handler runs once when any arrived
+    // (connections to non-folded blocks and to the cell carry weight 1).
+    let mut arrivals = Vec::new();
+    let mut due = Due {
+        delayed_ports: &delayed_ports,
+        sent_times: BTreeMap::new(),
+        step,
+    };
+    let mut port_list: Vec<(PortKey, &String)> = kind_ports
+        .iter()
+        .map(|((k, port), p)| ((Some(*k), port.clone()), p))
+        .collect();
+    port_list.extend(cell_ports.iter().map(|(port, p)| ((None, port.clone()), p)));
+    for (key, nest_port) in port_list {
+        let weight_var = names.fresh(&format!("{nest_port}__weight"));
+        let mut body = Vec::new();
+        match key.0 {
+            Some(k) => {
+                let kind = &m.kinds[k];
+                let idents = kind_map(&kind_idents, k);
+                let weight = (kind.mode == Mode::Folded)
+                    .then(|| {
+                        kind.plan
+                            .properties
+                            .iter()
+                            .find(|p| p.name == WEIGHT)
+                            .map(|p| p.name.clone())
+                    })
+                    .flatten();
+                let kind_spell = Spell {
+                    idents: &idents,
+                    voltage: voltage.clone(),
+                    cell: false,
+                };
+                let w = weight.as_deref().map(|flat| (flat, weight_var.as_str()));
+                handler_lines(&kind.plan, &key.1, &kind_spell, w, &mut body);
+            }
+            None => handler_lines(&m.cell, &key.1, &spell, None, &mut body),
+        }
+        if body.is_empty() {
             continue;
         }
-        receive.push(Receive {
-            port: nest_port.clone(),
-            lines,
-        });
+        arrivals.push(format!("{weight_var} real = {nest_port} * 1 s"));
+        due.lines(
+            &key,
+            &weight_var,
+            &mut names,
+            &mut state,
+            &mut parameters,
+            &mut defaults,
+            &mut arrivals,
+        );
+        arrivals.push(format!("if {weight_var} != 0.0:"));
+        arrivals.extend(body.into_iter().map(|l| format!("    {l}")));
     }
-    for (port, nest_port) in &cell_ports {
-        let mut lines = Vec::new();
-        handler_lines(&m.cell, port, &spell, None, &mut lines);
-        if lines.is_empty() {
-            continue;
+    // Before the arrivals: the times their delayed spikes were sent.
+    let mut clocks = Vec::new();
+    if !due.sent_times.is_empty() {
+        state.push("lems_step integer = 0".into());
+        clocks.push("lems_step += 1".to_string());
+        for (k, sent) in &due.sent_times {
+            clocks.push(format!("if lems_step > {k}:"));
+            clocks.push(format!("    {sent} += lems_dt"));
         }
-        receive.push(Receive {
-            port: nest_port.clone(),
-            lines,
-        });
     }
+    clocks.extend(arrivals);
+    let arrivals = clocks;
+    update.splice(arrivals_at..arrivals_at, arrivals);
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -410,7 +469,6 @@ pub fn model_file(
         parameters,
         inputs,
         update,
-        receive,
     };
     let text = render(&view).map_err(|e| {
         vec![Diagnostic::at(
@@ -428,9 +486,65 @@ pub fn model_file(
         count_param,
         kind_ports,
         cell_ports,
+        delayed_ports,
         node_properties,
         defaults,
     })
+}
+
+/// The due-time check of the delayed ports (see [`delays`]).
+struct Due<'a> {
+    delayed_ports: &'a BTreeMap<(PortKey, u64), String>,
+    /// Per delay in steps k, the state holding `t` of k steps ago (when spikes of that
+    /// delay arriving now were sent).
+    sent_times: BTreeMap<u64, String>,
+    step: f64,
+}
+
+impl Due<'_> {
+    /// Adds to `weight_var` what the delayed ports of `key` deliver at this step: a spike
+    /// held from the last step, and one arriving now if jLEMS's sum `t_s + delay` is
+    /// reached by this step's time (else it is held for the next step).
+    #[allow(clippy::too_many_arguments)]
+    fn lines(
+        &mut self,
+        key: &PortKey,
+        weight_var: &str,
+        names: &mut NameTable,
+        state: &mut Vec<String>,
+        parameters: &mut Vec<String>,
+        defaults: &mut Vec<(String, f64)>,
+        out: &mut Vec<String>,
+    ) {
+        for ((k2, bits), port) in self.delayed_ports {
+            if k2 != key {
+                continue;
+            }
+            let delay = f64::from_bits(*bits);
+            let k = delays::steps(delay, self.step);
+            let sent = self
+                .sent_times
+                .entry(k)
+                .or_insert_with(|| names.fresh(&format!("t_lems__{k}_steps_ago")))
+                .clone();
+            if !state.iter().any(|l| l.starts_with(&format!("{sent} "))) {
+                state.push(format!("{sent} real = 0.0"));
+            }
+            let held = names.fresh(&format!("{port}__held"));
+            state.push(format!("{held} real = 0.0"));
+            let delay_param = names.fresh(&format!("{port}__delay"));
+            parameters.push(format!("{delay_param} real = {}", number(delay)));
+            defaults.push((delay_param.clone(), delay));
+            let arrived = names.fresh(&format!("{port}__arrived"));
+            out.push(format!("{weight_var} += {held}"));
+            out.push(format!("{held} = 0.0"));
+            out.push(format!("{arrived} real = {port} * 1 s"));
+            out.push(format!("if t_lems + lems_dt >= {sent} + {delay_param}:"));
+            out.push(format!("    {weight_var} += {arrived}"));
+            out.push("else:".to_string());
+            out.push(format!("    {held} = {arrived}"));
+        }
+    }
 }
 
 fn render(view: &View) -> Result<String, tera::Error> {
@@ -620,9 +734,12 @@ fn sum_values(
 }
 
 /// Past values of the cell's `v` that its children read (see [`lags`]).
+/// [`Lagged::voltage`] of an attachment, which reads the cell's v as an external.
+const EXTERNAL_VOLTAGE: &str = "\u{0}external v";
+
 #[derive(Default)]
 struct Lagged {
-    /// Flat name of the cell's `v`.
+    /// Flat name of the cell's `v` ([`EXTERNAL_VOLTAGE`] in an attachment).
     voltage: Option<String>,
     lags: BTreeMap<String, usize>,
     /// `history[k - 2]` holds v_{n-k} at the start of step n.
@@ -644,6 +761,9 @@ fn step_lines(
     let lagged_spell = WeightSpell { inner: spell };
     let lag = |owner: &str, e: &MExpr| -> MExpr {
         match (&lagged.voltage, lags::lag_of(&lagged.lags, owner)) {
+            (Some(v), Some(k)) if v == EXTERNAL_VOLTAGE => {
+                replace_external_voltage(e, &lagged.history[k - 2])
+            }
             (Some(v), Some(k)) => replace_var(e, v, &lagged.history[k - 2]),
             _ => e.clone(),
         }
@@ -807,6 +927,20 @@ fn action_lines(
     let _ = start;
 }
 
+/// `e` with the external voltage read as the raw NESTML text `replacement` (a past v).
+fn replace_external_voltage(e: &MExpr, replacement: &str) -> MExpr {
+    let go = |x: &MExpr| Box::new(replace_external_voltage(x, replacement));
+    match e {
+        MExpr::Ext(External::Voltage) => MExpr::Var(format!("\u{0}{replacement}")),
+        MExpr::Neg(x) => MExpr::Neg(go(x)),
+        MExpr::Not(x) => MExpr::Not(go(x)),
+        MExpr::Random(x) => MExpr::Random(go(x)),
+        MExpr::Call(f, x) => MExpr::Call(*f, go(x)),
+        MExpr::Bin(op, l, r) => MExpr::Bin(*op, go(l), go(r)),
+        other => other.clone(),
+    }
+}
+
 /// `e` with variable `flat` read as the raw NESTML text `replacement` (the received weight).
 fn replace_var(e: &MExpr, flat: &str, replacement: &str) -> MExpr {
     let go = |x: &MExpr| Box::new(replace_var(x, flat, replacement));
@@ -826,14 +960,14 @@ fn handler_lines(
     plan: &MechanismPlan,
     port: &str,
     spell: &Spell,
-    weight: Option<&str>,
+    weight: Option<(&str, &str)>,
     out: &mut Vec<String>,
 ) {
     let entries = plan.regimes.as_ref().map(|r| r.on_entry.clone());
     let reg = plan.regimes.as_ref().map(|r| spell.var(&r.var));
     let weighted = WeightSpell { inner: spell };
     for h in plan.on_events.iter().filter(|h| h.port == port) {
-        let w = weight.map(|flat| (flat, "weight_in"));
+        let w = weight;
         match (h.regime, &reg) {
             (Some(k), Some(r)) => {
                 let mut body = Vec::new();

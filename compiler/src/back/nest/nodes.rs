@@ -312,11 +312,18 @@ pub fn nodes(model: &Model, ir: &Ir) -> Result<Nodes, Vec<Diagnostic>> {
         }
     }
     let network = model.component(ir.inst(ir.root).component);
-    let fixed_temperature = network.param("temperature").is_some();
+    let temperature = Temperature {
+        fixed: network.param("temperature").is_some(),
+        root: format!(
+            "'{}' ({})",
+            network.id.as_deref().unwrap_or("?"),
+            model.ty(network.type_id).name
+        ),
+    };
     for m in &out.models {
-        check_plan(model, &m.cell, true, fixed_temperature, &mut diags);
+        check_plan(model, &m.cell, true, &temperature, &mut diags);
         for k in &m.kinds {
-            check_plan(model, &k.plan, false, fixed_temperature, &mut diags);
+            check_plan(model, &k.plan, false, &temperature, &mut diags);
         }
     }
     if diags.is_empty() {
@@ -547,23 +554,41 @@ fn linear_homogeneous(plan: &MechanismPlan, read: &[&str]) -> bool {
     })
 }
 
+/// The simulation's temperature: a network's fixed parameter, or not.
+struct Temperature {
+    fixed: bool,
+    /// The simulation's target component, named for the error.
+    root: String,
+}
+
 /// What a plan may read and call in NEST: the cell's own voltage and the temperature.
 fn check_plan(
     model: &Model,
     plan: &MechanismPlan,
     is_cell: bool,
-    fixed_temperature: bool,
+    temperature: &Temperature,
     diags: &mut Vec<Diagnostic>,
 ) {
     let span: Span = model.component(plan.component).name_span;
     for ext in &plan.externals {
-        if *ext == External::Temperature && !fixed_temperature {
-            diags.push(Diagnostic::at(
-                span,
-                "this component reads the temperature, and the simulation's target gives none \
-                 as a fixed parameter (a network's `temperature`): the NEST target cannot \
-                 follow a temperature with dynamics of its own",
-            ));
+        if *ext == External::Temperature && !temperature.fixed {
+            diags.push(
+                Diagnostic::at(
+                    span,
+                    format!(
+                        "this component reads the temperature, and the simulation's target {} \
+                         gives none as a fixed parameter (a network's `temperature`): the NEST \
+                         target cannot follow a temperature with dynamics of its own",
+                        temperature.root
+                    ),
+                )
+                .with_note(
+                    "a NEST node takes the temperature as a parameter; following a changing \
+                     one would mean copying the target's dynamics into every node, with the \
+                     step-late copies jLEMS makes for each child that requires it. The native \
+                     target runs this model",
+                ),
+            );
             return;
         }
         let ok = match ext {

@@ -131,10 +131,18 @@ pub fn script(
         };
         let mi = nodes.model_of[&post_cell];
         let file = &input.files[mi];
-        let (port, weight) = match c
+        let k_steps = super::delays::steps(c.delay, sim.step);
+        let kind_of = c
             .receiver
-            .and_then(|r| nodes.kind_of.get(&r).map(|k| (r, k)))
-        {
+            .and_then(|r| nodes.kind_of.get(&r).map(|k| (r, k)));
+        // A connection whose delay jLEMS's due time decides has a port of its own.
+        let delayed = super::delays::checked(k_steps)
+            .then(|| {
+                let key = (kind_of.map(|(_, &(_, k))| k), c.target_port.clone());
+                file.delayed_ports.get(&(key, c.delay.to_bits())).cloned()
+            })
+            .flatten();
+        let (port, weight) = match kind_of {
             Some((r, &(_, k))) => {
                 let kind = &nodes.models[mi].kinds[k];
                 let w = if kind.mode == Mode::Folded {
@@ -158,11 +166,14 @@ pub fn script(
             }
             None => (file.cell_ports.get(&c.target_port).cloned(), 1.0),
         };
-        let Some(port) = port else { continue };
-        // A LEMS delay of k steps arrives at the start of step n + k; NEST applies a spike
-        // after the step it arrives in, so k - 1 steps, never less than NEST's one.
-        let k = (c.delay / sim.step).round().max(0.0) as u64;
-        let d = k.saturating_sub(1).max(1) as f64 * sim.step * 1e3;
+        let Some(port) = delayed.or(port) else {
+            continue;
+        };
+        // A LEMS delay of k steps arrives at the start of step n + k (or one later, which
+        // the model's due-time check adds), and so does a NEST delay of k steps: the model
+        // applies arrivals before its step. NEST's smallest delay is one step: a zero
+        // delay arrives at the start of the next step.
+        let d = super::delays::nest_steps(k_steps) as f64 * (sim.step * 1e3);
         let g = groups.entry((file.name.clone(), port)).or_default();
         g.0.push(pre);
         g.1.push(post);

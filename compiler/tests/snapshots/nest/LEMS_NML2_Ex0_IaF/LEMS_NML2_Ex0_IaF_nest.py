@@ -5,10 +5,10 @@
 # recorders, runs the simulation with its length and step and writes its output files (SI
 # units, in the format jLEMS writes) relative to the current folder. Accepts -nogui (OMV).
 #
-# NEST's smallest delay is one step, and a spike takes effect after the step it arrives in:
-# a LEMS delay of k steps (k >= 2) is a NEST delay of k - 1 steps and arrives exactly when
-# jLEMS delivers it; a LEMS delay of 0 or 1 step arrives one step late (two for a zero delay
-# to a cell that jLEMS updates after the sender).
+# A spike takes effect at the start of the step it arrives in, as jLEMS delivers events: a
+# LEMS delay of k >= 1 steps is a NEST delay of k steps. NEST's smallest delay is one step,
+# so a zero-delay spike arrives one step late where jLEMS updates the target after the
+# sender (where it updates it before, jLEMS too applies the spike at the next step).
 
 import os
 import sys
@@ -22,7 +22,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 from lemsc_javafloat import write_events, write_rows  # noqa: E402
 
-MODULE = os.path.join(HERE, 'nest_module', 'lemsc7a84d64be915302fmodule.so')
+MODULE = os.path.join(HERE, 'nest_module', 'lemscbb165d7055c9c357module.so')
 STEP_MS = 0.005
 STEP_S = 5e-6
 STEPS = 60000

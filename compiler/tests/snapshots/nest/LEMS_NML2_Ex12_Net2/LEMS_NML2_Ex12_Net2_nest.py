@@ -5,10 +5,10 @@
 # recorders, runs the simulation with its length and step and writes its output files (SI
 # units, in the format jLEMS writes) relative to the current folder. Accepts -nogui (OMV).
 #
-# NEST's smallest delay is one step, and a spike takes effect after the step it arrives in:
-# a LEMS delay of k steps (k >= 2) is a NEST delay of k - 1 steps and arrives exactly when
-# jLEMS delivers it; a LEMS delay of 0 or 1 step arrives one step late (two for a zero delay
-# to a cell that jLEMS updates after the sender).
+# A spike takes effect at the start of the step it arrives in, as jLEMS delivers events: a
+# LEMS delay of k >= 1 steps is a NEST delay of k steps. NEST's smallest delay is one step,
+# so a zero-delay spike arrives one step late where jLEMS updates the target after the
+# sender (where it updates it before, jLEMS too applies the spike at the next step).
 
 import os
 import sys
@@ -22,7 +22,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 from lemsc_javafloat import write_events, write_rows  # noqa: E402
 
-MODULE = os.path.join(HERE, 'nest_module', 'lemscf02368073aa75c0amodule.so')
+MODULE = os.path.join(HERE, 'nest_module', 'lemsc2898ea61152e8320module.so')
 STEP_MS = 0.005
 STEP_S = 5e-6
 STEPS = 60000
@@ -41,7 +41,7 @@ nest.SetDefaults('spikes2_lems', {'lems_dt': 5e-6, 'n0__time': 0.05, 'n1__time':
 POP[1] = nest.Create('spikes2_lems', 1)  # 'spikeArrayPop'
 nest.SetDefaults('spike100_lems', {'lems_dt': 5e-6, 'n0__time': 0.1, 'tsince': 0.0, 'n0__tsince': 0.0, 'n0__spiked': 0.0})
 POP[2] = nest.Create('spike100_lems', 1)  # 'spike100Pop'
-nest.SetDefaults('iaf1_lems', {'lems_dt': 5e-6, 'leakReversal': -0.06, 'thresh': -0.035, 'reset': -0.065, 'C_': 1.0000000000000001e-11, 'leakConductance': 5e-10, 'v': -0.06, 'iSyn': 0.0, 'iMemb': 0.0, 'syn1__gbase': 1.0000000000000002e-10, 'syn1__erev': 0.0, 'syn1__tauDecay': 0.002, 'syn1__weight': 1.0, 'syn1__g': 0.0, 'syn1__i': 0.0, 'syn2__gbase': 1.0000000000000002e-10, 'syn2__erev': 0.0, 'syn2__tauDecay': 0.002, 'syn2__tauRise': 5e-5, 'syn2__peakTime': 0.00018917330533917622, 'syn2__waveformFactor': 1.1273891364130213, 'syn2__weight': 1.0, 'syn2__A': 0.0, 'syn2__B': 0.0, 'syn2__g': 0.0, 'syn2__i': 0.0, 'synNmda__gbase': 5e-9, 'synNmda__tauDecay': 0.01, 'synNmda__tauRise': 0.001, 'synNmda__erev': 0.0, 'synNmda__peakTime': 0.002558427881104495, 'synNmda__waveformFactor': 1.4350551833498708, 'synNmda__0__blockConcentration': 1.2, 'synNmda__0__scalingConc': 1.9205441817997078, 'synNmda__0__scalingVolt': 0.016129032258064516, 'synNmda__weight': 1.0, 'synNmda__plasticityFactor': 1.0, 'synNmda__A': 0.0, 'synNmda__B': 0.0, 'synNmda__0__blockFactor': 0.037337202269159056, 'synNmda__blockFactor': 0.037337202269159056, 'synNmda__g': 0.0, 'synNmda__i': 0.0})
+nest.SetDefaults('iaf1_lems', {'lems_dt': 5e-6, 'leakReversal': -0.06, 'thresh': -0.035, 'reset': -0.065, 'C_': 1.0000000000000001e-11, 'leakConductance': 5e-10, 'v': -0.06, 'iSyn': 0.0, 'iMemb': 0.0, 'syn1__gbase': 1.0000000000000002e-10, 'syn1__erev': 0.0, 'syn1__tauDecay': 0.002, 'syn1__weight': 1.0, 'syn1__g': 0.0, 'syn1__i': 0.0, 'syn2__gbase': 1.0000000000000002e-10, 'syn2__erev': 0.0, 'syn2__tauDecay': 0.002, 'syn2__tauRise': 5e-5, 'syn2__peakTime': 0.00018917330533917622, 'syn2__waveformFactor': 1.1273891364130213, 'syn2__weight': 1.0, 'syn2__A': 0.0, 'syn2__B': 0.0, 'syn2__g': 0.0, 'syn2__i': 0.0, 'synNmda__gbase': 5e-9, 'synNmda__tauDecay': 0.01, 'synNmda__tauRise': 0.001, 'synNmda__erev': 0.0, 'synNmda__peakTime': 0.002558427881104495, 'synNmda__waveformFactor': 1.4350551833498708, 'synNmda__0__blockConcentration': 1.2, 'synNmda__0__scalingConc': 1.9205441817997078, 'synNmda__0__scalingVolt': 0.016129032258064516, 'synNmda__weight': 1.0, 'synNmda__plasticityFactor': 1.0, 'synNmda__A': 0.0, 'synNmda__B': 0.0, 'synNmda__0__blockFactor': 0.037337202269159056, 'synNmda__blockFactor': 0.037337202269159056, 'synNmda__g': 0.0, 'synNmda__i': 0.0, 'v__lag2': -0.06, 'syn1__in__spikes__delay1__delay': 0.01, 'syn1__in__spikes__delay2__delay': 0.015, 'syn2__in__spikes__delay1__delay': 0.01, 'syn2__in__spikes__delay2__delay': 0.015, 'synNmda__in__spikes__delay1__delay': 0.01, 'synNmda__in__spikes__delay2__delay': 0.015})
 POP[3] = nest.Create('iaf1_lems', 9)  # 'iafPop'
 POP[3].set({'synNmda__count': [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0]})
 POP[3].set({'synNmda__weight': [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.25]})
@@ -54,9 +54,15 @@ def receptor(model, port):
 
 
 # ---- connections: pre ids, post ids, weights, delays (ms), per receptor ----------------------
-nest.Connect(np.array([3, 3, 3]), np.array([4, 5, 6]), "one_to_one", syn_spec={"weight": np.array([1.0, 0.5, 0.25]), "delay": np.array([0.005, 9.995000000000001, 14.995000000000001]), "receptor_type": receptor('iaf1_lems', 'syn1__in__spikes')})
-nest.Connect(np.array([2, 2, 2]), np.array([7, 8, 9]), "one_to_one", syn_spec={"weight": np.array([1.0, 0.5, 0.25]), "delay": np.array([0.005, 9.995000000000001, 14.995000000000001]), "receptor_type": receptor('iaf1_lems', 'syn2__in__spikes')})
-nest.Connect(np.array([1, 1, 1]), np.array([10, 11, 12]), "one_to_one", syn_spec={"weight": np.array([1.0, 1.0, 1.0]), "delay": np.array([0.005, 9.995000000000001, 14.995000000000001]), "receptor_type": receptor('iaf1_lems', 'synNmda__in__spikes')})
+nest.Connect(np.array([3]), np.array([4]), "one_to_one", syn_spec={"weight": np.array([1.0]), "delay": np.array([0.005]), "receptor_type": receptor('iaf1_lems', 'syn1__in__spikes')})
+nest.Connect(np.array([3]), np.array([5]), "one_to_one", syn_spec={"weight": np.array([0.5]), "delay": np.array([10.0]), "receptor_type": receptor('iaf1_lems', 'syn1__in__spikes__delay1')})
+nest.Connect(np.array([3]), np.array([6]), "one_to_one", syn_spec={"weight": np.array([0.25]), "delay": np.array([15.0]), "receptor_type": receptor('iaf1_lems', 'syn1__in__spikes__delay2')})
+nest.Connect(np.array([2]), np.array([7]), "one_to_one", syn_spec={"weight": np.array([1.0]), "delay": np.array([0.005]), "receptor_type": receptor('iaf1_lems', 'syn2__in__spikes')})
+nest.Connect(np.array([2]), np.array([8]), "one_to_one", syn_spec={"weight": np.array([0.5]), "delay": np.array([10.0]), "receptor_type": receptor('iaf1_lems', 'syn2__in__spikes__delay1')})
+nest.Connect(np.array([2]), np.array([9]), "one_to_one", syn_spec={"weight": np.array([0.25]), "delay": np.array([15.0]), "receptor_type": receptor('iaf1_lems', 'syn2__in__spikes__delay2')})
+nest.Connect(np.array([1]), np.array([10]), "one_to_one", syn_spec={"weight": np.array([1.0]), "delay": np.array([0.005]), "receptor_type": receptor('iaf1_lems', 'synNmda__in__spikes')})
+nest.Connect(np.array([1]), np.array([11]), "one_to_one", syn_spec={"weight": np.array([1.0]), "delay": np.array([10.0]), "receptor_type": receptor('iaf1_lems', 'synNmda__in__spikes__delay1')})
+nest.Connect(np.array([1]), np.array([12]), "one_to_one", syn_spec={"weight": np.array([1.0]), "delay": np.array([15.0]), "receptor_type": receptor('iaf1_lems', 'synNmda__in__spikes__delay2')})
 
 # ---- recording ---------------------------------------------------------------------------
 RECORDERS = {}
