@@ -70,7 +70,7 @@ pub fn run(_args: &[String]) -> Result<(), String> {
 }
 
 /// Testsuite targets run in their own cargo process, beside the rest of the suite.
-const PARALLEL_TESTS: &[&str] = &["brian2", "nest"];
+const PARALLEL_TESTS: &[&str] = &["brian2", "brian2_realworld", "nest"];
 
 /// `cargo test --features ...` with what the simulator tests need in its environment.
 fn test_command(
