@@ -132,6 +132,13 @@ pub fn write_files(
     let mut written = Vec::with_capacity(files.len());
     for &(name, text) in files {
         let path = dir.join(name);
+        // A name may hold folders (`nestml/cell.nestml`).
+        if let Some(parent) = path.parent().filter(|p| *p != dir) {
+            if let Err(e) = std::fs::create_dir_all(parent) {
+                let message = format!("cannot make the folder {}: {e}", parent.display());
+                return Err(vec![located(origin(name), message)]);
+            }
+        }
         if let Err(e) = std::fs::write(&path, text) {
             let message = format!("cannot write the generated file {}: {e}", path.display());
             return Err(vec![located(origin(name), message)]);
@@ -157,7 +164,11 @@ mod tests {
     fn a_file_that_cannot_be_written_is_an_error_at_its_component() {
         let dir = std::env::temp_dir().join(format!("lemsc-export-write-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let files = [("nml_a.mod", "a"), ("m_nrn.py", "b"), ("support.py", "c")];
+        let files = [
+            ("nml_a.mod", "a"),
+            ("m_nrn.py", "b"),
+            ("lib/support.py", "c"),
+        ];
         let origin = Span::new(FileId(2), 10, 20);
         let origin_of = |name: &str| (name == "nml_a.mod").then_some(origin);
         // A folder where the mod goes.
@@ -177,7 +188,7 @@ mod tests {
         let names: Vec<_> = written.iter().map(|p| p.file_name().unwrap()).collect();
         assert_eq!(names, ["nml_a.mod", "m_nrn.py", "support.py"]);
         assert_eq!(
-            std::fs::read_to_string(dir.join("support.py")).unwrap(),
+            std::fs::read_to_string(dir.join("lib/support.py")).unwrap(),
             "c"
         );
         let _ = std::fs::remove_dir_all(&dir);

@@ -30,10 +30,11 @@ use std::path::{Path, PathBuf};
 
 use lemsc_runtime::program::Program;
 
+use crate::back::export::ExportInput;
 use crate::diag::{Diagnostic, SourceMap};
 use crate::passes::kernels::ProgramOptions;
 use crate::pipeline::CheckOptions;
-use crate::simulate::{check_file, confine_checked, SimError};
+use crate::simulate::SimError;
 
 /// Output helpers written beside the script (the NEURON runner's: same files, same format).
 pub const SUPPORT_TEXT: &str = crate::back::neuron::runner::SUPPORT_TEXT;
@@ -108,31 +109,12 @@ pub fn script_text(program: &Program, title: &str, device: Device) -> Result<Str
 /// Checks `path`, writes its Brian2 script (and the output helpers) and, with `opts.run`,
 /// runs it.
 pub fn export_file(path: &Path, opts: &Brian2Options) -> Result<Brian2Outcome, SimError> {
-    let checked = check_file(path, &opts.check)?;
-    let warnings: Vec<Diagnostic> = checked.diagnostics.list.clone();
-    let model_error = |sources: SourceMap, mut diagnostics: Vec<Diagnostic>| {
-        diagnostics.splice(0..0, warnings.clone());
-        SimError::Model {
-            sources,
-            diagnostics,
-        }
-    };
-    let (Some(model), Some(ir)) = (checked.model.as_ref(), checked.ir.as_ref()) else {
-        let diags = match checked.model.as_ref() {
-            Some(model) => crate::passes::lower(model).1.list,
-            None => Vec::new(),
-        };
-        return Err(model_error(checked.sources, diags));
-    };
+    let input = ExportInput::prepare(path, opts.out_dir.as_deref(), &opts.check)?;
+    let (model, ir) = (input.model(), input.ir());
     let refused = support::check_brian2(model, ir);
     if !refused.is_empty() {
-        return Err(model_error(checked.sources, refused));
+        return Err(input.fail(refused));
     }
-    let dir = output_folder(path, opts.out_dir.as_deref());
-    let write_root = match confine_checked(&checked, &dir, &opts.check)? {
-        Ok(root) => root,
-        Err(diags) => return Err(model_error(checked.sources, diags)),
-    };
     // Output paths stay relative: the script writes them from its own folder.
     let program_opts = ProgramOptions {
         out_dir: PathBuf::new(),
@@ -145,53 +127,26 @@ pub fn export_file(path: &Path, opts: &Brian2Options) -> Result<Brian2Outcome, S
         opts.check.limits.max_memory_bytes,
     ) {
         Ok(p) => p,
-        Err(diags) => return Err(model_error(checked.sources, diags)),
+        Err(diags) => return Err(input.fail(diags)),
     };
     let simulation = model.component(ir.simulation.component).name_span;
     if let Some(d) = support::check_program(&program, simulation) {
-        return Err(model_error(checked.sources, vec![d]));
+        return Err(input.fail(vec![d]));
     }
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "LEMS".into());
-    let text = match script_text(&program, &stem, opts.device) {
+    let text = match script_text(&program, &input.stem, opts.device) {
         Ok(text) => text,
         Err(why) => {
             let d = Diagnostic::at(simulation, format!("cannot write a Brian2 script: {why}"));
-            return Err(model_error(checked.sources, vec![d]));
+            return Err(input.fail(vec![d]));
         }
     };
-    let name = script_file_name(&stem);
+    let name = script_file_name(&input.stem);
     let files = [(name.as_str(), text.as_str()), (SUPPORT_FILE, SUPPORT_TEXT)];
-    let mut written = Vec::new();
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        return Err(SimError::Run(format!(
-            "cannot make the output folder {}: {e}",
-            dir.display()
-        )));
-    }
-    for (file, text) in files {
-        let target = dir.join(file);
-        if let Err(why) = write_root.check(&target) {
-            let d = Diagnostic::at(
-                simulation,
-                format!(
-                    "will not write the generated file {}: it {why}",
-                    target.display()
-                ),
-            );
-            return Err(model_error(checked.sources, vec![d]));
-        }
-        if let Err(e) = std::fs::write(&target, text) {
-            let d = Diagnostic::at(
-                simulation,
-                format!("cannot write the Brian2 file {}: {e}", target.display()),
-            );
-            return Err(model_error(checked.sources, vec![d]));
-        }
-        written.push(target);
-    }
+    let written = match input.write(&files, &|_| Some(simulation)) {
+        Ok(written) => written,
+        Err(d) => return Err(input.fail(d)),
+    };
+    let dir = input.dir.clone();
     let mut status = None;
     if opts.run {
         let python = run::find_python().map_err(SimError::Usage)?;
@@ -199,24 +154,12 @@ pub fn export_file(path: &Path, opts: &Brian2Options) -> Result<Brian2Outcome, S
             .map_err(SimError::Run)?;
         status = Some(code);
     }
+    let (sources, warnings) = input.into_report();
     Ok(Brian2Outcome {
         script: dir.join(&name),
         files: written,
         status,
-        sources: checked.sources,
+        sources,
         warnings,
     })
-}
-
-/// `-o DIR`, else the LEMS file's folder (`.` for a bare file name).
-fn output_folder(path: &Path, out_dir: Option<&Path>) -> PathBuf {
-    let dir = match out_dir {
-        Some(dir) => dir.to_path_buf(),
-        None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
-    };
-    if dir.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        dir
-    }
 }

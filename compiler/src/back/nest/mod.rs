@@ -120,22 +120,6 @@ pub fn export(
     })
 }
 
-/// Writes every file of `export` under `dir`; returns the paths written.
-pub fn write(export: &NestExport, dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut written = Vec::new();
-    for (name, text) in export.files() {
-        let path = dir.join(&name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot make the folder {}: {e}", parent.display()))?;
-        }
-        std::fs::write(&path, text)
-            .map_err(|e| format!("cannot write the NEST file {}: {e}", path.display()))?;
-        written.push(path);
-    }
-    Ok(written)
-}
-
 /// What `--target nest` is asked to do.
 #[derive(Clone, Debug, Default)]
 pub struct NestRunOptions {
@@ -166,52 +150,21 @@ pub fn export_file(
     path: &Path,
     opts: &NestRunOptions,
 ) -> Result<NestOutcome, crate::simulate::SimError> {
-    use crate::simulate::{check_file, confine_checked, SimError};
-    let checked = check_file(path, &opts.check)?;
-    let warnings: Vec<Diagnostic> = checked.diagnostics.list.clone();
-    let model_error = |sources, mut diagnostics: Vec<Diagnostic>, warnings: &[Diagnostic]| {
-        diagnostics.splice(0..0, warnings.iter().cloned());
-        SimError::Model {
-            sources,
-            diagnostics,
-        }
-    };
-    let (Some(model), Some(ir)) = (checked.model.as_ref(), checked.ir.as_ref()) else {
-        let diags = match checked.model.as_ref() {
-            Some(model) => crate::passes::lower(model).1.list,
-            None => Vec::new(),
-        };
-        return Err(model_error(checked.sources, diags, &warnings));
-    };
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "LEMS".into());
-    let export = match export(model, ir, &stem, &NestOptions { seed: opts.seed }) {
+    use crate::back::export::ExportInput;
+    use crate::simulate::SimError;
+    let input = ExportInput::prepare(path, opts.out_dir.as_deref(), &opts.check)?;
+    let nest_opts = NestOptions { seed: opts.seed };
+    let export = match export(input.model(), input.ir(), &input.stem, &nest_opts) {
         Ok(e) => e,
-        Err(d) => return Err(model_error(checked.sources, d, &warnings)),
+        Err(d) => return Err(input.fail(d)),
     };
-    let dir = match &opts.out_dir {
-        Some(d) => d.clone(),
-        None => path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+    let named = export.files();
+    let files: Vec<(&str, &str)> = named.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    let files = match input.write(&files, &|_| None) {
+        Ok(files) => files,
+        Err(d) => return Err(input.fail(d)),
     };
-    let write_root = match confine_checked(&checked, &dir, &opts.check)? {
-        Ok(root) => root,
-        Err(d) => return Err(model_error(checked.sources, d, &warnings)),
-    };
-    for (name, _) in export.files() {
-        let file = dir.join(&name);
-        if let Err(why) = write_root.check(&file) {
-            return Err(SimError::Usage(format!(
-                "will not write the generated file {}: it {why}",
-                file.display()
-            )));
-        }
-    }
-    let files = write(&export, &dir).map_err(SimError::Run)?;
+    let dir = input.dir.clone();
     let script = dir.join(&export.script.0);
     let (mut built, mut status) = (false, None);
     if opts.run {
@@ -222,13 +175,14 @@ pub fn export_file(
         run::install_module(&module, &dir).map_err(SimError::Run)?;
         status = Some(run::run_script(&python, &script, &dir).map_err(SimError::Run)?);
     }
+    let (sources, warnings) = input.into_report();
     Ok(NestOutcome {
         dir,
         script,
         files,
         built,
         status,
-        sources: checked.sources,
+        sources,
         warnings,
     })
 }
