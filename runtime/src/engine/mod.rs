@@ -6,8 +6,10 @@
 //! - `plan`: the step order regrouped into batches of same-kernel advances;
 //! - [`validate`]: the bounds checks every program passes before it runs;
 //! - [`kinetic`]: kinetic schemes stepped by jLEMS's matrix exponential;
+//! - [`cable`]: membrane potentials of cells with a morphology (backward Euler, Hines solve);
 //! - [`queue`], [`routes`], [`record`]: delayed events, where events go, output files.
 
+pub mod cable;
 pub mod code;
 pub mod flush;
 pub mod interp;

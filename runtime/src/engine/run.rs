@@ -24,6 +24,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::cable::{advance_cable, CableWork};
 use super::code::{AdvanceBatch, BatchStop, Entry, KernelCode, RunContext};
 use super::kinetic::{advance_scheme, KineticWork};
 use super::plan::{Step, StepPlan};
@@ -180,6 +181,7 @@ struct Simulation<'p> {
     queue: DelayedEvents,
     recorders: Recorders<'p>,
     kinetic: KineticWork,
+    cable: CableWork,
     /// The out-ports being served, innermost last (see [`Simulation::fire`]).
     serving: Vec<Serving>,
     events_delivered: u64,
@@ -220,6 +222,10 @@ impl<'p> Simulation<'p> {
             queue: DelayedEvents::new(),
             recorders,
             kinetic: KineticWork::for_schemes(schemes),
+            cable: CableWork::for_solves(program.step_order.iter().filter_map(|op| match op {
+                Op::Cable(cable) => Some(cable),
+                _ => None,
+            })),
             serving: Vec::with_capacity(16),
             events_delivered: 0,
         }
@@ -290,6 +296,16 @@ impl<'p> Simulation<'p> {
                     .find(|&&i| !self.vars[i as usize].is_finite())
                 {
                     return Err(self.non_finite_value(bad));
+                }
+            }
+            Op::Cable(cable) => {
+                advance_cable(cable, &mut self.vars, self.program.dt, &mut self.cable);
+                if let Some(bad) = cable
+                    .nodes
+                    .iter()
+                    .find(|n| !self.vars[n.v as usize].is_finite())
+                {
+                    return Err(self.non_finite_value(bad.v));
                 }
             }
         }

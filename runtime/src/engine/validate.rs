@@ -6,8 +6,8 @@
 //! program's), reported as one sentence naming what is wrong and where.
 
 use crate::program::{
-    Connection, EventOutputSpec, Expr, InstanceRec, Kernel, KineticScheme, Op, OutputSpec, Program,
-    Stmt,
+    CableSolve, Connection, EventOutputSpec, Expr, InstanceRec, Kernel, KineticScheme, Op,
+    OutputSpec, Program, Stmt,
 };
 
 /// The deepest nesting of statements and expressions accepted: the interpreter and the
@@ -282,7 +282,40 @@ fn check_op(program: &Program, op: &Op) -> Result<(), String> {
     match op {
         Op::Init { inst, .. } | Op::Advance { inst } => instance(program, *inst).map(|_| ()),
         Op::KineticScheme(scheme) => check_scheme(program, scheme),
+        Op::Cable(cable) => check_cable(program, cable),
     }
+}
+
+/// Every voltage and contribution inside vars, every parent before its child, every
+/// contribution range inside the list.
+fn check_cable(program: &Program, cable: &CableSolve) -> Result<(), String> {
+    let vars = program.initial.len() as u64;
+    let outside = |index: u64| index >= vars;
+    for (k, node) in cable.nodes.iter().enumerate() {
+        if outside(node.v) {
+            return Err(format!(
+                "cable node {k}: voltage {} beyond the {vars} values",
+                node.v
+            ));
+        }
+        if node.parent.is_some_and(|p| p as usize >= k) {
+            return Err(format!(
+                "cable node {k}: its parent does not come before it"
+            ));
+        }
+        let [start, end] = node.contributions;
+        if start > end || end as usize > cable.contributions.len() {
+            return Err(format!(
+                "cable node {k}: contributions {start}..{end} out of range"
+            ));
+        }
+    }
+    if let Some(bad) = cable.contributions.iter().flatten().find(|&&i| outside(i)) {
+        return Err(format!(
+            "cable contribution names value {bad}, beyond the {vars} values"
+        ));
+    }
+    Ok(())
 }
 
 /// The instance `inst` and its kernel, or an error naming the bad index.

@@ -158,6 +158,43 @@ pub enum Op {
     Advance { inst: u32 },
     /// Advances a kinetic scheme by `p <- expm(Q dt) p`.
     KineticScheme(KineticScheme),
+    /// Advances the membrane potentials of cells with a morphology by one step.
+    Cable(CableSolve),
+}
+
+/// The compartments of cells with a morphology, advanced one step by backward Euler with a
+/// tree-ordered (Hines) solve, as NEURON's fixed step (`secondorder = 0`) does. With `dv` the
+/// change of a node's voltage over the step, each node solves
+///
+/// ```text
+/// (C/dt + G) dv - sum over neighbours n of g_n (dv_n - dv) = I + sum of g_n (v_n - v)
+/// ```
+///
+/// where `I` is the node's membrane current (inward, A) at the old voltages, `G` its
+/// conductance `-dI/dV` (S), `C` its capacitance (F) and `g_n` the axial conductance to
+/// neighbour `n` (S). Mechanism kernels leave `I` and `G` in vars before the solve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CableSolve {
+    /// Every node of every tree, each parent before its children.
+    pub nodes: Vec<CableNode>,
+    /// `[current, conductance]` indices into vars of the membrane contributions of each node
+    /// (see [`CableNode::contributions`]).
+    pub contributions: Vec<[u64; 2]>,
+}
+
+/// One compartment (or one of NEURON's zero-area section ends).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CableNode {
+    /// Index into vars of its voltage (V).
+    pub v: u64,
+    /// Index of its parent in [`CableSolve::nodes`] (earlier in the list); `None` at a root.
+    pub parent: Option<u32>,
+    /// Membrane capacitance (F); 0 at a zero-area node.
+    pub capacitance: f64,
+    /// Axial conductance to the parent (S); unused at a root.
+    pub axial: f64,
+    /// Its entries of [`CableSolve::contributions`]: `start..end`.
+    pub contributions: [u32; 2],
 }
 
 /// A kinetic scheme: occupancies in `vars`, transition rates read from `vars`.

@@ -293,6 +293,15 @@ fn print_order(out: &mut String, p: &Program, title: &str, ops: &[Op]) {
                     ks.edges.len()
                 );
             }
+            Op::Cable(cable) => {
+                let roots = cable.nodes.iter().filter(|n| n.parent.is_none()).count();
+                let _ = writeln!(
+                    out,
+                    "  cable solve over {} nodes ({roots} trees, {} membrane contributions)",
+                    cable.nodes.len(),
+                    cable.contributions.len()
+                );
+            }
         }
     }
 }
