@@ -323,10 +323,6 @@ fn lower_checked(
         }
         return Err(list);
     };
-    let unsupported = crate::passes::support::check_native(model, ir);
-    if unsupported.has_errors() {
-        return Err(unsupported.list);
-    }
     if let Some(too_big) = output_size_error(model, ir, opts.max_output_bytes) {
         return Err(vec![too_big]);
     }
@@ -472,13 +468,18 @@ fn remove_empty_folders(created: &[PathBuf]) {
     }
 }
 
-/// Lowers the IR to a program (see `passes::kernels`), within the memory limit.
+/// Lowers the IR to a program (see `passes::kernels`, or `passes::cable` for cells with a
+/// morphology), within the memory limit.
 fn build_program(
     model: &crate::model::Model,
     ir: &crate::ir::Ir,
     opts: &ProgramOptions,
     max_memory_bytes: u64,
 ) -> Result<Program, Vec<Diagnostic>> {
+    // Cells with a morphology run as NEURON runs them (`passes::cable`).
+    if crate::passes::cable::applies(model, ir) {
+        return crate::passes::cable::build_program(model, ir, opts);
+    }
     crate::passes::kernels::build_program_within(model, ir, opts, max_memory_bytes)
 }
 

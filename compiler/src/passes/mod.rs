@@ -1,5 +1,6 @@
 //! Passes from the checked model to the simulation IR.
 
+pub mod cable;
 pub mod instantiate;
 pub mod jlems_order;
 pub mod kernels;
