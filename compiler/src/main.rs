@@ -108,6 +108,11 @@ struct Cli {
     #[arg(long)]
     plot: bool,
 
+    /// The same model, not the same bits: linear synapses of one component on one cell share
+    /// one state (each connection keeps its weight); native target
+    #[arg(long)]
+    fast: bool,
+
     /// With `--target neuron`: also compile the mechanisms (nrnivmodl) and run the runner;
     /// with `--target nest`: also build the NESTML module (cached) and run the script; the
     /// exit status is the simulator's. With `--target brian2`: also run the script
@@ -413,6 +418,7 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
         check: cli.common.check_options(),
         max_output_bytes: (cli.max_output_gib.max(0.0) * 1024.0 * 1024.0 * 1024.0) as u64,
         plot: cli.plot,
+        fast: cli.fast,
     };
     if cli.verbose && engine.available() != engine && !json_messages(&cli.common) {
         stderrln!(

@@ -64,6 +64,9 @@ pub struct RunOptions {
     pub max_output_bytes: u64,
     /// `--plot`: record the Displays' Lines and draw each Display (see [`crate::plot`]).
     pub plot: bool,
+    /// `--fast`: the same model, not the same bits: linear synapses of one cell share one
+    /// state (see [`crate::passes::fast`]).
+    pub fast: bool,
 }
 
 /// The default of [`RunOptions::max_output_bytes`]: a quarter of a small machine's disk.
@@ -78,6 +81,7 @@ impl Default for RunOptions {
             check: CheckOptions::default(),
             max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
             plot: false,
+            fast: false,
         }
     }
 }
@@ -329,15 +333,20 @@ fn lower_checked(
     let out_dir = output_root(path, opts.out_dir.as_deref());
     // With plots, the Lines are recorded as extra output files (see `crate::plot`).
     let traced = plots.map(|p| p.traced_ir(ir));
-    build_program(
+    let lowered = traced.as_ref().unwrap_or(ir);
+    let mut program = build_program(
         model,
-        traced.as_ref().unwrap_or(ir),
+        lowered,
         &ProgramOptions {
             out_dir,
             seed: opts.seed,
         },
         opts.check.limits.max_memory_bytes,
-    )
+    )?;
+    if opts.fast {
+        crate::passes::fast::merge_linear_synapses(lowered, &mut program);
+    }
+    Ok(program)
 }
 
 /// With [`RunOptions::plot`], the plots to draw after the run; errors where a plot file may

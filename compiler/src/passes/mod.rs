@@ -1,6 +1,7 @@
 //! Passes from the checked model to the simulation IR.
 
 pub mod cable;
+pub mod fast;
 pub mod instantiate;
 pub mod jlems_order;
 pub mod kernels;
