@@ -4,7 +4,8 @@
 //! at 0.025 ms; hh-single, one HH cell for 10 s).
 //!
 //! Each model runs once per engine, in the same invocation: lemsc native (release build with
-//! the native backend and HDF5), EDEN 0.2.3 single-threaded (`OMP_NUM_THREADS=1`, with the
+//! the native backend and HDF5) in its exact mode and with `--fast` (the `lemsc-fast` row, whose
+//! spikes are compared one by one with the exact run's), EDEN 0.2.3 single-threaded (`OMP_NUM_THREADS=1`, with the
 //! shared `eden_gcc_shim` first on PATH, without which EDEN cannot load its kernels on Debian
 //! 12), and lemsc's NEURON export (`--target neuron --run`, twice: the first run compiles the
 //! mechanisms with nrnivmodl, the second reuses them), and lemsc's NEST export (`--target nest
@@ -40,11 +41,14 @@ const EDEN_VENV: &str = "target/eden-venv";
 const EDEN_PIP_PACKAGES: &[&str] = &["eden-simulator==0.2.3", "numpy"];
 
 const USAGE: &str = "usage: cargo xtask bench --networks [--sizes 100,1000] \
-                     [--engines lemsc,eden,neuron] [--quick]";
+                     [--engines lemsc,lemsc-fast,eden,neuron,nest] [--quick] \
+                     (lemsc runs both modes, lemsc-fast the fast one only)";
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Engine {
     Lemsc,
+    /// lemsc with `--fast`.
+    LemscFast,
     Eden,
     /// The NEURON export's first run: nrnivmodl and the simulation.
     NeuronBuild,
@@ -60,6 +64,7 @@ impl Engine {
     fn label(self) -> &'static str {
         match self {
             Engine::Lemsc => "lemsc native",
+            Engine::LemscFast => "lemsc-fast",
             Engine::Eden => "EDEN",
             Engine::NeuronBuild => "NEURON (build+run)",
             Engine::Neuron => "NEURON (run)",
@@ -72,6 +77,7 @@ impl Engine {
 struct Options {
     sizes: Vec<usize>,
     lemsc: bool,
+    lemsc_fast: bool,
     eden: bool,
     neuron: bool,
     nest: bool,
@@ -82,6 +88,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
         sizes: vec![100, 1000],
         lemsc: true,
+        lemsc_fast: true,
         eden: true,
         neuron: true,
         nest: false,
@@ -105,11 +112,12 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
                 let names: Vec<&str> = list.split(',').map(str::trim).collect();
                 if let Some(bad) = names
                     .iter()
-                    .find(|n| !["lemsc", "eden", "neuron", "nest"].contains(n))
+                    .find(|n| !["lemsc", "lemsc-fast", "eden", "neuron", "nest"].contains(n))
                 {
                     return Err(format!("unknown engine `{bad}`; {USAGE}"));
                 }
                 options.lemsc = names.contains(&"lemsc");
+                options.lemsc_fast = options.lemsc || names.contains(&"lemsc-fast");
                 options.eden = names.contains(&"eden");
                 options.neuron = names.contains(&"neuron");
                 options.nest = names.contains(&"nest");
@@ -161,7 +169,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
 
     let python = ensure_eden_venv(&root)?;
-    let lemsc = if options.lemsc || options.neuron || options.nest {
+    let lemsc = if options.lemsc || options.lemsc_fast || options.neuron || options.nest {
         Some(build_lemsc(&root, &work)?)
     } else {
         None
@@ -189,6 +197,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
 
     let mut rows = Vec::new();
+    let mut fast_checks = Vec::new();
     for model in &models {
         let model_work = work.join(model.kind).join(format!("N{}", model.cells));
         let mut add = |engine: Engine, result: Result<Measured, String>, ftz: &'static str| {
@@ -215,9 +224,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
             eprintln!("bench: {} with lemsc", model.name());
             add(
                 Engine::Lemsc,
-                run_lemsc(lemsc, model, &model_work.join("lemsc")),
+                run_lemsc(lemsc, model, &model_work.join("lemsc"), false),
                 lemsc_ftz,
             );
+        }
+        if let (true, Some(lemsc)) = (options.lemsc_fast, &lemsc) {
+            eprintln!("bench: {} with lemsc --fast", model.name());
+            let out = model_work.join("lemsc-fast");
+            add(
+                Engine::LemscFast,
+                run_lemsc(lemsc, model, &out, true),
+                lemsc_ftz,
+            );
+            if options.lemsc {
+                let exact = spike_file(&model_work.join("lemsc"), model);
+                fast_checks.push(compare_spikes(
+                    model.name(),
+                    &exact,
+                    &spike_file(&out, model),
+                ));
+            }
         }
         if let Some(eden) = &eden {
             eprintln!("bench: {} with EDEN", model.name());
@@ -254,7 +280,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
 
-    let report = report(&rows, &options);
+    let report = report(&rows, &options, &fast_checks);
     println!("\n{report}");
     let path = work.join("report.md");
     std::fs::write(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -270,8 +296,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
         })
         .collect();
     let disagreeing = disagreements(&rows);
-    if !failed.is_empty() || !disagreeing.is_empty() {
+    let fast_lost: Vec<String> = fast_checks
+        .iter()
+        .filter(|c| !c.kept_every_spike())
+        .map(FastCheck::describe)
+        .collect();
+    if !failed.is_empty() || !disagreeing.is_empty() || !fast_lost.is_empty() {
         let mut why = Vec::new();
+        if !fast_lost.is_empty() {
+            why.push(format!(
+                "--fast changed spikes of the exact run:\n  {}",
+                fast_lost.join("\n  ")
+            ));
+        }
         if !failed.is_empty() {
             why.push(format!("runs failed:\n  {}", failed.join("\n  ")));
         }
@@ -432,10 +469,13 @@ fn fresh_dir(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot create {}: {e}", dir.display()))
 }
 
-fn run_lemsc(lemsc: &Path, model: &Model, out: &Path) -> Result<Measured, String> {
+fn run_lemsc(lemsc: &Path, model: &Model, out: &Path, fast: bool) -> Result<Measured, String> {
     fresh_dir(out)?;
     let mut cmd = Command::new(lemsc);
     cmd.arg(&model.lems).arg("-v").arg("-o").arg(out);
+    if fast {
+        cmd.arg("--fast");
+    }
     let mut m = measure(&mut cmd, out)?;
     // `-v` prints `simulate   X s` among its phase times.
     m.sim_s = read_log(out, "stderr.log").lines().find_map(|l| {
@@ -535,6 +575,62 @@ fn count_spikes(path: &Path) -> Result<usize, String> {
         .count())
 }
 
+/// The spikes of lemsc's exact and `--fast` runs of one model, compared one by one.
+struct FastCheck {
+    model: String,
+    /// (exact, fast) spike counts, or why a file could not be read.
+    counts: Result<(usize, usize), String>,
+    /// Spikes of the exact run found in the fast run: same cell, same time as printed.
+    same: usize,
+}
+
+impl FastCheck {
+    fn kept_every_spike(&self) -> bool {
+        matches!(self.counts, Ok((exact, fast)) if exact == fast && self.same == exact)
+    }
+
+    fn describe(&self) -> String {
+        match &self.counts {
+            Ok((exact, fast)) => format!(
+                "{}: {}/{exact} spikes of the exact run kept (fast run: {fast})",
+                self.model, self.same
+            ),
+            Err(why) => format!("{}: {why}", self.model),
+        }
+    }
+}
+
+fn compare_spikes(model: String, exact: &Path, fast: &Path) -> FastCheck {
+    let read = |path: &Path| -> Result<Vec<(String, String)>, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("no spike file {}: {e}", path.display()))?;
+        let mut spikes: Vec<(String, String)> = text
+            .lines()
+            .filter_map(|l| {
+                let mut parts = l.split_whitespace();
+                Some((parts.next()?.to_string(), parts.next()?.to_string()))
+            })
+            .collect();
+        spikes.sort_unstable();
+        Ok(spikes)
+    };
+    match (read(exact), read(fast)) {
+        (Ok(a), Ok(b)) => {
+            let same = a.iter().filter(|s| b.binary_search(s).is_ok()).count();
+            FastCheck {
+                model,
+                counts: Ok((a.len(), b.len())),
+                same,
+            }
+        }
+        (Err(why), _) | (_, Err(why)) => FastCheck {
+            model,
+            counts: Err(why),
+            same: 0,
+        },
+    }
+}
+
 fn read_log(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).unwrap_or_default()
 }
@@ -619,6 +715,9 @@ mod tests {
         let o = parse_options(&args).unwrap();
         assert_eq!(o.sizes, [100, 10000]);
         assert!(o.lemsc && !o.eden && !o.neuron && o.quick);
+        assert!(o.lemsc_fast, "lemsc runs both of its modes");
+        let only_fast = parse_options(&["--engines".into(), "lemsc-fast,eden".into()]).unwrap();
+        assert!(!only_fast.lemsc && only_fast.lemsc_fast && only_fast.eden);
         assert!(parse_options(&["--sizes".into(), "ten".into()]).is_err());
         assert!(parse_options(&["--engines".into(), "brian".into()]).is_err());
     }
@@ -664,7 +763,7 @@ mod tests {
             row(Engine::Eden, 32.0, 1441),
             row(Engine::Neuron, 16.0, 1585),
         ];
-        let text = report(&rows, &options);
+        let text = report(&rows, &options, &[]);
         assert!(
             text.contains("| hh-net N=100 | EDEN | 0.25 | 0.25 | 1.00 |"),
             "{text}"
@@ -679,9 +778,45 @@ mod tests {
             ["hh-net N=100: lemsc 1620, EDEN 1441"]
         );
 
-        let alone = report(&rows[..1], &options);
+        let alone = report(&rows[..1], &options, &[]);
         assert!(!alone.contains("lemsc / other"), "{alone}");
         assert!(alone.contains("no other engine ran"), "{alone}");
+    }
+
+    #[test]
+    fn fast_spikes_are_compared_one_by_one_and_reported() {
+        let dir = std::env::temp_dir().join(format!("xtask-fast-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (exact, fast, moved) = (dir.join("e"), dir.join("f"), dir.join("m"));
+        std::fs::write(&exact, "3\t0.0125\n0\t0.0300\n").unwrap();
+        std::fs::write(&fast, "0\t0.0300\n3\t0.0125\n").unwrap();
+        std::fs::write(&moved, "3\t0.0125\n0\t0.030025\n").unwrap();
+        let same = compare_spikes("hh-net N=100".into(), &exact, &fast);
+        assert!(same.kept_every_spike(), "{}", same.describe());
+        let shifted = compare_spikes("hh-net N=100".into(), &exact, &moved);
+        assert!(!shifted.kept_every_spike());
+        assert_eq!(
+            shifted.describe(),
+            "hh-net N=100: 1/2 spikes of the exact run kept (fast run: 2)"
+        );
+        let missing = compare_spikes("x".into(), &exact, &dir.join("absent"));
+        assert!(!missing.kept_every_spike());
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        let rows = vec![
+            row(Engine::Lemsc, 8.0, 2),
+            row(Engine::LemscFast, 2.0, 2),
+            row(Engine::Eden, 4.0, 2),
+        ];
+        let text = report(&rows, &parse_options(&[]).unwrap(), &[same]);
+        assert!(
+            text.contains("| hh-net N=100 | 2/2 | 8.00 | 2.00 | 4.0x |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| hh-net N=100 (--fast) | EDEN | 0.50 | 0.50 | 1.00 |"),
+            "{text}"
+        );
     }
 
     #[test]

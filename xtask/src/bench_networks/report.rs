@@ -36,7 +36,7 @@ pub(super) fn relative_difference(theirs: usize, ours: usize) -> f64 {
 }
 
 /// The Markdown report: one table of measurements, one of lemsc's ratios and the spike check.
-pub(super) fn report(rows: &[Row], options: &Options) -> String {
+pub(super) fn report(rows: &[Row], options: &Options, fast_checks: &[FastCheck]) -> String {
     let mut s = String::new();
     let length = if options.quick {
         "a tenth of the full length (--quick)"
@@ -105,6 +105,9 @@ pub(super) fn report(rows: &[Row], options: &Options) -> String {
         );
         s.push_str(&ratios.concat());
     }
+    if !fast_checks.is_empty() {
+        s.push_str(&fast_section(rows, fast_checks));
+    }
     let disagreeing = disagreements(rows);
     let _ = writeln!(s);
     let compared = rows.iter().any(|r| {
@@ -129,10 +132,58 @@ pub(super) fn report(rows: &[Row], options: &Options) -> String {
     s
 }
 
-/// One Markdown row per (model, EDEN, NEURON's or NEST's cached run): lemsc's figures over theirs.
+/// `--fast` against the exact run: spikes kept one by one, and the CPU time of each.
+fn fast_section(rows: &[Row], checks: &[FastCheck]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\n### lemsc-fast against lemsc's exact run\n\n\
+         | model | spikes kept (same cell, same time) | exact CPU s | fast CPU s | exact / fast |\n\
+         |---|---|---:|---:|---:|"
+    );
+    let cpu = |model: &str, engine: Engine| {
+        rows.iter()
+            .find(|r| r.model == model && r.engine == engine)
+            .and_then(|r| r.result.as_ref().ok())
+            .map(|m| m.cpu_s)
+    };
+    for check in checks {
+        let kept = match &check.counts {
+            Ok((exact, fast)) if exact == fast => format!("{}/{exact}", check.same),
+            Ok((exact, fast)) => format!("{}/{exact} (fast run: {fast})", check.same),
+            Err(why) => why.replace('|', "/"),
+        };
+        let exact = cpu(&check.model, Engine::Lemsc);
+        let fast = cpu(&check.model, Engine::LemscFast);
+        let show = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.2}"));
+        let ratio = match (exact, fast) {
+            (Some(e), Some(f)) if f > 0.0 => format!("{:.1}x", e / f),
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {kept} | {} | {} | {ratio} |",
+            check.model,
+            show(exact),
+            show(fast)
+        );
+    }
+    s
+}
+
+/// One Markdown row per (lemsc mode, model, EDEN, NEURON's or NEST's cached run): lemsc's
+/// figures over theirs; the fast mode's rows name the model with `(--fast)`.
 pub(super) fn ratio_lines(rows: &[Row]) -> Vec<String> {
     let mut lines = Vec::new();
-    for lemsc in rows.iter().filter(|r| r.engine == Engine::Lemsc) {
+    for lemsc in rows
+        .iter()
+        .filter(|r| matches!(r.engine, Engine::Lemsc | Engine::LemscFast))
+    {
+        let mode = if lemsc.engine == Engine::LemscFast {
+            " (--fast)"
+        } else {
+            ""
+        };
         let Ok(ours) = &lemsc.result else { continue };
         let others = rows.iter().filter(|r| {
             r.model == lemsc.model
@@ -141,7 +192,7 @@ pub(super) fn ratio_lines(rows: &[Row]) -> Vec<String> {
         for other in others {
             let Ok(theirs) = &other.result else { continue };
             lines.push(format!(
-                "| {} | {} | {:.2} | {:.2} | {:.2} |\n",
+                "| {}{mode} | {} | {:.2} | {:.2} | {:.2} |\n",
                 lemsc.model,
                 other.engine.label(),
                 ours.wall_s / theirs.wall_s,
