@@ -20,6 +20,9 @@
 //! segment before it (nothing more for a section's first node: the parent's node is a point);
 //! an end node's resistance is the right half of the section's last segment.
 //!
+//! NEURON keeps the points in single precision (its `Pt3d` holds floats), which changes areas
+//! by up to ~1e-7 relative: the points are rounded the same way here.
+//!
 //! Units: µm, µm², Ω·cm (Ra), MΩ (resistances) — those of NEURON's `seg.area()` and
 //! `seg.ri()`.
 
@@ -202,14 +205,20 @@ struct SegmentIntegrals {
     mean_diam_um: f64,
 }
 
-/// Cumulative arc length at each point (µm), summed point to point as NEURON does.
-fn arc_lengths(points: &[[f64; 4]]) -> Vec<f64> {
+/// A pt3d point as NEURON keeps it: x, y, z and diameter in single precision.
+fn stored(point: &[f64; 4]) -> [f32; 4] {
+    point.map(|v| v as f32)
+}
+
+/// Cumulative arc length at each point (µm), as NEURON sums it: each coordinate difference
+/// taken in single precision, the rest in double.
+fn arc_lengths(points: &[[f32; 4]]) -> Vec<f64> {
     let mut arcs = Vec::with_capacity(points.len());
     let mut arc = 0.0;
     for (i, p) in points.iter().enumerate() {
         if i > 0 {
             let q = &points[i - 1];
-            let (dx, dy, dz) = (p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+            let [dx, dy, dz] = [0, 1, 2].map(|k| (p[k] - q[k]) as f64);
             arc += (dx * dx + dy * dy + dz * dz).sqrt();
         }
         arcs.push(arc);
@@ -227,8 +236,9 @@ fn integrate_halves(points: &[[f64; 4]], nseg: usize, ra_ohm_cm: f64) -> Vec<Seg
     if points.len() < 2 {
         return vec![SegmentIntegrals::default(); nseg];
     }
-    let arcs = arc_lengths(points);
-    let diam = |j: usize| points[j][3].abs();
+    let points: Vec<[f32; 4]> = points.iter().map(stored).collect();
+    let arcs = arc_lengths(&points);
+    let diam = |j: usize| (points[j][3] as f64).abs();
     let last = points.len() - 1;
     let ds = arcs[last] / nseg as f64;
     // Ω·cm · µm⁻¹ · 4/π, in MΩ.
