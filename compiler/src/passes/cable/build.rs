@@ -221,7 +221,10 @@ impl<'a> Builder<'a> {
     fn plan_mechanisms(&mut self) {
         self.kernels.push(self.node_kernel());
         self.kernels.push(detector_kernel());
-        for m in self.kinds.mechanisms.clone() {
+        // NEURON runs mechanisms in the order nrnivmodl registers them: by mod file name.
+        let mut mechanisms = self.kinds.mechanisms.clone();
+        mechanisms.sort_by(|a, b| a.name.cmp(&b.name));
+        for m in mechanisms {
             let role = match &m.kind {
                 MechKind::Density { .. } => Role::Density,
                 MechKind::Concentration { .. } => Role::Concentration,

@@ -17,7 +17,9 @@ use std::collections::BTreeMap;
 
 use lemsc_runtime::program::{BinOp as KOp, Expr, Kernel, Reduce, Stmt};
 
-use crate::passes::mechanism::{Actions, Derived, DerivedValue, External, MExpr, MechanismPlan};
+use crate::passes::mechanism::{
+    Actions, Condition, Derived, DerivedValue, External, MExpr, MechanismPlan,
+};
 
 /// The voltage step of NEURON's numerical `di/dv` (0.001 mV).
 const DV: f64 = 1e-6;
@@ -299,16 +301,20 @@ impl<'p> Builder<'p> {
         let current = match self.role {
             Role::Density => {
                 out.extend(self.derived(is_own, at));
+                out.extend(self.breakpoint_conditions(at));
                 Expr::Binary(
                     KOp::Mul,
                     Box::new(Expr::Local(self.slots["iDensity"])),
                     Box::new(Expr::Link(self.link(&External::Area))),
                 )
             }
-            Role::Attachment => match self.root_current() {
-                Some(i) => Expr::Local(self.slots[i]),
-                None => return out,
-            },
+            Role::Attachment => {
+                out.extend(self.breakpoint_conditions(at));
+                match self.root_current() {
+                    Some(i) => Expr::Local(self.slots[i]),
+                    None => return out,
+                }
+            }
             Role::Concentration => return out,
         };
         out.push(Stmt::Set {
@@ -316,6 +322,21 @@ impl<'p> Builder<'p> {
             value: current,
         });
         out
+    }
+
+    /// The conditions BREAKPOINT tests, before it writes the current: all of a density's,
+    /// and a synapse's or input's that only assign its own variables (the others are
+    /// WATCHed: see the state kernel).
+    fn breakpoint_conditions(&self, at: At) -> Vec<Stmt> {
+        self.plan
+            .conditions
+            .iter()
+            .filter(|c| self.role == Role::Density || tested_in_breakpoint(c))
+            .map(|c| Stmt::If {
+                test: self.expr(&c.test, at),
+                then: self.actions(&c.actions, &mut Vec::new()),
+            })
+            .collect()
     }
 
     fn current_kernel(&mut self, name: &str) -> Kernel {
@@ -380,9 +401,17 @@ impl<'p> Builder<'p> {
             });
         }
         let mut out_ports: Vec<String> = Vec::new();
-        // Densities and concentration models carry no conditions in the NEURON export.
-        if self.role == Role::Attachment {
-            for c in &self.plan.conditions {
+        // A synapse's or input's conditions are tested after the step, where NEURON's WATCH
+        // tests them; a concentration model's after its update too, since nocmodl moves the
+        // BREAKPOINT of a mechanism without currents into the state update. A density's are in
+        // its current kernel.
+        if self.role != Role::Density {
+            for c in self
+                .plan
+                .conditions
+                .iter()
+                .filter(|c| self.role == Role::Concentration || !tested_in_breakpoint(c))
+            {
                 let then = self.actions(&c.actions, &mut out_ports);
                 advance.push(Stmt::If {
                     test: self.expr(&c.test, AT_STEP_END),
@@ -448,6 +477,12 @@ impl<'p> Builder<'p> {
             ..Kernel::default()
         }
     }
+}
+
+/// A condition that sends no event and changes no regime: the NEURON export tests it in
+/// BREAKPOINT at every step.
+fn tested_in_breakpoint(c: &Condition) -> bool {
+    c.actions.event_outs.is_empty() && c.actions.transition.is_none()
 }
 
 /// A derived value of the top component itself (`gDensity`, `iDensity`), not of a child.
