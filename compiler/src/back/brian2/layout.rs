@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use lemsc_runtime::program::{Op, Program, Reduce};
 
+use super::kinetic::{scheme_groups, SchemeGroup};
 use super::links::{link_uses, Use};
 use super::shapes::Shapes;
 
@@ -34,6 +35,9 @@ pub struct Group {
 /// Instances grouped by kernel, and a way back from an index into `vars`.
 pub struct Layout {
     pub groups: Vec<Group>,
+    /// Kinetic schemes of one shape, each stepped by a group of its own ([`super::kinetic`]),
+    /// ranked among the groups.
+    pub schemes: Vec<SchemeGroup>,
     pub shapes: Shapes,
     /// Per instance: (group, member index).
     pub place: Vec<(usize, usize)>,
@@ -76,12 +80,27 @@ impl Layout {
                 step_position[*inst as usize] = pos;
             }
         }
-        let order = group_order(program, &by_base, &place, &step_position, groups.len());
-        for (rank, g) in order.into_iter().enumerate() {
-            groups[g].rank = Some(rank);
+        let mut schemes = scheme_groups(program, &|index| {
+            let (inst, slot) = locate(program, &by_base, index)?;
+            let (g, j) = place[inst as usize];
+            Some((g, j, slot))
+        });
+        let nodes = Nodes {
+            place: &place,
+            step_position: &step_position,
+            groups: groups.len(),
+            schemes: &schemes,
+        };
+        let order = group_order(program, &by_base, &nodes);
+        for (rank, node) in order.into_iter().enumerate() {
+            match node.checked_sub(groups.len()) {
+                None => groups[node].rank = Some(rank),
+                Some(s) => schemes[s].rank = Some(rank),
+            }
         }
         Layout {
             groups,
+            schemes,
             shapes,
             place,
             by_base,
@@ -102,23 +121,67 @@ impl Layout {
     }
 }
 
-/// The groups that advance, in an order where a group runs before every group that reads it
-/// after jLEMS has advanced it (and after every group that it reads before jLEMS advances
-/// that one), as far as these constraints agree; otherwise, and between unconstrained
-/// groups, in the order of their first member in the step order.
-fn group_order(
-    program: &Program,
-    by_base: &[(u64, u32)],
-    place: &[(usize, usize)],
-    step_position: &[usize],
-    group_count: usize,
-) -> Vec<usize> {
-    let mut first = vec![usize::MAX; group_count];
+/// What [`group_order`] orders: the groups (nodes `0..groups`) and the kinetic-scheme groups
+/// after them (node `groups + s`).
+struct Nodes<'a> {
+    place: &'a [(usize, usize)],
+    step_position: &'a [usize],
+    groups: usize,
+    schemes: &'a [SchemeGroup],
+}
+
+/// The groups that advance and the scheme groups, in an order where a group runs before
+/// every group that reads it after jLEMS has advanced it (and after every group that it reads
+/// before jLEMS advances that one), as far as these constraints agree; otherwise, and between
+/// unconstrained groups, in the order of their first member in the step order. A scheme reads
+/// and writes its occupancies and reads its rates.
+fn group_order(program: &Program, by_base: &[(u64, u32)], nodes: &Nodes) -> Vec<usize> {
+    let (place, step_position) = (nodes.place, nodes.step_position);
+    let node_count = nodes.groups + nodes.schemes.len();
+    let mut first = vec![usize::MAX; node_count];
     for (inst, &pos) in step_position.iter().enumerate() {
         let g = place[inst].0;
         first[g] = first[g].min(pos);
     }
+    // Every value a scheme touches (occupancies, then rates) and the occupancies it
+    // writes: its node and step position.
+    let mut touched: Vec<(u64, usize, usize)> = Vec::new();
+    let mut written: HashMap<u64, (usize, usize)> = HashMap::new();
+    for (s, scheme) in nodes.schemes.iter().enumerate() {
+        let node = nodes.groups + s;
+        for &pos in &scheme.ops {
+            first[node] = first[node].min(pos);
+            let Op::KineticScheme(ks) = &program.step_order[pos] else {
+                continue;
+            };
+            let rates = ks.edges.iter().flat_map(|e| [e.forward, e.reverse]);
+            for index in ks.states.iter().copied().chain(rates) {
+                touched.push((index, node, pos));
+            }
+            for &index in &ks.states {
+                written.insert(index, (node, pos));
+            }
+        }
+    }
     let mut edges: BTreeSet<(usize, usize)> = BTreeSet::new();
+    // Node `reader`, at step position `at`, uses a value of node `owner`, advanced at
+    // `owner_at`: the one jLEMS runs first runs first.
+    let mut constrain = |reader: usize, at: usize, owner: usize, owner_at: usize| {
+        if reader == owner || owner_at == usize::MAX {
+            return;
+        }
+        if owner_at < at {
+            edges.insert((owner, reader));
+        } else {
+            edges.insert((reader, owner));
+        }
+    };
+    for &(index, node, pos) in &touched {
+        if let Some((y, _)) = locate(program, by_base, index) {
+            let y = y as usize;
+            constrain(node, pos, place[y].0, step_position[y]);
+        }
+    }
     let uses: Vec<BTreeMap<u32, Use>> = program.kernels.iter().map(link_uses).collect();
     for (x, rec) in program.instances.iter().enumerate() {
         if step_position[x] == usize::MAX {
@@ -135,30 +198,26 @@ fn group_order(
                 }
             };
             for index in read {
+                if let Some(&(node, pos)) = written.get(&index) {
+                    constrain(place[x].0, step_position[x], node, pos);
+                }
                 let Some((y, _)) = locate(program, by_base, index) else {
                     continue;
                 };
-                let (gx, gy) = (place[x].0, place[y as usize].0);
-                if gx == gy || step_position[y as usize] == usize::MAX {
-                    continue;
-                }
-                if step_position[y as usize] < step_position[x] {
-                    edges.insert((gy, gx));
-                } else {
-                    edges.insert((gx, gy));
-                }
+                let y = y as usize;
+                constrain(place[x].0, step_position[x], place[y].0, step_position[y]);
             }
         }
     }
-    let mut indegree = vec![0usize; group_count];
-    let mut after: Vec<Vec<usize>> = vec![Vec::new(); group_count];
+    let mut indegree = vec![0usize; node_count];
+    let mut after: Vec<Vec<usize>> = vec![Vec::new(); node_count];
     for &(a, b) in &edges {
         if !edges.contains(&(b, a)) {
             indegree[b] += 1;
             after[a].push(b);
         }
     }
-    let advancing: Vec<usize> = (0..group_count)
+    let advancing: Vec<usize> = (0..node_count)
         .filter(|&g| first[g] != usize::MAX)
         .collect();
     let mut ready: BinaryHeap<Reverse<(usize, usize)>> = advancing
@@ -167,7 +226,7 @@ fn group_order(
         .map(|&g| Reverse((first[g], g)))
         .collect();
     let mut order = Vec::with_capacity(advancing.len());
-    let mut placed = vec![false; group_count];
+    let mut placed = vec![false; node_count];
     loop {
         while let Some(Reverse((_, g))) = ready.pop() {
             if placed[g] {

@@ -10,6 +10,7 @@
 //! - [`code`]: kernel statements as Brian2 abstract code (conditions as `lemsc_ifelse`);
 //! - [`links`]: values read from other instances as linked or summed variables;
 //! - [`events`]: event connections as `Synapses`, with jLEMS's delivery times;
+//! - [`kinetic`]: kinetic schemes, stepped by a user function of their own groups;
 //! - [`initial`]: the initial state, from the runtime's own initialisation;
 //! - [`script`]: the script through `codegen-templates/brian2/script.py.tera`;
 //! - [`support`]: what Brian2 cannot express, refused at the model text;
@@ -18,6 +19,7 @@
 pub mod code;
 pub mod events;
 pub mod initial;
+pub mod kinetic;
 pub mod layout;
 pub mod links;
 pub mod names;
@@ -130,9 +132,6 @@ pub fn export_file(path: &Path, opts: &Brian2Options) -> Result<Brian2Outcome, S
         Err(diags) => return Err(input.fail(diags)),
     };
     let simulation = model.component(ir.simulation.component).name_span;
-    if let Some(d) = support::check_program(&program, simulation) {
-        return Err(input.fail(vec![d]));
-    }
     let text = match script_text(&program, &input.stem, opts.device) {
         Ok(text) => text,
         Err(why) => {

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::code::{number, Names, Printer};
 use super::events::{self, Route};
+use super::kinetic;
 use super::layout::Layout;
 use super::links::{group_links, GroupLinks};
 use super::names;
@@ -47,6 +48,11 @@ pub struct ScriptInput<'a> {
 /// The script's text; an error says what Brian2 groups cannot hold.
 pub fn script(program: &Program, input: &ScriptInput) -> Result<String, String> {
     let layout = Layout::new(program);
+    if let Some(pos) = kinetic::unplaced_scheme(program, &layout.schemes) {
+        return Err(format!(
+            "kinetic scheme {pos} of the step order reads values outside every instance"
+        ));
+    }
     let links: Vec<GroupLinks> = (0..layout.groups.len())
         .map(|g| group_links(program, &layout, g))
         .collect::<Result<_, _>>()?;
@@ -67,6 +73,7 @@ pub fn script(program: &Program, input: &ScriptInput) -> Result<String, String> 
         lines: Vec::new(),
     };
     b.groups()?;
+    b.schemes();
     b.linked();
     b.summed();
     b.routes(&routes)?;
@@ -309,6 +316,75 @@ impl Builder<'_> {
             }
         }
         Ok(())
+    }
+
+    /// One `NeuronGroup` per scheme group: its occupancies and rates linked to their slots,
+    /// its step the shape's function (one call per state, all on the old occupancies, then
+    /// the writes back), in its place of the order.
+    fn schemes(&mut self) {
+        let dt = self.program.dt;
+        for (s, scheme) in self.layout.schemes.iter().enumerate() {
+            let name = format!("ks{s}");
+            let function = format!("lemsc_kinetic{s}");
+            let args = kinetic::argument_names(&scheme.shape);
+            self.lines.push(format!(
+                "# kinetic scheme of {} states",
+                scheme.shape.states
+            ));
+            self.lines.push(format!(
+                "NAMESPACE[{}] = _function({}, {}, {}, {}, {})",
+                python_str(&function),
+                kinetic::python_function(&scheme.shape, dt),
+                args.len(),
+                python_str(&kinetic::cpp_function(&function, &scheme.shape, dt)),
+                python_str(&kinetic::cython_function(&function, &scheme.shape, dt)),
+                python_str(&function),
+            ));
+            let values = &args[1..];
+            let news: Vec<String> = (0..scheme.shape.states).map(|k| format!("kn{k}")).collect();
+            let eqs: Vec<String> = values
+                .iter()
+                .map(|a| format!("{a} : 1 (linked)"))
+                .chain(news.iter().map(|kn| format!("{kn} : 1")))
+                .collect();
+            self.lines.push(format!(
+                "{name} = b2.NeuronGroup({}, {}, namespace=NAMESPACE, name={})",
+                scheme.ops.len(),
+                python_str(&eqs.join("\n")),
+                python_str(&name),
+            ));
+            self.lines.push(format!("OBJECTS.append({name})"));
+            let sources = scheme.occupancies.iter().chain(&scheme.rates);
+            for (arg, source) in values.iter().zip(sources) {
+                self.lines.push(format!(
+                    "{name}.{arg} = b2.linked_var({}, {}, index={})",
+                    self.group_name(source.group),
+                    python_str(&self.slot_var(source.group, source.slot)),
+                    index_literal(&source.members),
+                ));
+            }
+            // Computed, then written back by a second operation: one code block that reads
+            // and writes the linked occupancies is one numpy cannot vectorise.
+            let call = values.join(", ");
+            let compute: Vec<String> = news
+                .iter()
+                .enumerate()
+                .map(|(k, kn)| format!("{kn} = {function}({}, {call})", number(k as f64)))
+                .collect();
+            let write: Vec<String> = news
+                .iter()
+                .enumerate()
+                .map(|(k, kn)| format!("p{k} = {kn}"))
+                .collect();
+            let order = ORDER_STRIDE * (scheme.rank.unwrap_or(0) + 1);
+            for (code, at, suffix) in [(compute, order, "step"), (write, order + 1, "write")] {
+                self.lines.push(format!(
+                    "{name}.run_regularly({}, when='groups', order={at}, name={})",
+                    python_str(&code.join("\n")),
+                    python_str(&format!("{name}_{suffix}")),
+                ));
+            }
+        }
     }
 
     fn linked(&mut self) {

@@ -2,14 +2,10 @@
 //!
 //! - Multi-compartment cells: Brian2 would need a `SpatialNeuron` with a cable solver; the
 //!   program has no cable equation to print (the native target refuses them too).
-//! - Kinetic schemes: jLEMS steps them with a matrix exponential whose scaling depends on the
-//!   rates at each step, which Brian2's per-group code cannot hold.
 
 use std::collections::BTreeSet;
 
-use lemsc_runtime::program::{Op, Program};
-
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Diagnostic;
 use crate::ir::Ir;
 use crate::model::component::CompId;
 use crate::model::Model;
@@ -43,30 +39,4 @@ pub fn check_brian2(model: &Model, ir: &Ir) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-/// An error at `simulation` when the program steps a kinetic scheme.
-pub fn check_program(program: &Program, simulation: Span) -> Option<Diagnostic> {
-    let scheme_owner = program.step_order.iter().enumerate().find_map(|(k, op)| {
-        matches!(op, Op::KineticScheme(_)).then(|| {
-            // The owner is advanced right after its schemes.
-            program.step_order[k..].iter().find_map(|op| match op {
-                Op::Advance { inst } => Some(*inst),
-                _ => None,
-            })
-        })
-    })?;
-    let path = scheme_owner
-        .map(|i| program.instances[i as usize].path.clone())
-        .unwrap_or_default();
-    Some(
-        Diagnostic::at(
-            simulation,
-            format!(
-                "this simulation steps a kinetic scheme (in {path}): the Brian2 target does not \
-                 export kinetic schemes"
-            ),
-        )
-        .with_note("the native target (`--target native`) and NEURON (`--target neuron`) run it"),
-    )
 }
