@@ -113,6 +113,13 @@ struct Cli {
     #[arg(long)]
     fast: bool,
 
+    /// How NeuroML <cell>s are simulated natively: `jlems` (default) as jLEMS for cells of
+    /// one compartment and as NEURON for multi-compartment cells; `neuron`: every <cell> as
+    /// NEURON does (compartments, backward Euler), as the jNeuroML_NEURON and EDEN OMV
+    /// engines run them
+    #[arg(long, value_enum, default_value_t = CellNumericsArg::Jlems, value_name = "HOW")]
+    cell_numerics: CellNumericsArg,
+
     /// With `--target neuron`: also compile the mechanisms (nrnivmodl) and run the runner;
     /// with `--target nest`: also build the NESTML module (cached) and run the script; the
     /// exit status is the simulator's. With `--target brian2`: also run the script
@@ -225,6 +232,13 @@ impl CommonArgs {
             },
         }
     }
+}
+
+/// `--cell-numerics`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CellNumericsArg {
+    Jlems,
+    Neuron,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -419,6 +433,10 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
         max_output_bytes: (cli.max_output_gib.max(0.0) * 1024.0 * 1024.0 * 1024.0) as u64,
         plot: cli.plot,
         fast: cli.fast,
+        cell_numerics: match cli.cell_numerics {
+            CellNumericsArg::Jlems => lemsc::passes::cable::CellNumerics::Jlems,
+            CellNumericsArg::Neuron => lemsc::passes::cable::CellNumerics::Neuron,
+        },
     };
     if cli.verbose && engine.available() != engine && !json_messages(&cli.common) {
         stderrln!(
@@ -751,7 +769,10 @@ fn run_emit(file: &Path, emit: Emit, cli: &Cli) -> u8 {
                 seed: cli.seed,
             };
             match lemsc::passes::kernels::build_program(model, ir, &opts) {
-                Ok(program) => {
+                Ok(mut program) => {
+                    if cli.fast {
+                        lemsc::passes::fast::merge_linear_synapses(ir, &mut program);
+                    }
                     stdout!("{}", lemsc_runtime::program::print::print(&program));
                     EXIT_OK
                 }

@@ -15,6 +15,7 @@ use lemsc_runtime::program::Program;
 use crate::confine::WriteRoot;
 use crate::diag::{Diagnostic, SourceMap};
 use crate::model::Model;
+use crate::passes::cable::CellNumerics;
 use crate::passes::kernels::ProgramOptions;
 use crate::pipeline::{check, CheckOptions, Checked};
 
@@ -67,6 +68,9 @@ pub struct RunOptions {
     /// `--fast`: the same model, not the same bits: linear synapses of one cell share one
     /// state (see [`crate::passes::fast`]).
     pub fast: bool,
+    /// `--cell-numerics`: how NeuroML `<cell>`s are simulated (see
+    /// [`crate::passes::cable::CellNumerics`]).
+    pub cell_numerics: CellNumerics,
 }
 
 /// The default of [`RunOptions::max_output_bytes`]: a quarter of a small machine's disk.
@@ -82,6 +86,7 @@ impl Default for RunOptions {
             max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
             plot: false,
             fast: false,
+            cell_numerics: CellNumerics::default(),
         }
     }
 }
@@ -342,6 +347,7 @@ fn lower_checked(
             seed: opts.seed,
         },
         opts.check.limits.max_memory_bytes,
+        opts.cell_numerics,
     )?;
     if opts.fast {
         crate::passes::fast::merge_linear_synapses(lowered, &mut program);
@@ -484,9 +490,10 @@ fn build_program(
     ir: &crate::ir::Ir,
     opts: &ProgramOptions,
     max_memory_bytes: u64,
+    cell_numerics: CellNumerics,
 ) -> Result<Program, Vec<Diagnostic>> {
     // Cells with a morphology run as NEURON runs them (`passes::cable`).
-    if crate::passes::cable::applies(model, ir) {
+    if crate::passes::cable::applies(model, ir, cell_numerics) {
         return crate::passes::cable::build_program(model, ir, opts);
     }
     crate::passes::kernels::build_program_within(model, ir, opts, max_memory_bytes)
