@@ -35,11 +35,7 @@ use lemsc_testsuite::omv::{
 use lemsc_testsuite::{native_lems_examples, shared_dir, MULTI_COMPARTMENT_EXAMPLE};
 
 /// Examples the Brian2 target refuses, and the words of the error.
-const REFUSED: &[(&str, &str)] = &[
-    (MULTI_COMPARTMENT_EXAMPLE, "multi-compartment cells"),
-    ("LEMS_NML2_Ex4_KS.xml", "kinetic scheme"),
-    ("LEMS_NML2_Ex4a_KS.xml", "kinetic scheme"),
-];
+const REFUSED: &[(&str, &str)] = &[(MULTI_COMPARTMENT_EXAMPLE, "multi-compartment cells")];
 
 /// Output columns (numbered from 1 after the time) that random inputs drive, per example.
 const RANDOM: &[(&str, Random)] = &[

@@ -38,12 +38,8 @@ use lemsc_testsuite::realworld::{
 };
 
 /// Models (their path below `../shared/realworld`) the Brian2 target refuses, and the words
-/// of the error.
-const REFUSED: &[(&str, &str)] = &[(
-    // Golgi_KAHP is a kinetic-scheme channel (ionChannelKS).
-    "SolinasEtAl-GolgiCell/NeuroML2/LEMS_KAHP_Test.xml",
-    "kinetic scheme",
-)];
+/// of the error: none (the corpus's multi-compartment cells are not run natively either).
+const REFUSED: &[(&str, &str)] = &[];
 
 /// Models (their path below `../shared/realworld`, or a folder prefix) run only with
 /// `LEMSC_BRIAN2_REALWORLD_ALL=1`, and why: together they were 5500 of the 7400 worker-seconds
