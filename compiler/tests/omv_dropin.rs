@@ -26,20 +26,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-/// Test files that fail, and why; their simulations must still run. A `jNeuroML_NEURON` file
-/// with OMV's tolerance of 0 asks for the reference export's spike times to the printed digit;
-/// the NEURON export is within one step of them (what `testsuite/tests/neuron_examples.rs`
-/// checks), but not always on it. Two `jNeuroML_Brian2` files judge jLEMS's spike times (the
+/// Test files that fail, and why; their simulations must still run. Every `jNeuroML_NEURON`
+/// file passes (OMV's tolerance of 0: the reference export's spike times to the printed
+/// digit). Two `jNeuroML_Brian2` files judge jLEMS's spike times (the
 /// `.mep` the `jNeuroML` files share) with a tolerance tighter than the `jNeuroML` file's,
 /// one that only jNeuroML's own Brian2 export (Brian2's integrators) met: our script computes
 /// jLEMS's numbers, so jLEMS itself fails them by the same margin.
 const KNOWN_GAPS: &[(&str, &str)] = &[
-    (
-        ".test.ex15.jnmlnrn.omt",
-        "after 280 ms of spiking the granule cell's trace has drifted by less than a step from \
-         the reference export's: one spike of v (at 287.6 ms) is 0.001 ms late and the last \
-         crossing of the Ca conductance 0.001 ms early (tolerance 0)",
-    ),
     (
         ".test.ex1.jnmlbrian2.omt",
         "spike times are jLEMS's (52.27 ms ... 101.04 ms), which are within the jNeuroML \

@@ -10,6 +10,8 @@
 //! - [`modfile`]: a mechanism plan printed through `codegen-templates/neuron/mechanism.mod.tera`;
 //! - [`runner`]: the runner's view of the IR, printed through `runner.py.tera`; it imports
 //!   the output-file helpers from a support module written beside it;
+//! - [`runner_params`]: the parameters the runner sets itself, where nocmodl would round
+//!   their mod defaults;
 //! - [`run`]: `--run`: `nrnivmodl`, then the runner, with NEURON's exit status.
 //!
 //! docs/neuron-target.md records the NEURON facts and the integration recipe this follows.
@@ -22,6 +24,7 @@ pub mod names;
 pub mod nmodl_expr;
 pub mod run;
 pub mod runner;
+mod runner_params;
 
 pub use driver::{export_file, NeuronOutcome, NeuronRunOptions};
 

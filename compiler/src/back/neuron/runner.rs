@@ -20,6 +20,7 @@ use super::modfile::{ModFile, DISTANCE_VAR};
 use super::morphology::{layout, CellLayout};
 use super::names::{python_str, shorten};
 use super::nmodl_expr::number;
+use super::runner_params;
 use super::{NeuronOptions, OutputStyle};
 
 const TEMPLATE: &str = include_str!("../../../../codegen-templates/neuron/runner.py.tera");
@@ -175,6 +176,7 @@ impl Builder<'_> {
                 self.lines
                     .push(format!("P[{k}] = h.{}(S[{k}](0.5))", m.name));
                 self.properties(member);
+                self.exact_point_cell_params(member);
                 if let Some(v0) = self.initial_voltage(member) {
                     self.lines.push(format!("S[{k}].v = {}", number(v0 * 1e3)));
                 }
@@ -196,6 +198,35 @@ impl Builder<'_> {
                 .unwrap_or(p.value);
             let id = &m.idents[&p.name];
             lines.push(format!("P[{}].{id} = {}", inst.0, number(value)));
+        }
+        self.lines.extend(lines);
+    }
+
+    /// A point cell's own parameters that nocmodl would round ([`runner_params`]).
+    fn exact_point_cell_params(&mut self, inst: InstId) {
+        let Some(m) = self.mod_of(inst) else { return };
+        let lines: Vec<String> = runner_params::point_cell_params(&m.plan)
+            .into_iter()
+            .filter_map(|(flat, value)| {
+                let ident = m.idents.get(&flat)?;
+                Some(format!("P[{}].{ident} = {}", inst.0, number(value)))
+            })
+            .collect();
+        self.lines.extend(lines);
+    }
+
+    /// A channel density's parameters that nocmodl would round ([`runner_params`]), on every
+    /// segment of the sections it is inserted in.
+    fn exact_density_params(&mut self, inst: InstId, mech: &str, k: u32, sections: &[usize]) {
+        let Some(m) = self.mod_of(inst) else { return };
+        let mut lines = Vec::new();
+        for (flat, value) in runner_params::density_params(&m.plan) {
+            let Some(ident) = m.idents.get(&flat) else {
+                continue;
+            };
+            for &i in sections {
+                lines.push(format!("C[{k}][{i}].{ident}_{mech} = {}", number(value)));
+            }
         }
         self.lines.extend(lines);
     }
@@ -342,6 +373,9 @@ impl Builder<'_> {
             for &i in &sections {
                 self.lines
                     .push(format!("C[{k}][{i}].insert({})", python_str(&name)));
+            }
+            if matches!(kind, MechKind::Density { .. }) {
+                self.exact_density_params(inst, &name, k, &sections);
             }
             let variation = bio
                 .channels
