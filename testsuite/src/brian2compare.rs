@@ -6,12 +6,19 @@
 //! files come out byte for byte identical); the tolerance covers the order of additions Brian2
 //! chooses (sympy reorders sums) and sums taken over synapses in another order. Columns that
 //! random inputs drive are compared by spike count. Event files must hold the same events.
+//!
+//! Both tests run their models the same way ([`run_all`]: native, then the Brian2 script, two
+//! models at a time) and check refusals the same way ([`assert_refused_at_model_text`]).
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use lemsc::back::brian2::run::find_python;
+use lemsc::back::brian2::{export_file, script_file_name, Brian2Options};
+use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
 
 use crate::nrncompare::{compare_spike_counts_loosely, read_dat};
+use crate::runs::{first_error, fresh_root, status, two_at_a_time};
 use crate::simulators::in_ci;
 
 /// A value column agrees when `max |brian2 - native| <= REL_TOL · size`.
@@ -27,6 +34,14 @@ pub enum Random<'a> {
 }
 
 impl Random<'_> {
+    /// What random inputs drive in the model called `name`, by a table of names.
+    pub fn of<'a>(table: &[(&str, Random<'a>)], name: &str) -> Random<'a> {
+        table
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(Random::None, |(_, r)| *r)
+    }
+
     fn drives(self, column: usize) -> bool {
         match self {
             Random::None => false,
@@ -175,4 +190,142 @@ pub fn compare_outputs(
         }
     }
     failures
+}
+
+/// One model run on the native target and through its Brian2 script, each into its own folder.
+pub struct Brian2Run {
+    pub file: PathBuf,
+    pub native_dir: PathBuf,
+    pub brian2_dir: PathBuf,
+    /// The native run's output files, or why a run failed.
+    pub result: Result<Vec<PathBuf>, String>,
+    pub seconds: f64,
+}
+
+/// Runs `file` natively into `root/native/<folder>`, then its Brian2 script (built and run)
+/// into `root/brian2/<folder>`.
+pub fn run_both(file: &Path, root: &Path, folder: &str) -> Brian2Run {
+    let native_dir = root.join("native").join(folder);
+    let brian2_dir = root.join("brian2").join(folder);
+    let native = RunOptions {
+        out_dir: Some(native_dir.clone()),
+        engine: Engine::Native,
+        ..RunOptions::default()
+    };
+    let brian2 = Brian2Options {
+        out_dir: Some(brian2_dir.clone()),
+        run: true,
+        ..Brian2Options::default()
+    };
+    let started = Instant::now();
+    let result = run_file(file, &native)
+        .map_err(|e| format!("the native run failed: {}", first_error(&e)))
+        .map(|outcome| outcome.outputs)
+        .and_then(|outputs| match export_file(file, &brian2) {
+            Ok(outcome) if outcome.status == Some(0) => Ok(outputs),
+            Ok(outcome) => Err(format!(
+                "the script {} exited with status {:?}",
+                outcome.script.display(),
+                outcome.status
+            )),
+            Err(e) => Err(first_error(&e)),
+        });
+    Brian2Run {
+        file: file.to_path_buf(),
+        native_dir,
+        brian2_dir,
+        result,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Every file through [`run_both`] under a fresh `root`, two at a time, in the files' order,
+/// with a status line each (`label` names a file). Builds are cached in
+/// `$LEMSC_BRIAN2_CACHE`, `target/brian2-cache` when unset (`root` is a folder of
+/// `target/tmp`).
+pub fn run_all(
+    files: &[PathBuf],
+    root: &Path,
+    folder: impl Fn(&Path) -> String + Sync,
+    label: impl Fn(&Path) -> String,
+) -> Vec<Brian2Run> {
+    if std::env::var_os("LEMSC_BRIAN2_CACHE").is_none() {
+        // `root` is in the tests' temporary folder, `target/tmp`.
+        let cache = root.join("../../brian2-cache");
+        std::env::set_var("LEMSC_BRIAN2_CACHE", cache);
+    }
+    fresh_root(root);
+    let started = Instant::now();
+    let runs = two_at_a_time(files, |file| run_both(file, root, &folder(file)));
+    for run in &runs {
+        let status = status(&run.result);
+        println!(
+            "brian2 {:<60} {:>7.2} s  {status}",
+            label(&run.file),
+            run.seconds
+        );
+    }
+    println!(
+        "{} models in {:.1} s",
+        runs.len(),
+        started.elapsed().as_secs_f64()
+    );
+    runs
+}
+
+/// The failures of every run (a failed run, or an output file that disagrees) and how many
+/// output files were compared; `label` names a run, `random` says what random inputs drive.
+pub fn compare_runs(
+    runs: &[Brian2Run],
+    label: impl Fn(&Path) -> String,
+    random: impl Fn(&Path) -> Random<'static>,
+) -> (Vec<String>, usize) {
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for run in runs {
+        let name = label(&run.file);
+        let outputs = match &run.result {
+            Ok(outputs) => outputs,
+            Err(why) => {
+                failures.push(format!("{name}: {why}"));
+                continue;
+            }
+        };
+        total += outputs.len();
+        let found = compare_outputs(outputs, &run.native_dir, &run.brian2_dir, random(&run.file));
+        failures.extend(found.into_iter().map(|f| format!("{name}: {f}")));
+    }
+    println!("{total} output files compared (value columns within {REL_TOL:e} of their size)");
+    (failures, total)
+}
+
+/// Asserts that exporting `file` into `out` fails with an error located in the model text
+/// (file:line:column) that says `words`, and writes no script.
+pub fn assert_refused_at_model_text(name: &str, file: &Path, out: &Path, words: &str) {
+    let opts = Brian2Options {
+        out_dir: Some(out.to_path_buf()),
+        ..Brian2Options::default()
+    };
+    let Err(SimError::Model {
+        sources,
+        diagnostics,
+    }) = export_file(file, &opts)
+    else {
+        panic!("{name}: expected a located model error");
+    };
+    let error = diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .unwrap_or_else(|| panic!("{name}: no error among the diagnostics"));
+    let text = lemsc::diag::render(&sources, std::slice::from_ref(error), false);
+    assert!(text.contains(words), "{name}: {text}");
+    let located = text
+        .lines()
+        .any(|l| l.contains(".xml:") || l.contains(".nml:"));
+    assert!(located, "{name}: the error is not located:\n{text}");
+    let stem = file.file_stem().unwrap().to_string_lossy();
+    assert!(
+        !out.join(script_file_name(&stem)).exists(),
+        "{name}: a script was written although the model was refused"
+    );
 }

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 pub mod brian2compare;
 pub mod diagtext;
 pub mod failures;
+pub mod ir_outputs;
 pub mod nrncompare;
 pub mod omv;
 pub mod realworld;
 pub mod refcompare;
+pub mod runs;
 pub mod simulators;
 
 /// The read-only shared data folder beside the checkout (`../shared`).

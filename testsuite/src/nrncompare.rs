@@ -17,11 +17,12 @@
 //! - **Random columns** (driven by random inputs, whose streams differ between the targets):
 //!   only spike counts, within `3·√(a + b) + 2` of each other ([`loose_count_bound`]).
 
+use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
 use crate::omv::{
-    compare, detect_spikes, evaluate, Detection, FailReason, Mep, ObservableResult, Omt,
-    SpikeSource, Values, Verdict, ALLCLOSE_ATOL,
+    compare, detect_spikes, evaluate, read_spike_file, CellSelection, Detection, FailReason, Mep,
+    ObservableResult, Omt, SpikeFile, SpikeFormat, SpikeSource, Values, Verdict, ALLCLOSE_ATOL,
 };
 
 /// Relative bound on a continuous column, as a fraction of the native column's size: its
@@ -642,4 +643,84 @@ mod tests {
         let b: Vec<f64> = (0..n).map(|i| if i < 101 { 0.0 } else { 1.0 }).collect();
         assert!(compare_continuous((&t, &a), (&t, &b), 1e-4, &Exclusions::default()).is_ok());
     }
+}
+
+/// One example's run on the native target and on another (`name`), for comparing their files.
+pub struct RunPair<'a> {
+    pub example: &'a str,
+    pub native_dir: &'a Path,
+    pub other_dir: &'a Path,
+    /// The other target's name in messages (`NEST`, `NEURON`).
+    pub name: &'a str,
+}
+
+/// Why two runs of an example cannot be compared: one of them failed.
+pub fn why_not_compared<T, U>(
+    native: &Result<T, String>,
+    other: &Result<U, String>,
+    name: &str,
+) -> Option<String> {
+    match (native, other) {
+        (Err(why), _) => Some(format!("the native run failed: {why}")),
+        (_, Err(why)) => Some(format!("the {name} run failed: {why}")),
+        _ => None,
+    }
+}
+
+/// Compares the spike files (name as written, `TIME_ID`/`ID_TIME`) of both runs cell id by
+/// cell id: spike times within `tolerance` (s), or only their counts where `random(id)`; the
+/// times compared open windows in `spikes`. Returns the ids compared and the earliest spike
+/// time compared (infinite when there is none).
+pub fn compare_spike_files(
+    pair: &RunPair,
+    files: &[(String, String)],
+    tolerance: f64,
+    random: impl Fn(i64) -> bool,
+    spikes: &mut Exclusions,
+    failures: &mut Vec<String>,
+) -> (usize, f64) {
+    let example = pair.example;
+    let (mut compared, mut first_spike) = (0, f64::INFINITY);
+    for (file_name, format) in files {
+        let spec = SpikeFile {
+            path: file_name.clone(),
+            format: match format.as_str() {
+                "TIME_ID" => SpikeFormat::TimeId,
+                _ => SpikeFormat::IdTime,
+            },
+            ids: CellSelection::All,
+            scaling: 1.0,
+        };
+        let read = |dir: &Path| read_spike_file(&dir.join(file_name), &spec);
+        let (a, b) = match (read(pair.native_dir), read(pair.other_dir)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(why), _) => {
+                failures.push(format!("{example} {file_name} (native): {why}"));
+                continue;
+            }
+            (_, Err(why)) => {
+                failures.push(format!("{example} {file_name} ({}): {why}", pair.name));
+                continue;
+            }
+        };
+        let ids: BTreeSet<i64> = a.keys().chain(b.keys()).copied().collect();
+        let none = Vec::new();
+        for id in ids {
+            let (a, b) = (a.get(&id).unwrap_or(&none), b.get(&id).unwrap_or(&none));
+            compared += 1;
+            let verdict = if random(id) {
+                compare_spike_counts_loosely(a.len(), b.len())
+            } else {
+                for &t in a.iter().chain(b) {
+                    spikes.add_spike(t, tolerance, 0.0);
+                    first_spike = first_spike.min(t);
+                }
+                compare_spike_times(a, b, tolerance, 0.0)
+            };
+            if let Err(why) = verdict {
+                failures.push(format!("{example} {file_name} id {id}: {why}"));
+            }
+        }
+    }
+    (compared, first_spike)
 }

@@ -6,7 +6,7 @@
 //!   line, column), never with a Python traceback.
 //! - **Against the native target** (`brian2_agrees_with_native`): every output file the native
 //!   run writes must be written by the script, with the same rows and times. Each value column
-//!   must agree within [`REL_TOL`] of the native column's size (its range or its largest
+//!   must agree within `brian2compare::REL_TOL` of the native column's size (its range or its largest
 //!   magnitude); event files must hold the same events. The script reproduces jLEMS's step
 //!   (most files come out byte for byte identical); the tolerance covers the order of
 //!   additions Brian2 chooses (sympy reorders sums) and sums taken over synapses in another
@@ -20,14 +20,12 @@
 //! brian2 the tests say so and pass; under CI (`CI=true`) that is a failure.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
-use std::time::Instant;
+use std::sync::OnceLock;
 
-use lemsc::back::brian2::{export_file, Brian2Options};
 use lemsc::diag::SourceMap;
-use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
-use lemsc_testsuite::brian2compare::{compare_outputs, skipped_without_brian2, Random, REL_TOL};
+use lemsc_testsuite::brian2compare::{
+    assert_refused_at_model_text, compare_runs, run_all, skipped_without_brian2, Brian2Run, Random,
+};
 use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::omv::{
     evaluate, load_mep, observable_failure, omts_for_engine, ENGINE_JNEUROML,
@@ -64,151 +62,31 @@ fn name_of(file: &Path) -> String {
     file.file_name().unwrap().to_string_lossy().into_owned()
 }
 
-struct Run {
-    file: PathBuf,
-    native_dir: PathBuf,
-    brian2_dir: PathBuf,
-    /// The native run's output files, or why a run failed.
-    result: Result<Vec<PathBuf>, String>,
-    seconds: f64,
-}
-
-fn first_error(err: &SimError) -> String {
-    err.summary()
-        .lines()
-        .next()
-        .unwrap_or("no message")
-        .to_string()
-}
-
-fn run_example(file: &Path, root: &Path) -> Run {
-    let stem = file.file_stem().unwrap();
-    let native_dir = root.join("native").join(stem);
-    let brian2_dir = root.join("brian2").join(stem);
-    let native = RunOptions {
-        out_dir: Some(native_dir.clone()),
-        engine: Engine::Native,
-        ..RunOptions::default()
-    };
-    let result = run_file(file, &native)
-        .map_err(|e| format!("the native run failed: {}", first_error(&e)))
-        .map(|outcome| outcome.outputs);
-    let started = Instant::now();
-    let opts = Brian2Options {
-        out_dir: Some(brian2_dir.clone()),
-        run: true,
-        ..Brian2Options::default()
-    };
-    let result = result.and_then(|outputs| match export_file(file, &opts) {
-        Ok(outcome) if outcome.status == Some(0) => Ok(outputs),
-        Ok(outcome) => Err(format!(
-            "the script {} exited with status {:?}",
-            outcome.script.display(),
-            outcome.status
-        )),
-        Err(e) => Err(first_error(&e)),
-    });
-    Run {
-        file: file.to_path_buf(),
-        native_dir,
-        brian2_dir,
-        result,
-        seconds: started.elapsed().as_secs_f64(),
-    }
-}
-
 /// Every supported example, native and Brian2, once per test process, two at a time.
-fn runs() -> &'static [Run] {
-    static RUNS: OnceLock<Vec<Run>> = OnceLock::new();
+fn runs() -> &'static [Brian2Run] {
+    static RUNS: OnceLock<Vec<Brian2Run>> = OnceLock::new();
     RUNS.get_or_init(|| {
-        if std::env::var_os("LEMSC_BRIAN2_CACHE").is_none() {
-            let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../brian2-cache");
-            std::env::set_var("LEMSC_BRIAN2_CACHE", cache);
-        }
         let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("brian2-examples");
-        let _ = std::fs::remove_dir_all(&root);
         let files: Vec<PathBuf> = native_lems_examples()
             .into_iter()
             .filter(|f| !REFUSED.iter().any(|(name, _)| name_of(f) == *name))
             .collect();
-        let next = AtomicUsize::new(0);
-        let done: Mutex<Vec<Run>> = Mutex::new(Vec::new());
-        let started = Instant::now();
-        std::thread::scope(|scope| {
-            for _ in 0..2 {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    let run = run_example(file, &root);
-                    done.lock().unwrap().push(run);
-                });
-            }
-        });
-        let mut runs = done.into_inner().unwrap();
-        runs.sort_by_key(|r| name_of(&r.file));
-        for run in &runs {
-            let status = match &run.result {
-                Ok(_) => "ok".to_string(),
-                Err(why) => format!("FAILED: {why}"),
-            };
-            println!(
-                "brian2 {:<45} {:>7.2} s  {status}",
-                name_of(&run.file),
-                run.seconds
-            );
-        }
-        println!(
-            "{} examples in {:.1} s",
-            runs.len(),
-            started.elapsed().as_secs_f64()
-        );
-        runs
+        let stem = |f: &Path| f.file_stem().unwrap().to_string_lossy().into_owned();
+        run_all(&files, &root, stem, name_of)
     })
 }
 
 #[test]
 fn brian2_refuses_what_it_cannot_express_at_the_model_text() {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("brian2-refused");
     for (name, words) in REFUSED {
-        let file = examples_dir().join(name);
-        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("brian2-refused");
-        let opts = Brian2Options {
-            out_dir: Some(out.clone()),
-            ..Brian2Options::default()
-        };
-        let Err(SimError::Model {
-            sources,
-            diagnostics,
-        }) = export_file(&file, &opts)
-        else {
-            panic!("{name}: expected a located model error");
-        };
-        let error = diagnostics
-            .iter()
-            .find(|d| d.is_error())
-            .unwrap_or_else(|| panic!("{name}: no error among the diagnostics"));
-        let text = lemsc::diag::render(&sources, std::slice::from_ref(error), false);
-        assert!(text.contains(words), "{name}: {text}");
-        // file:line:column of the model text.
-        let located = text
-            .lines()
-            .any(|l| l.contains(".xml:") || l.contains(".nml:"));
-        assert!(located, "{name}: the error is not located:\n{text}");
-        assert!(
-            !out.join(lemsc::back::brian2::script_file_name(
-                name.trim_end_matches(".xml")
-            ))
-            .exists(),
-            "{name}: a script was written although the model was refused"
-        );
+        assert_refused_at_model_text(name, &examples_dir().join(name), &out, words);
     }
 }
 
 /// The columns of `example` that random inputs drive.
-fn random_columns(example: &str) -> Random<'static> {
-    RANDOM
-        .iter()
-        .find(|(name, _)| *name == example)
-        .map_or(Random::None, |(_, c)| *c)
+fn random_columns(example: &Path) -> Random<'static> {
+    Random::of(RANDOM, &name_of(example))
 }
 
 #[test]
@@ -216,27 +94,7 @@ fn brian2_agrees_with_native() {
     if skipped_without_brian2("brian2_agrees_with_native") {
         return;
     }
-    let mut failures = Vec::new();
-    let mut total = 0;
-    for run in runs() {
-        let example = name_of(&run.file);
-        let outputs = match &run.result {
-            Ok(outputs) => outputs,
-            Err(why) => {
-                failures.push(format!("{example}: {why}"));
-                continue;
-            }
-        };
-        total += outputs.len();
-        let found = compare_outputs(
-            outputs,
-            &run.native_dir,
-            &run.brian2_dir,
-            random_columns(&example),
-        );
-        failures.extend(found.into_iter().map(|f| format!("{example}: {f}")));
-    }
-    println!("{total} output files compared (value columns within {REL_TOL:e} of their size)");
+    let (failures, total) = compare_runs(runs(), name_of, random_columns);
     assert!(total >= 30, "only {total} output files compared");
     assert_none_failed("Brian2 output files", &failures, total, &[]);
 }

@@ -22,14 +22,12 @@
 //! unchanged model is not compiled again.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
-use std::time::Instant;
+use std::sync::OnceLock;
 
-use lemsc::back::brian2::{export_file, Brian2Options};
 use lemsc::diag::SourceMap;
-use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
-use lemsc_testsuite::brian2compare::{compare_outputs, skipped_without_brian2, Random, REL_TOL};
+use lemsc_testsuite::brian2compare::{
+    assert_refused_at_model_text, compare_runs, run_all, skipped_without_brian2, Brian2Run, Random,
+};
 use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::nrncompare::relocate_outputs;
 use lemsc_testsuite::omv::{evaluate, load_mep, observable_failure, Omt, ENGINE_JNEUROML};
@@ -97,66 +95,9 @@ const KNOWN_GAPS: &[(&str, &str)] = &[
     ),
 ];
 
-/// One model's runs: the native outputs, or why a run failed.
-struct Run {
-    target: PathBuf,
-    native_dir: PathBuf,
-    brian2_dir: PathBuf,
-    result: Result<Vec<PathBuf>, String>,
-    seconds: f64,
-}
-
-fn first_error(err: &SimError) -> String {
-    err.summary()
-        .lines()
-        .next()
-        .unwrap_or("no message")
-        .to_string()
-}
-
 fn refusal_of(target: &Path) -> Option<&'static str> {
     let name = short_name(target);
     REFUSED.iter().find(|(n, _)| *n == name).map(|(_, w)| *w)
-}
-
-fn run_brian2(target: &Path, out_dir: &Path) -> Result<(), String> {
-    let opts = Brian2Options {
-        out_dir: Some(out_dir.to_path_buf()),
-        run: true,
-        ..Brian2Options::default()
-    };
-    match export_file(target, &opts) {
-        Ok(outcome) if outcome.status == Some(0) => Ok(()),
-        Ok(outcome) => Err(format!(
-            "the script {} exited with status {:?}",
-            outcome.script.display(),
-            outcome.status
-        )),
-        Err(e) => Err(first_error(&e)),
-    }
-}
-
-fn run_model(target: &Path, root: &Path) -> Run {
-    let folder = out_folder_name(target);
-    let native_dir = root.join("native").join(&folder);
-    let brian2_dir = root.join("brian2").join(&folder);
-    let native = RunOptions {
-        out_dir: Some(native_dir.clone()),
-        engine: Engine::Native,
-        ..RunOptions::default()
-    };
-    let started = Instant::now();
-    let result = run_file(target, &native)
-        .map_err(|e| format!("the native run failed: {}", first_error(&e)))
-        .map(|outcome| outcome.outputs)
-        .and_then(|outputs| run_brian2(target, &brian2_dir).map(|()| outputs));
-    Run {
-        target: target.to_path_buf(),
-        native_dir,
-        brian2_dir,
-        result,
-        seconds: started.elapsed().as_secs_f64(),
-    }
 }
 
 /// The jNeuroML test files (all, unless `LEMSC_REALWORLD_ONLY` picks some; those of the
@@ -177,13 +118,9 @@ fn omts(sources: &mut SourceMap) -> Vec<Omt> {
 
 /// Every model the Brian2 target does not refuse, native and Brian2, once per test process,
 /// two at a time (while one model's C++ compiles, another runs).
-fn runs() -> &'static [Run] {
-    static RUNS: OnceLock<Vec<Run>> = OnceLock::new();
+fn runs() -> &'static [Brian2Run] {
+    static RUNS: OnceLock<Vec<Brian2Run>> = OnceLock::new();
     RUNS.get_or_init(|| {
-        if std::env::var_os("LEMSC_BRIAN2_CACHE").is_none() {
-            let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../brian2-cache");
-            std::env::set_var("LEMSC_BRIAN2_CACHE", cache);
-        }
         if !all_models() {
             let mut all = realworld_omts(&mut SourceMap::new(), ENGINE_JNEUROML);
             all.retain(|o| heavy(&omt_target(o)).is_some());
@@ -196,43 +133,12 @@ fn runs() -> &'static [Run] {
             }
         }
         let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("brian2-realworld");
-        let _ = std::fs::remove_dir_all(&root);
-        let targets: Vec<PathBuf> = distinct_targets(&omts(&mut SourceMap::new()))
+        let mut targets: Vec<PathBuf> = distinct_targets(&omts(&mut SourceMap::new()))
             .into_iter()
             .filter(|t| refusal_of(t).is_none())
             .collect();
-        let next = AtomicUsize::new(0);
-        let done: Mutex<Vec<Run>> = Mutex::new(Vec::new());
-        let started = Instant::now();
-        std::thread::scope(|scope| {
-            for _ in 0..2 {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(target) = targets.get(i) else { break };
-                    let run = run_model(target, &root);
-                    done.lock().unwrap().push(run);
-                });
-            }
-        });
-        let mut runs = done.into_inner().unwrap();
-        runs.sort_by(|a, b| a.target.cmp(&b.target));
-        for run in &runs {
-            let status = match &run.result {
-                Ok(_) => "ok".to_string(),
-                Err(why) => format!("FAILED: {why}"),
-            };
-            println!(
-                "brian2 {:<80} {:>7.1} s  {status}",
-                short_name(&run.target),
-                run.seconds
-            );
-        }
-        println!(
-            "{} models in {:.1} s",
-            runs.len(),
-            started.elapsed().as_secs_f64()
-        );
-        runs
+        targets.sort();
+        run_all(&targets, &root, out_folder_name, short_name)
     })
 }
 
@@ -251,42 +157,12 @@ fn brian2_refuses_the_real_models_it_cannot_express_at_the_model_text() {
         let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
             .join("brian2-realworld-refused")
             .join(out_folder_name(target));
-        let opts = Brian2Options {
-            out_dir: Some(out.clone()),
-            ..Brian2Options::default()
-        };
-        let Err(SimError::Model {
-            sources,
-            diagnostics,
-        }) = export_file(target, &opts)
-        else {
-            panic!("{name}: expected a located model error");
-        };
-        let error = diagnostics
-            .iter()
-            .find(|d| d.is_error())
-            .unwrap_or_else(|| panic!("{name}: no error among the diagnostics"));
-        let text = lemsc::diag::render(&sources, std::slice::from_ref(error), false);
-        assert!(text.contains(words), "{name}: {text}");
-        let located = text
-            .lines()
-            .any(|l| l.contains(".xml:") || l.contains(".nml:"));
-        assert!(located, "{name}: the error is not located:\n{text}");
-        let stem = target.file_stem().unwrap().to_string_lossy();
-        let script = out.join(lemsc::back::brian2::script_file_name(&stem));
-        assert!(
-            !script.exists(),
-            "{name}: a script was written although the model was refused"
-        );
+        assert_refused_at_model_text(name, target, &out, words);
     }
 }
 
 fn random_columns(target: &Path) -> Random<'static> {
-    let name = short_name(target);
-    RANDOM
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map_or(Random::None, |(_, c)| *c)
+    Random::of(RANDOM, &short_name(target))
 }
 
 #[test]
@@ -294,27 +170,7 @@ fn brian2_agrees_with_native_on_real_models() {
     if skipped_without_brian2("brian2_agrees_with_native_on_real_models") {
         return;
     }
-    let mut failures = Vec::new();
-    let mut total = 0;
-    for run in runs() {
-        let name = short_name(&run.target);
-        let outputs = match &run.result {
-            Ok(outputs) => outputs,
-            Err(why) => {
-                failures.push(format!("{name}: {why}"));
-                continue;
-            }
-        };
-        total += outputs.len();
-        let found = compare_outputs(
-            outputs,
-            &run.native_dir,
-            &run.brian2_dir,
-            random_columns(&run.target),
-        );
-        failures.extend(found.into_iter().map(|f| format!("{name}: {f}")));
-    }
-    println!("{total} output files compared (value columns within {REL_TOL:e} of their size)");
+    let (failures, total) = compare_runs(runs(), short_name, random_columns);
     assert!(total > 0, "no output file compared");
     assert_none_failed("Brian2 output files", &failures, total, KNOWN_GAPS);
 }
@@ -329,7 +185,7 @@ fn brian2_passes_the_jneuroml_observables_of_real_models() {
     for omt in &omts(&mut sources) {
         let label = short_name(&omt.path);
         let target = omt_target(omt);
-        let Some(run) = runs().iter().find(|r| r.target == target) else {
+        let Some(run) = runs().iter().find(|r| r.file == target) else {
             assert!(
                 refusal_of(&target).is_some(),
                 "{label}: its target was not run"

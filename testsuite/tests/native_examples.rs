@@ -18,8 +18,7 @@
 //! stopping at the first. Ex25 (a multi-compartment cell) must stop with a located error.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use lemsc::diag::SourceMap;
@@ -28,6 +27,7 @@ use lemsc_testsuite::omv::{
     evaluate, load_mep, observable_failure, omts_for_engine, ENGINE_JNEUROML,
 };
 use lemsc_testsuite::refcompare::{compare_files, manifest_strides};
+use lemsc_testsuite::runs::{first_error, fresh_root, two_at_a_time};
 use lemsc_testsuite::shared_dir;
 
 /// The multi-compartment example, which the native target refuses.
@@ -90,38 +90,13 @@ fn run_one(file: &Path, root: &Path) -> ExampleRun {
     }
 }
 
-/// The first error of a failed run, and how many there were.
-fn first_error(err: &SimError) -> String {
-    let summary = err.summary();
-    let mut lines = summary.lines();
-    let first = lines.next().unwrap_or("no message").to_string();
-    match lines.count() {
-        0 => first,
-        more => format!("{first} (and {more} more errors)"),
-    }
-}
-
 /// Every example run once per test process, two at a time (tests share the results).
 fn runs() -> &'static [ExampleRun] {
     static RUNS: OnceLock<Vec<ExampleRun>> = OnceLock::new();
     RUNS.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("native-examples");
-        let _ = std::fs::remove_dir_all(&root);
-        let files = example_files();
-        let next = AtomicUsize::new(0);
-        let done: Mutex<Vec<ExampleRun>> = Mutex::new(Vec::new());
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    let run = run_one(file, &root);
-                    done.lock().unwrap().push(run);
-                });
-            }
-        });
-        let mut runs = done.into_inner().unwrap();
+        fresh_root(&root);
+        let mut runs = two_at_a_time(&example_files(), |file| run_one(file, &root));
         runs.sort_by(|a, b| a.name.cmp(&b.name));
         for run in &runs {
             let status = match &run.result {

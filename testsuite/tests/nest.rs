@@ -20,25 +20,27 @@
 //! Without a Python that imports nest and pynestml (`$LEMSC_NEST_PYTHON`, else `python3`)
 //! the run tests skip after saying so; under CI (`CI=true`) that is a failure.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use lemsc::back::nest::{export_file, NestRunOptions};
 use lemsc::diag::SourceMap;
-use lemsc::simulate::{check_file, run_file, Engine, RunOptions, SimError};
+use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
 use lemsc_testsuite::failures::assert_none_failed;
+use lemsc_testsuite::ir_outputs::{with_ir, IrOutputs};
 use lemsc_testsuite::nrncompare::{
-    compare_continuous, compare_spike_counts_loosely, compare_spike_times, normalize, read_dat,
-    relocate_outputs, spike_detector, time_scaling, Exclusions,
+    compare_continuous, compare_spike_counts_loosely, compare_spike_files, compare_spike_times,
+    normalize, read_dat, relocate_outputs, spike_detector, time_scaling, why_not_compared,
+    Exclusions, RunPair,
 };
 use lemsc_testsuite::omv::{
-    evaluate, load_mep, observable_failure, omts_for_engine, read_spike_file, CellSelection,
-    Detection, ObservableResult, Omt, SpikeFile, SpikeFormat, SpikeSource, Values, ENGINE_JNEUROML,
+    evaluate, load_mep, observable_failure, omts_for_engine, Detection, ObservableResult, Omt,
+    SpikeSource, Values, ENGINE_JNEUROML,
 };
+use lemsc_testsuite::runs::{fresh_root, status, two_at_a_time};
 use lemsc_testsuite::shared_dir;
 use lemsc_testsuite::simulators::in_ci;
 
@@ -184,37 +186,15 @@ fn nest_refuses_what_it_cannot_run() {
 
 /// What the IR says about an example's outputs.
 struct Outputs {
-    step: f64,
-    traces: Vec<(String, Vec<(String, String)>)>,
-    spikes: Vec<(String, String)>,
+    ir: IrOutputs,
     /// Whether a connection between two cells has a delay below one step (see
     /// [`ZERO_DELAY_LATE_STEPS`]).
     has_zero_delay_connections: bool,
 }
 
 fn outputs_of(file: &Path) -> Result<Outputs, String> {
-    let checked =
-        check_file(file, &lemsc::pipeline::CheckOptions::default()).map_err(|e| e.summary())?;
-    let ir = checked.ir.as_ref().ok_or("no Simulation to run")?;
-    Ok(Outputs {
-        step: ir.simulation.step,
-        traces: ir
-            .output_files
-            .iter()
-            .map(|f| {
-                let cols = f
-                    .columns
-                    .iter()
-                    .map(|c| (c.id.clone(), c.target.variable.clone()))
-                    .collect();
-                (f.file_name.clone(), cols)
-            })
-            .collect(),
-        spikes: ir
-            .event_output_files
-            .iter()
-            .map(|f| (f.file_name.clone(), f.format.clone()))
-            .collect(),
+    with_ir(file, |ir| Outputs {
+        ir: IrOutputs::of(ir),
         has_zero_delay_connections: ir
             .event_connections
             .iter()
@@ -287,28 +267,14 @@ fn run_native(file: &Path, root: &Path) -> Run {
     }
 }
 
-/// Runs `run` on every file, two at a time (module builds take the machine's two cores).
+/// Runs `run` on every file under a fresh `root`, two at a time (module builds take the
+/// machine's two cores).
 fn run_all(files: &[PathBuf], root: &Path, label: &str, run: fn(&Path, &Path) -> Run) -> Vec<Run> {
-    let _ = std::fs::remove_dir_all(root);
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<Run>> = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..2 {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(file) = files.get(i) else { break };
-                let r = run(file, root);
-                done.lock().unwrap().push(r);
-            });
-        }
-    });
-    let mut runs = done.into_inner().unwrap();
+    fresh_root(root);
+    let mut runs = two_at_a_time(files, |file| run(file, root));
     runs.sort_by(|a, b| a.name.cmp(&b.name));
     for r in &runs {
-        let status = match &r.result {
-            Ok(_) => "ok".to_string(),
-            Err(why) => format!("FAILED: {why}"),
-        };
+        let status = status(&r.result);
         println!("{label:<6} {:<45} {:>7.2} s  {status}", r.name, r.seconds);
     }
     runs
@@ -442,7 +408,7 @@ fn nest_omv_observables() {
 /// connections may act [`ZERO_DELAY_LATE_STEPS`] late; none for other examples.
 fn zero_delay_allowance(run: &Run) -> f64 {
     match &run.result {
-        Ok(o) if o.has_zero_delay_connections => ZERO_DELAY_LATE_STEPS * o.step,
+        Ok(o) if o.has_zero_delay_connections => ZERO_DELAY_LATE_STEPS * o.ir.step,
         _ => 0.0,
     }
 }
@@ -490,7 +456,7 @@ fn hints(omts: &[Omt], path: &Path, column: usize) -> (Option<Detection>, f64) {
 
 fn compare(native: &Run, nest: &Run, omts: &[Omt], failures: &mut Vec<String>) -> usize {
     let outputs = native.result.as_ref().expect("a native run");
-    let step = outputs.step;
+    let step = outputs.ir.step;
     let slack = if outputs.has_zero_delay_connections {
         HOP_STEPS
     } else {
@@ -506,7 +472,7 @@ fn compare(native: &Run, nest: &Run, omts: &[Omt], failures: &mut Vec<String>) -
     let mut first_spike = f64::INFINITY;
     let mut continuous = Vec::new();
     let mut files = Vec::new();
-    for (file_name, ids) in &outputs.traces {
+    for (file_name, ids) in &outputs.ir.traces {
         match (
             read_dat(&native.out_dir.join(file_name)),
             read_dat(&nest.out_dir.join(file_name)),
@@ -555,44 +521,23 @@ fn compare(native: &Run, nest: &Run, omts: &[Omt], failures: &mut Vec<String>) -
             }
         }
     }
-    for (file_name, format) in &outputs.spikes {
-        let spec = SpikeFile {
-            path: file_name.clone(),
-            format: if format == "TIME_ID" {
-                SpikeFormat::TimeId
-            } else {
-                SpikeFormat::IdTime
-            },
-            ids: CellSelection::All,
-            scaling: 1.0,
-        };
-        let read = |r: &Run| read_spike_file(&r.out_dir.join(file_name), &spec);
-        let (a, b) = match (read(native), read(nest)) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(why), _) | (_, Err(why)) => {
-                failures.push(format!("{example} {file_name}: {why}"));
-                continue;
-            }
-        };
-        let none = Vec::new();
-        let ids: BTreeSet<i64> = a.keys().chain(b.keys()).copied().collect();
-        for id in ids {
-            let (x, y) = (a.get(&id).unwrap_or(&none), b.get(&id).unwrap_or(&none));
-            compared += 1;
-            let verdict = if random_column(example, "*") {
-                compare_spike_counts_loosely(x.len(), y.len())
-            } else {
-                for &t in x.iter().chain(y) {
-                    spikes.add_spike(t, slack * step, 0.0);
-                    first_spike = first_spike.min(t);
-                }
-                compare_spike_times(x, y, slack * step, 0.0)
-            };
-            if let Err(why) = verdict {
-                failures.push(format!("{example} {file_name} id {id}: {why}"));
-            }
-        }
-    }
+    let pair = RunPair {
+        example,
+        native_dir: &native.out_dir,
+        other_dir: &nest.out_dir,
+        name: "NEST",
+    };
+    let random = |_: i64| random_column(example, "*");
+    let (ids, first) = compare_spike_files(
+        &pair,
+        &outputs.ir.spikes,
+        slack * step,
+        random,
+        &mut spikes,
+        failures,
+    );
+    compared += ids;
+    first_spike = first_spike.min(first);
     // After the first spike trajectories are shifted by the spike-time difference.
     if first_spike.is_finite() {
         spikes.add_from(first_spike - (5.0 * slack * step).max(2e-3));
@@ -618,12 +563,7 @@ fn nest_agrees_with_native() {
     for native in native_runs() {
         let nest = run_of(nest_runs(), &native.file).expect("every supported example runs");
         total += 1;
-        let why_not = match (&native.result, &nest.result) {
-            (Err(why), _) => Some(format!("the native run failed: {why}")),
-            (_, Err(why)) => Some(format!("the NEST run failed: {why}")),
-            _ => None,
-        };
-        if let Some(why) = why_not {
+        if let Some(why) = why_not_compared(&native.result, &nest.result, "NEST") {
             failures.push(format!("{}: not compared: {why}", native.name));
             continue;
         }

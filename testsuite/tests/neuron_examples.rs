@@ -26,24 +26,26 @@
 //! When no Python with `import neuron` is found (`$LEMSC_PYTHON`, else `python3`), both tests
 //! pass after saying so. Each lists every failure, one line per example, observable or column.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
 use lemsc::diag::SourceMap;
-use lemsc::simulate::{check_file, run_file, Engine, RunOptions, SimError};
+use lemsc::simulate::{run_file, Engine, RunOptions};
 use lemsc_testsuite::failures::assert_none_failed;
+use lemsc_testsuite::ir_outputs::{with_ir, IrOutputs};
 use lemsc_testsuite::nrncompare::{
-    compare_continuous, compare_spike_counts_loosely, compare_spike_times, evaluate_within_step,
-    normalize, read_dat, relocate_outputs, spike_detector, DatFile, Exclusions, SpikeDetector,
+    compare_continuous, compare_spike_counts_loosely, compare_spike_files, compare_spike_times,
+    evaluate_within_step, normalize, read_dat, relocate_outputs, spike_detector, why_not_compared,
+    DatFile, Exclusions, RunPair, SpikeDetector,
 };
 use lemsc_testsuite::omv::{
-    load_mep, observable_failure, omts_for_engine, read_spike_file, CellSelection, Detection, Omt,
-    SpikeFile, SpikeFormat, SpikeSource, ENGINE_JNEUROML, ENGINE_NEURON,
+    load_mep, observable_failure, omts_for_engine, Detection, Omt, SpikeSource, ENGINE_JNEUROML,
+    ENGINE_NEURON,
 };
+use lemsc_testsuite::runs::{first_error, fresh_root, status, two_at_a_time};
 use lemsc_testsuite::shared_dir;
 use lemsc_testsuite::simulators::skipped_without_neuron;
 
@@ -77,44 +79,9 @@ fn morphologies_dir() -> PathBuf {
 /// (column id, variable name) of each column of a time series file.
 type ColumnNames = [(String, String)];
 
-/// What the IR says about an example's outputs.
-struct ExampleOutputs {
-    /// Simulation step (s).
-    step: f64,
-    /// Time series files: name as written, then (column id, variable name) per column.
-    traces: Vec<(String, Vec<(String, String)>)>,
-    /// Spike files: name as written and format (`ID_TIME`/`TIME_ID`).
-    spikes: Vec<(String, String)>,
-}
-
 /// The step and output files of a LEMS file, from its checked IR.
-fn example_outputs(file: &Path) -> Result<ExampleOutputs, String> {
-    let checked =
-        check_file(file, &lemsc::pipeline::CheckOptions::default()).map_err(|e| first_error(&e))?;
-    let ir = checked
-        .ir
-        .as_ref()
-        .ok_or_else(|| format!("{} has no Simulation to run", file.display()))?;
-    Ok(ExampleOutputs {
-        step: ir.simulation.step,
-        traces: ir
-            .output_files
-            .iter()
-            .map(|f| {
-                let columns = f
-                    .columns
-                    .iter()
-                    .map(|c| (c.id.clone(), c.target.variable.clone()))
-                    .collect();
-                (f.file_name.clone(), columns)
-            })
-            .collect(),
-        spikes: ir
-            .event_output_files
-            .iter()
-            .map(|f| (f.file_name.clone(), f.format.clone()))
-            .collect(),
-    })
+fn example_outputs(file: &Path) -> Result<IrOutputs, String> {
+    with_ir(file, IrOutputs::of)
 }
 
 /// One example's run with one target.
@@ -125,12 +92,12 @@ struct ExampleRun {
     /// The folder standing for the LEMS file's (outputs are relative to it).
     out_dir: PathBuf,
     /// The example's outputs, and the run's success, or why either failed.
-    result: Result<ExampleOutputs, String>,
+    result: Result<IrOutputs, String>,
     seconds: f64,
 }
 
 impl ExampleRun {
-    fn outputs(&self) -> Option<&ExampleOutputs> {
+    fn outputs(&self) -> Option<&IrOutputs> {
         self.result.as_ref().ok()
     }
 }
@@ -179,17 +146,6 @@ fn display_name(file: &Path) -> String {
 /// The examples the native target runs too.
 fn native_runs_it(file: &Path) -> bool {
     !is_morphology(file) && file.file_name().unwrap() != MULTI_COMPARTMENT
-}
-
-/// The first error of a failed run, and how many there were.
-fn first_error(err: &SimError) -> String {
-    let summary = err.summary();
-    let mut lines = summary.lines();
-    let first = lines.next().unwrap_or("no message").to_string();
-    match lines.count() {
-        0 => first,
-        more => format!("{first} (and {more} more errors)"),
-    }
 }
 
 fn out_dir_for(file: &Path, root: &Path) -> PathBuf {
@@ -252,34 +208,19 @@ fn run_native(file: &Path, root: &Path) -> ExampleRun {
     }
 }
 
-/// Runs `run` on every file, two at a time, and prints one line per example.
+/// Runs `run` on every file under a fresh `root`, two at a time, and prints one line per
+/// example.
 fn run_all(
     files: &[PathBuf],
     root: &Path,
     target: &str,
     run: fn(&Path, &Path) -> ExampleRun,
 ) -> Vec<ExampleRun> {
-    let _ = std::fs::remove_dir_all(root);
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<ExampleRun>> = Mutex::new(Vec::new());
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(file) = files.get(i) else { break };
-                let run = run(file, root);
-                done.lock().unwrap().push(run);
-            });
-        }
-    });
-    let mut runs = done.into_inner().unwrap();
+    fresh_root(root);
+    let mut runs = two_at_a_time(files, |file| run(file, root));
     runs.sort_by(|a, b| a.name.cmp(&b.name));
     for run in &runs {
-        let status = match &run.result {
-            Ok(_) => "ok".to_string(),
-            Err(why) => format!("FAILED: {why}"),
-        };
+        let status = status(&run.result);
         println!(
             "{target:<7} {:<45} {:>7.2} s  {status}",
             run.name, run.seconds
@@ -582,7 +523,15 @@ fn compare_example(
             failures.push(format!("{example} {} (spikes): {why}", column.label));
         }
     }
-    compared += compare_spike_files(example, native, neuron, &mut spikes, failures);
+    let pair = RunPair {
+        example,
+        native_dir: &native.out_dir,
+        other_dir: &neuron.out_dir,
+        name: "NEURON",
+    };
+    let random = |id: i64| random_reason(example, &id.to_string()).is_some();
+    let (ids, _) = compare_spike_files(&pair, &outputs.spikes, step, random, &mut spikes, failures);
+    compared += ids;
     // From the first spike on, the two targets' spikes are a few steps apart (NEURON's
     // implicit voltage step against jLEMS's explicit one) and every trajectory after it is
     // shifted by that much: continuous columns are compared up to the first spike, the
@@ -612,61 +561,6 @@ fn compare_example(
     compared
 }
 
-/// Compares the spike files of one example per cell id; returns the ids compared.
-fn compare_spike_files(
-    example: &str,
-    native: &ExampleRun,
-    neuron: &ExampleRun,
-    spikes: &mut Exclusions,
-    failures: &mut Vec<String>,
-) -> usize {
-    let outputs = native.outputs().expect("a native run that succeeded");
-    let mut compared = 0;
-    for (file_name, format) in &outputs.spikes {
-        let format = match format.as_str() {
-            "TIME_ID" => SpikeFormat::TimeId,
-            _ => SpikeFormat::IdTime,
-        };
-        let spec = SpikeFile {
-            path: file_name.clone(),
-            format,
-            ids: CellSelection::All,
-            scaling: 1.0,
-        };
-        let read = |run: &ExampleRun| read_spike_file(&run.out_dir.join(file_name), &spec);
-        let (a, b) = match (read(native), read(neuron)) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(why), _) => {
-                failures.push(format!("{example} {file_name} (native): {why}"));
-                continue;
-            }
-            (_, Err(why)) => {
-                failures.push(format!("{example} {file_name} (NEURON): {why}"));
-                continue;
-            }
-        };
-        let ids: BTreeSet<i64> = a.keys().chain(b.keys()).copied().collect();
-        let none = Vec::new();
-        for id in ids {
-            let (a, b) = (a.get(&id).unwrap_or(&none), b.get(&id).unwrap_or(&none));
-            compared += 1;
-            let verdict = match random_reason(example, &id.to_string()) {
-                Some(_) => compare_spike_counts_loosely(a.len(), b.len()),
-                None => {
-                    for &t in a.iter().chain(b) {
-                        spikes.add_spike(t, outputs.step, 0.0);
-                    }
-                    compare_spike_times(a, b, outputs.step, 0.0)
-                }
-            };
-            if let Err(why) = verdict {
-                failures.push(format!("{example} {file_name} id {id}: {why}"));
-            }
-        }
-    }
-    compared
-}
-
 #[test]
 fn neuron_agrees_with_native() {
     if skipped_without_neuron("neuron_agrees_with_native") {
@@ -688,12 +582,7 @@ fn neuron_agrees_with_native() {
             panic!("{} was not run with NEURON", native.name);
         };
         total += 1;
-        let why_not = match (&native.result, &neuron.result) {
-            (Err(why), _) => Some(format!("the native run failed: {why}")),
-            (_, Err(why)) => Some(format!("the NEURON run failed: {why}")),
-            _ => None,
-        };
-        if let Some(why) = why_not {
+        if let Some(why) = why_not_compared(&native.result, &neuron.result, "NEURON") {
             failures.push(format!("{}: not compared: {why}", native.name));
             continue;
         }

@@ -112,55 +112,65 @@ fn spike_file_and_rate_options_are_read() {
 
 #[test]
 fn bad_omt_files_give_located_errors() {
-    let cases: &[(&str, String, &str)] = &[
+    // (case, text of TRACE_OMT replaced, by what, the error's start)
+    let cases: &[(&str, &str, &str, &str)] = &[
         (
             "method",
-            TRACE_OMT.replace("method: threshold", "method: peaks"),
+            "method: threshold",
+            "method: peaks",
             "bad.omt:13:19: error: unknown spike detection method `peaks`; expected `threshold` or `derivative`",
         ),
         (
             "columns",
-            TRACE_OMT.replace("[0, 2]", "[0, 1, 2]"),
+            "[0, 2]",
+            "[0, 1, 2]",
             "bad.omt:10:20: error: expected two values for `columns` (time, then the watched value), found 3",
         ),
         (
             "threshold",
-            TRACE_OMT.replace("threshold: -10", "threshold: high"),
+            "threshold: -10",
+            "threshold: high",
             "bad.omt:14:22: error: expected a number for `threshold`, found the text `high`",
         ),
         (
             "tolerance",
-            TRACE_OMT.replace("tolerance: 0.01", "tolerance: -1"),
+            "tolerance: 0.01",
+            "tolerance: -1",
             "bad.omt:15:20: error: expected a number >= 0 for `tolerance`, found -1",
         ),
         (
             "typo",
-            TRACE_OMT.replace("scaling:", "scalling:"),
+            "scaling:",
+            "scalling:",
             "bad.omt:11:11: error: unknown key `scalling` in `file`; expected one of: `path`, `columns`, `header`, `scaling`",
         ),
         (
             "observable",
-            TRACE_OMT.replace("spike times:", "resting:"),
+            "spike times:",
+            "resting:",
             "bad.omt:7:7: error: unsupported observable `resting`; this harness evaluates `spike times`, `spike rate`",
         ),
         (
             "nodetection",
-            TRACE_OMT.replace("        spike detection:\n          method: threshold\n          threshold: -10\n", ""),
+            "        spike detection:\n          method: threshold\n          threshold: -10\n",
+            "",
             "bad.omt:7:7: error: observable `spike times` reads a `file` but has no `spike detection`; expected `spike detection:` with `method: threshold` and a `threshold`, or `method: derivative`",
         ),
         (
             "yaml",
-            TRACE_OMT.replace("columns: [0, 2]", "columns: [0, 2"),
+            "columns: [0, 2]",
+            "columns: [0, 2",
             "bad.omt:11:18: error: invalid YAML: illegal placement of ':' indicator",
         ),
         (
             "noengine",
-            TRACE_OMT.replace("engine: jNeuroML\n", ""),
+            "engine: jNeuroML\n",
+            "",
             "bad.omt:1:1: error: the .omt file has no `engine`",
         ),
     ];
-    for (name, text, expected) in cases {
-        let found = omt_error(name, text);
+    for (name, from, to, expected) in cases {
+        let found = omt_error(name, &TRACE_OMT.replace(from, to));
         assert!(
             found.starts_with(expected),
             "{name}:\n found    {found}\n expected {expected}"

@@ -14,13 +14,11 @@
 //! does not check the number of observables): a developer's shortcut.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
 use lemsc::diag::SourceMap;
-use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
+use lemsc::simulate::{run_file, Engine, RunOptions};
 use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::nrncompare::{evaluate_within_step, relocate_outputs};
 use lemsc_testsuite::omv::{
@@ -29,6 +27,7 @@ use lemsc_testsuite::omv::{
 use lemsc_testsuite::realworld::{
     distinct_targets, omt_target, out_folder_name, realworld_omts, short_name,
 };
+use lemsc_testsuite::runs::{first_error, fresh_root, status, two_at_a_time};
 use lemsc_testsuite::simulators::skipped_without_neuron;
 
 /// Observables of the jNeuroML test files (MANIFEST.md: jnml passes all 35).
@@ -59,56 +58,32 @@ struct Run {
     seconds: f64,
 }
 
-/// The first error of a failed run, and how many more there were.
-fn first_error(err: &SimError) -> String {
-    let summary = err.summary();
-    let mut lines = summary.lines();
-    let first = lines.next().unwrap_or("no message").to_string();
-    match lines.count() {
-        0 => first,
-        more => format!("{first} (and {more} more lines)"),
-    }
-}
-
-/// Runs `run` on every target, `workers` at a time, printing one line per target.
+/// Runs `run` on every target under a fresh `root`, two at a time, printing one line
+/// per target.
 fn run_all(
     targets: &[PathBuf],
     root: &Path,
-    workers: usize,
     run: fn(&Path, &Path) -> Result<(), String>,
 ) -> Vec<Run> {
-    let _ = std::fs::remove_dir_all(root);
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<Run>> = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(target) = targets.get(i) else { break };
-                let out_dir = root.join(out_folder_name(target));
-                let started = Instant::now();
-                let result = run(target, &out_dir);
-                let finished = Run {
-                    target: target.clone(),
-                    out_dir,
-                    result,
-                    seconds: started.elapsed().as_secs_f64(),
-                };
-                done.lock().unwrap().push(finished);
-            });
+    fresh_root(root);
+    let mut runs = two_at_a_time(targets, |target| {
+        let out_dir = root.join(out_folder_name(target));
+        let started = Instant::now();
+        let result = run(target, &out_dir);
+        Run {
+            target: target.clone(),
+            out_dir,
+            result,
+            seconds: started.elapsed().as_secs_f64(),
         }
     });
-    let mut runs = done.into_inner().unwrap();
     runs.sort_by(|a, b| a.target.cmp(&b.target));
     for run in &runs {
-        let status = match &run.result {
-            Ok(()) => "ok".to_string(),
-            Err(why) => format!("FAILED: {why}"),
-        };
         println!(
-            "{:<90} {:>7.1} s  {status}",
+            "{:<90} {:>7.1} s  {}",
             short_name(&run.target),
-            run.seconds
+            run.seconds,
+            status(&run.result)
         );
     }
     runs
@@ -221,7 +196,7 @@ fn run_and_judge(engine: &OmvEngine) {
     let mut sources = SourceMap::new();
     let (omts, all) = omts_of(&mut sources, engine.name);
     let targets = distinct_targets(&omts);
-    let runs = run_all(&targets, &tmp_root(engine.folder), 2, engine.run);
+    let runs = run_all(&targets, &tmp_root(engine.folder), engine.run);
     let mut failures: Vec<String> = runs
         .iter()
         .filter_map(|r| {
