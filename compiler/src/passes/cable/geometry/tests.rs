@@ -417,7 +417,7 @@ fn example_cell(lems: &str, cell: &str) -> Option<CellLayout> {
         println!("skipped {cell}: {} is absent", path.display());
         return None;
     }
-    let checked = check(&[path.clone()], &Default::default());
+    let checked = check(std::slice::from_ref(&path), &Default::default());
     let model = checked
         .model
         .as_ref()
