@@ -243,3 +243,86 @@ fn a_recorded_synapse_keeps_its_own_state() {
         .iter()
         .any(|op| *op == lemsc_runtime::program::Op::Advance { inst: synapse.0 }));
 }
+
+/// Two connections of each synapse into one cell: the kinds whose dynamics are linear merge,
+/// depressing and voltage-blocked ones (children with their own state or reads) do not.
+#[test]
+fn which_core_synapses_merge_is_read_from_their_dynamics() {
+    let synapses = [
+        (
+            "one",
+            r#"<expOneSynapse id="one" gbase="1nS" erev="0mV" tauDecay="2ms"/>"#,
+        ),
+        (
+            "two",
+            r#"<expTwoSynapse id="two" gbase="1nS" erev="0mV" tauRise="0.5ms" tauDecay="3ms"/>"#,
+        ),
+        (
+            "three",
+            r#"<expThreeSynapse id="three" gbase1="1nS" gbase2="0.5nS" erev="0mV" tauRise="0.5ms" tauDecay1="3ms" tauDecay2="9ms"/>"#,
+        ),
+        (
+            "alpha",
+            r#"<alphaSynapse id="alpha" gbase="1nS" erev="0mV" tau="2ms"/>"#,
+        ),
+        (
+            "alphaI",
+            r#"<alphaCurrentSynapse id="alphaI" tau="2ms" ibase="10pA"/>"#,
+        ),
+        (
+            "dep",
+            r#"<blockingPlasticSynapse id="dep" gbase="1nS" erev="0mV" tauRise="0.1ms" tauDecay="4ms"><tsodyksMarkramDepMechanism id="m" initReleaseProb="0.5" tauRec="30ms"/></blockingPlasticSynapse>"#,
+        ),
+        (
+            "nmda",
+            r#"<blockingPlasticSynapse id="nmda" gbase="1nS" erev="0mV" tauRise="1ms" tauDecay="10ms"><blockMechanism type="voltageConcDepBlockMechanism" species="mg" blockConcentration="1.2mM" scalingConc="1.92mM" scalingVolt="0.016V"/></blockingPlasticSynapse>"#,
+        ),
+    ];
+    let mut text = String::from(
+        r#"<Lems>
+    <Include file="NeuroML2CoreTypes.xml"/>
+    <Include file="Simulation.xml"/>
+    <Target component="sim"/>
+    <iafCell id="iaf" leakReversal="-65mV" thresh="-50mV" reset="-65mV" C="0.1nF" leakConductance="10nS"/>
+    <spikeGenerator id="gen" period="2ms"/>
+"#,
+    );
+    for (_, element) in &synapses {
+        text.push_str(&format!("    {element}\n"));
+    }
+    text.push_str(
+        r#"    <network id="net">
+        <population id="pre" component="gen" size="2"/>
+        <population id="post" component="iaf" size="1"/>
+"#,
+    );
+    for (id, _) in &synapses {
+        text.push_str(&format!(
+            r#"        <projection id="p_{id}" presynapticPopulation="pre" postsynapticPopulation="post" synapse="{id}">
+            <connectionWD id="0" preCellId="../pre[0]" postCellId="../post[0]" weight="0.5" delay="1ms"/>
+            <connectionWD id="1" preCellId="../pre[1]" postCellId="../post[0]" weight="2" delay="2ms"/>
+        </projection>
+"#
+        ));
+    }
+    text.push_str(
+        "    </network>\n    <Simulation id=\"sim\" length=\"20ms\" step=\"0.01ms\" target=\"net\"/>\n</Lems>\n",
+    );
+    let (ir, mut program) = lowered(&text);
+    merge_linear_synapses(&ir, &mut program);
+    let mut merged: Vec<String> = program
+        .kernels
+        .iter()
+        .filter_map(|k| k.name.strip_suffix(" (merged connection)"))
+        .map(|name| name.split(' ').next().unwrap().to_string())
+        .collect();
+    merged.sort();
+    assert_eq!(merged, ["alpha", "alphaI", "one", "three", "two"]);
+    program.validate().expect("a valid program");
+    engine::run(
+        &program,
+        &Interpreter::new(&program.kernels),
+        Default::default(),
+    )
+    .expect("the merged program runs");
+}
