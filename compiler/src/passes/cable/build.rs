@@ -207,14 +207,6 @@ impl<'a> Builder<'a> {
                 );
             }
         }
-        if let Some(t) = self.ir.tunnels.first() {
-            self.error_at(
-                t.made_by,
-                "gap junctions and graded synapses between multi-compartment cells are not \
-                 simulated natively yet"
-                    .into(),
-            );
-        }
     }
 
     /// One plan and two kernels per mechanism.
@@ -591,7 +583,19 @@ impl<'a> Builder<'a> {
                         lists.push((entry, self.ion_currents_at(node, ion)));
                         continue;
                     }
-                    External::PeerVoltage => unreachable!("refused by mechanism_kernels"),
+                    External::PeerVoltage => match self.peer_voltage(self.placed[p].ir_inst) {
+                        Some(index) => index,
+                        None => {
+                            let comp = self.ir.inst(self.placed[p].ir_inst).component;
+                            self.error_at(
+                                comp,
+                                "this coupling reads another cell's voltage but is not one end \
+                                 of a gap junction or graded synapse"
+                                    .into(),
+                            );
+                            continue;
+                        }
+                    },
                 };
             }
         }
@@ -600,6 +604,22 @@ impl<'a> Builder<'a> {
             self.links.push(members.len() as u64);
             self.links.extend(members);
         }
+    }
+
+    /// The voltage a tunnel end (a gap junction's or graded synapse's half) reads: its peer
+    /// cell's at the root segment's middle, where the NEURON export points `vpeer`.
+    fn peer_voltage(&self, end: InstId) -> Option<u64> {
+        let peer = self.ir.tunnels.iter().find_map(|t| {
+            if t.at_a == end {
+                Some(t.end_b)
+            } else if t.at_b == end {
+                Some(t.end_a)
+            } else {
+                None
+            }
+        })?;
+        let cell = self.cells.iter().position(|c| c.inst == peer)?;
+        Some(self.nodes[self.node_of(cell, 0, 0.5)].base + u64::from(NODE_V))
     }
 
     /// The `concentration` of the model of `ion` at `node`, if one is there.

@@ -69,11 +69,6 @@ pub fn mechanism_kernels(
     if plan.states.iter().any(|s| s.is_voltage) {
         return Err("it owns a membrane potential".into());
     }
-    if plan.externals.contains(&External::PeerVoltage) {
-        return Err(
-            "it reads the voltage of another cell (a gap junction or graded synapse)".into(),
-        );
-    }
     let mut b = Builder::new(plan, role);
     let current = b.current_kernel(name);
     let state = b.state_kernel(name);

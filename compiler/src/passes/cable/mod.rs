@@ -43,3 +43,14 @@ fn has_cells(model: &Model, ir: &Ir) -> bool {
             .any(|&m| model.extends(model.component(ir.inst(m).component).type_id, cell))
     })
 }
+
+/// Whether every population member is a NeuroML `<cell>` (and there is one): the models
+/// [`build_program`] can lower.
+pub fn cells_only(model: &Model, ir: &Ir) -> bool {
+    let Some(&cell) = model.type_by_name.get("cell") else {
+        return false;
+    };
+    let members = || ir.populations.iter().flat_map(|p| &p.members);
+    members().next().is_some()
+        && members().all(|&m| model.extends(model.component(ir.inst(m).component).type_id, cell))
+}
