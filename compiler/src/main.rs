@@ -331,6 +331,12 @@ fn dispatch(cli: Cli) -> u8 {
                     print_plain_error(message, &cli.common);
                     EXIT_USAGE
                 }
+                (_, None) if cli.fast => {
+                    let message = "--fast merges the synapses of a native run (`lemsc FILE --fast`); \
+                                   the exports keep every synapse";
+                    print_plain_error(message, &cli.common);
+                    EXIT_USAGE
+                }
                 (Target::Neuron, None) => run_neuron(&file, &cli),
                 (Target::Nest, None) => run_nest(&file, &cli),
                 (Target::Brian2, None) => run_brian2(&file, &cli),
@@ -642,16 +648,7 @@ fn run_neuron(file: &Path, cli: &Cli) -> u8 {
         check: cli.common.check_options(),
     };
     match lemsc::back::neuron::export_file(file, &opts) {
-        Ok(o) => report_export(
-            &Exported {
-                sources: &o.sources,
-                warnings: &o.warnings,
-                files: &o.files,
-                status: o.status,
-                program: format!("the NEURON runner {}", o.runner.display()),
-            },
-            cli,
-        ),
+        Ok(o) => report_export(&exported!(o, "the NEURON runner", runner), cli),
         Err(e) => report_sim_error(file, e, &cli.common),
     }
 }
@@ -672,16 +669,7 @@ fn run_brian2(file: &Path, cli: &Cli) -> u8 {
         check: cli.common.check_options(),
     };
     match export_file(file, &opts) {
-        Ok(o) => report_export(
-            &Exported {
-                sources: &o.sources,
-                warnings: &o.warnings,
-                files: &o.files,
-                status: o.status,
-                program: format!("the Brian2 script {}", o.script.display()),
-            },
-            cli,
-        ),
+        Ok(o) => report_export(&exported!(o, "the Brian2 script", script), cli),
         Err(e) => report_sim_error(file, e, &cli.common),
     }
 }
@@ -696,19 +684,25 @@ fn run_nest(file: &Path, cli: &Cli) -> u8 {
         check: cli.common.check_options(),
     };
     match lemsc::back::nest::export_file(file, &opts) {
-        Ok(o) => report_export(
-            &Exported {
-                sources: &o.sources,
-                warnings: &o.warnings,
-                files: &o.files,
-                status: o.status,
-                program: format!("the NEST script {}", o.script.display()),
-            },
-            cli,
-        ),
+        Ok(o) => report_export(&exported!(o, "the NEST script", script), cli),
         Err(e) => report_sim_error(file, e, &cli.common),
     }
 }
+
+/// The [`Exported`] view of a text target's outcome `$o`, whose generated program is
+/// `$o.$program`, called `$what`: the outcome types of the three targets share these fields.
+macro_rules! exported {
+    ($o:expr, $what:literal, $program:ident) => {
+        Exported {
+            sources: &$o.sources,
+            warnings: &$o.warnings,
+            files: &$o.files,
+            status: $o.status,
+            program: format!("{} {}", $what, $o.$program.display()),
+        }
+    };
+}
+use exported;
 
 /// What a text target's export did, in the terms the command line reports.
 struct Exported<'a> {

@@ -8,29 +8,17 @@ use std::process::Command;
 
 use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
 
+mod common;
+
+use common::neuron::{fresh_out_dir, neuron_python_for};
+
 fn model() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/LEMS_hostile_ids.xml")
 }
 
-fn out_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-/// A Python with `import neuron`, as `--run` would find it.
-fn neuron_python() -> Option<String> {
-    let python = std::env::var("LEMSC_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&python)
-        .args(["-c", "import neuron"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(python)
-}
-
 #[test]
 fn hostile_ids_give_ascii_mods_and_a_runner_that_compiles() {
-    let dir = out_dir("hostile-export");
+    let dir = fresh_out_dir("hostile-export");
     let opts = NeuronRunOptions {
         out_dir: Some(dir.clone()),
         ..Default::default()
@@ -67,12 +55,10 @@ fn hostile_ids_give_ascii_mods_and_a_runner_that_compiles() {
 
 #[test]
 fn hostile_ids_run_in_neuron() {
-    let Some(python) = neuron_python() else {
-        println!("SKIPPED: no Python with `import neuron` (pip install neuron, set LEMSC_PYTHON)");
+    if neuron_python_for("hostile_ids_run_in_neuron").is_none() {
         return;
-    };
-    std::env::set_var("LEMSC_PYTHON", &python);
-    let dir = out_dir("hostile-run");
+    }
+    let dir = fresh_out_dir("hostile-run");
     let opts = NeuronRunOptions {
         out_dir: Some(dir.clone()),
         run: true,

@@ -4,32 +4,20 @@
 //! is larger.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
+
+mod common;
+
+use common::neuron::{fresh_out_dir, neuron_python_for};
 
 fn model() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/LEMS_nonuniform.xml")
 }
 
-fn out_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn neuron_python() -> Option<String> {
-    let python = std::env::var("LEMSC_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&python)
-        .args(["-c", "import neuron"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(python)
-}
-
 #[test]
 fn nonuniform_density_is_an_expression_of_a_distance_the_runner_sets() {
-    let dir = out_dir("nonuniform-export");
+    let dir = fresh_out_dir("nonuniform-export");
     let opts = NeuronRunOptions {
         out_dir: Some(dir.clone()),
         ..Default::default()
@@ -58,12 +46,10 @@ fn nonuniform_density_is_an_expression_of_a_distance_the_runner_sets() {
 
 #[test]
 fn nonuniform_leak_runs_in_neuron() {
-    let Some(python) = neuron_python() else {
-        println!("SKIPPED: no Python with `import neuron` (pip install neuron, set LEMSC_PYTHON)");
+    if neuron_python_for("nonuniform_leak_runs_in_neuron").is_none() {
         return;
-    };
-    std::env::set_var("LEMSC_PYTHON", &python);
-    let dir = out_dir("nonuniform-run");
+    }
+    let dir = fresh_out_dir("nonuniform-run");
     let opts = NeuronRunOptions {
         out_dir: Some(dir.clone()),
         run: true,

@@ -8,9 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use lemsc::diag::{Diagnostic, PlainDiagnostic, SourceMap};
+use lemsc::diag::{Diagnostic, SourceMap};
 use lemsc::{check, CheckOptions};
-use lemsc_testsuite::diagtext::located_and_says;
+use lemsc_testsuite::diagtext::{located_and_says, plain_lines};
 
 struct Case {
     input: String,
@@ -93,16 +93,7 @@ fn every_bad_input_is_refused_where_expected() {
         // Rendering must work for every diagnostic (no panic on odd spans).
         let _ = lemsc::diag::render(&checked.sources, &checked.diagnostics.list, false);
         if !errors.iter().any(|d| matches(&checked.sources, d, case)) {
-            let got: Vec<String> = errors
-                .iter()
-                .map(|d| {
-                    PlainDiagnostic {
-                        sources: &checked.sources,
-                        diag: d,
-                    }
-                    .to_string()
-                })
-                .collect();
+            let got = plain_lines(&checked.sources, errors.iter().copied());
             failures.push(format!(
                 "{}: expected an error at {}:{} saying {:?}; got:\n    {}",
                 case.input,
@@ -153,19 +144,8 @@ fn refused(path: &Path) -> (String, Vec<String>, std::time::Duration) {
     let took = started.elapsed();
     assert!(!checked.ok(), "{} was accepted", path.display());
     let rendered = lemsc::diag::render(&checked.sources, &checked.diagnostics.list, false);
-    let plain = checked
-        .diagnostics
-        .list
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| {
-            PlainDiagnostic {
-                sources: &checked.sources,
-                diag: d,
-            }
-            .to_string()
-        })
-        .collect();
+    let errors = checked.diagnostics.list.iter().filter(|d| d.is_error());
+    let plain = plain_lines(&checked.sources, errors);
     (rendered, plain, took)
 }
 

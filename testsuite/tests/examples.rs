@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use lemsc::diag::PlainDiagnostic;
 use lemsc::{check, CheckOptions};
+use lemsc_testsuite::diagtext::plain_lines;
 use lemsc_testsuite::shared_dir;
 
 fn files_in(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
@@ -23,20 +23,8 @@ fn failures(files: &[PathBuf]) -> Vec<String> {
     for file in files {
         let checked = check(std::slice::from_ref(file), &CheckOptions::default());
         if !checked.ok() {
-            let errors: Vec<String> = checked
-                .diagnostics
-                .list
-                .iter()
-                .filter(|d| d.is_error())
-                .take(5)
-                .map(|d| {
-                    PlainDiagnostic {
-                        sources: &checked.sources,
-                        diag: d,
-                    }
-                    .to_string()
-                })
-                .collect();
+            let first = checked.diagnostics.list.iter().filter(|d| d.is_error());
+            let errors = plain_lines(&checked.sources, first.take(5));
             failed.push(format!(
                 "{} ({} errors):\n    {}",
                 file.display(),

@@ -9,10 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
-use lemsc::diag::{Diagnostic, PlainDiagnostic, SourceMap};
+use lemsc::diag::{Diagnostic, SourceMap};
 use lemsc::simulate::{run_file, RunOptions};
 use lemsc::{check, CheckOptions, Checked};
-use lemsc_testsuite::diagtext::located_and_says;
+use lemsc_testsuite::diagtext::{located_and_says, plain_lines};
 
 struct Case {
     input: String,
@@ -83,19 +83,7 @@ fn matches(sources: &SourceMap, d: &Diagnostic, w: &Warning) -> bool {
 }
 
 fn listed(checked: &Checked) -> String {
-    checked
-        .diagnostics
-        .list
-        .iter()
-        .map(|d| {
-            PlainDiagnostic {
-                sources: &checked.sources,
-                diag: d,
-            }
-            .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n    ")
+    plain_lines(&checked.sources, &checked.diagnostics.list).join("\n    ")
 }
 
 /// What is wrong with one case, if anything.

@@ -14,6 +14,7 @@ use lemsc_testsuite::omv::{
     CellSelection, Detection, Mep, ObservableResult, Omt, SpikeFile, SpikeFormat, SpikeSource,
     TraceFile, Values, ENGINE_JNEUROML,
 };
+use lemsc_testsuite::refcompare::manifest_strides;
 use lemsc_testsuite::shared_dir;
 
 fn reference_dir() -> PathBuf {
@@ -37,22 +38,7 @@ fn evaluated() -> Vec<(Omt, Vec<ObservableResult>)> {
 
 /// Thinning stride per reference file, read from MANIFEST.md ("N rows, every k"; 1 if whole).
 fn strides() -> BTreeMap<String, usize> {
-    let manifest = std::fs::read_to_string(reference_dir().join("MANIFEST.md")).unwrap();
-    manifest
-        .lines()
-        .filter_map(|line| {
-            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-            let (file, rows) = (cells.get(1)?, cells.get(3)?);
-            if !(file.ends_with(".dat") || file.ends_with(".spikes")) {
-                return None;
-            }
-            let k = match rows.rsplit_once("every ") {
-                Some((_, k)) => k.parse().ok()?,
-                None => 1,
-            };
-            Some((file.to_string(), k))
-        })
-        .collect()
+    manifest_strides(&reference_dir()).unwrap()
 }
 
 fn label(omt: &Omt, r: &ObservableResult) -> String {

