@@ -1,6 +1,8 @@
 //! `cargo xtask bench [--quick]`: lemsc against jNeuroML (jLEMS) on the official LEMS examples,
 //! end to end (process start to exit, output files written), median of three runs each.
-//! `--networks` runs the network benchmark of [`crate::bench_networks`] instead.
+//! `--networks` runs the network benchmark of [`crate::bench_networks`] instead, and
+//! `--multicompartment` its multi-compartment benchmark (Ex25, the `morphologies/` examples and
+//! a generated network of detailed cells, lemsc native against the NEURON export and EDEN).
 //!
 //! jnml comes from PyPI (`pyneuroml`) in a virtual environment under `target/bench-venv`, made
 //! on first use; it needs Java on the PATH. jnml writes `results/` relative to its working
@@ -16,7 +18,8 @@ use crate::sh::{self, workspace_root};
 /// Runs per example and program; the median is reported.
 const RUNS: usize = 3;
 
-/// The multi-compartment example: lemsc refuses it and jLEMS cannot run it.
+/// The multi-compartment example: jLEMS cannot run it. `--multicompartment` times lemsc's
+/// native run of it against the NEURON export and EDEN instead.
 const SKIPPED: &[&str] = &["LEMS_NML2_Ex25_MultiComp.xml"];
 
 /// `--quick`: a few examples covering point neurons, HH channels, a network and inputs.
@@ -31,10 +34,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if args.iter().any(|a| a == "--networks") {
         return crate::bench_networks::run(args);
     }
+    if args.iter().any(|a| a == "--multicompartment") {
+        return crate::bench_networks::multicomp::run(args);
+    }
     let quick = match args {
         [] => false,
         [flag] if flag == "--quick" => true,
-        _ => return Err("usage: cargo xtask bench [--quick] | bench --networks [--sizes 100,1000] [--engines lemsc,eden,neuron] [--quick]".into()),
+        _ => return Err("usage: cargo xtask bench [--quick] | bench --networks [--sizes 100,1000] [--engines lemsc,eden,neuron] [--quick] | bench --multicompartment [--cells 20] [--engines lemsc,eden,neuron] [--quick]".into()),
     };
     let root = workspace_root();
     let lemsc = build_lemsc(&root)?;
@@ -134,7 +140,7 @@ fn copy_examples(root: &Path) -> Result<PathBuf, String> {
 
 /// Copies a folder tree; the copies are writable whatever the originals were (`../shared` is
 /// read-only, and the runs write into the copy).
-fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
     std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
     make_writable(to)?;
     let entries =

@@ -8,6 +8,9 @@
 //!   CI: it installs pyneuroml from PyPI and takes minutes).
 //! - `bench --networks [--sizes 100,1000] [--engines lemsc,eden,neuron] [--quick]`: lemsc
 //!   against EDEN and NEURON on generated networks (wall, CPU, peak RSS, spike counts).
+//! - `bench --multicompartment [--cells 20] [--engines lemsc,eden,neuron] [--quick]`: lemsc's
+//!   native multi-compartment cells against the NEURON export and EDEN (Ex25, the
+//!   `morphologies/` examples, a generated network of 9-compartment pyramidal cells).
 //! - `fuzz [SECONDS] [TARGET]`: fuzz the frontend and the engines for a while; crashes are
 //!   kept under `fuzz/artifacts/`.
 //! - `wheel`: the Python wheel `target/wheels/lemsc-*.whl` (maturin; the lemsc program and
@@ -25,7 +28,7 @@ mod wheel;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <run FILE [lemsc options] | ci | bench [--quick] | bench --networks [--sizes N,...] | fuzz [SECONDS] | wheel>";
+    "usage: cargo xtask <run FILE [lemsc options] | ci | bench [--quick] | bench --networks [--sizes N,...] | bench --multicompartment [--cells N] | fuzz [SECONDS] | wheel>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -24,6 +24,8 @@ use std::time::Instant;
 use crate::sh::{self, workspace_root};
 
 mod measure;
+pub mod multicomp;
+mod pyr_net;
 mod report;
 
 use measure::*;
@@ -280,7 +282,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
 
-    let report = report(&rows, &options, &fast_checks);
+    let report = report(&rows, &network_header(&options), &fast_checks);
     println!("\n{report}");
     let path = work.join("report.md");
     std::fs::write(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -477,8 +479,14 @@ fn run_lemsc(lemsc: &Path, model: &Model, out: &Path, fast: bool) -> Result<Meas
         cmd.arg("--fast");
     }
     let mut m = measure(&mut cmd, out)?;
-    // `-v` prints `simulate   X s` among its phase times.
-    m.sim_s = read_log(out, "stderr.log").lines().find_map(|l| {
+    m.sim_s = lemsc_sim_seconds(out);
+    m.spikes = Some(count_spikes(&spike_file(out, model))?);
+    Ok(m)
+}
+
+/// The `simulate   X s` line among the phase times lemsc `-v` logged in `out`.
+fn lemsc_sim_seconds(out: &Path) -> Option<f64> {
+    read_log(out, "stderr.log").lines().find_map(|l| {
         l.trim()
             .strip_prefix("simulate")?
             .trim()
@@ -486,9 +494,7 @@ fn run_lemsc(lemsc: &Path, model: &Model, out: &Path, fast: bool) -> Result<Meas
             .trim()
             .parse()
             .ok()
-    });
-    m.spikes = Some(count_spikes(&spike_file(out, model))?);
-    Ok(m)
+    })
 }
 
 fn run_eden(root: &Path, eden: &Path, model: &Model, out: &Path) -> Result<Measured, String> {
@@ -499,14 +505,29 @@ fn run_eden(root: &Path, eden: &Path, model: &Model, out: &Path) -> Result<Measu
         std::fs::copy(file, out.join(name))
             .map_err(|e| format!("cannot copy {}: {e}", file.display()))?;
     }
+    let lems = model.lems.file_name().expect("generated files have names");
+    let mut m = measure_eden(root, eden, Path::new(lems), out, out)?;
+    m.spikes = Some(count_spikes(&spike_file(out, model))?);
+    Ok(m)
+}
+
+/// One EDEN run of `lems` in `folder` (where it writes its outputs), logged in `out`;
+/// with its `Run:` time as the simulation phase.
+fn measure_eden(
+    root: &Path,
+    eden: &Path,
+    lems: &Path,
+    folder: &Path,
+    out: &Path,
+) -> Result<Measured, String> {
     let shim = root.join(EDEN_SHIM);
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths = vec![shim];
     paths.extend(std::env::split_paths(&path));
     let mut cmd = Command::new(eden);
     cmd.arg("nml")
-        .arg(model.lems.file_name().expect("generated files have names"))
-        .current_dir(out)
+        .arg(lems)
+        .current_dir(folder)
         .env("OMP_NUM_THREADS", "1")
         .env(
             "PATH",
@@ -519,20 +540,34 @@ fn run_eden(root: &Path, eden: &Path, model: &Model, out: &Path) -> Result<Measu
         let rest = l.split("Run:").nth(1)?;
         rest.split_whitespace().next()?.parse().ok()
     });
-    m.spikes = Some(count_spikes(&spike_file(out, model))?);
     Ok(m)
 }
 
 fn run_neuron(lemsc: &Path, python: &Path, model: &Model, out: &Path) -> Result<Measured, String> {
+    let spikes = spike_file(out, model);
+    let _ = std::fs::remove_file(&spikes);
+    let mut m = measure_neuron(lemsc, python, &model.lems, &[], out)?;
+    m.spikes = Some(count_spikes(&spikes)?);
+    Ok(m)
+}
+
+/// One `lemsc LEMS ARGS --target neuron --run -o out` with the NEURON of `python`'s venv. The
+/// mechanisms compiled into `out` by an earlier run are reused (nrnivmodl is skipped).
+fn measure_neuron(
+    lemsc: &Path,
+    python: &Path,
+    lems: &Path,
+    args: &[&str],
+    out: &Path,
+) -> Result<Measured, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let bin = python.parent().expect("a venv python sits in bin/");
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths = vec![bin.to_path_buf()];
     paths.extend(std::env::split_paths(&path));
-    let spikes = spike_file(out, model);
-    let _ = std::fs::remove_file(&spikes);
     let mut cmd = Command::new(lemsc);
-    cmd.arg(&model.lems)
+    cmd.arg(lems)
+        .args(args)
         .args(["--target", "neuron", "--run", "-o"])
         .arg(out)
         .env("LEMSC_PYTHON", python)
@@ -540,9 +575,7 @@ fn run_neuron(lemsc: &Path, python: &Path, model: &Model, out: &Path) -> Result<
             "PATH",
             std::env::join_paths(paths).map_err(|e| e.to_string())?,
         );
-    let mut m = measure(&mut cmd, out)?;
-    m.spikes = Some(count_spikes(&spikes)?);
-    Ok(m)
+    measure(&mut cmd, out)
 }
 
 fn run_nest(lemsc: &Path, python: &Path, model: &Model, out: &Path) -> Result<Measured, String> {
@@ -763,7 +796,7 @@ mod tests {
             row(Engine::Eden, 32.0, 1441),
             row(Engine::Neuron, 16.0, 1585),
         ];
-        let text = report(&rows, &options, &[]);
+        let text = report(&rows, &network_header(&options), &[]);
         assert!(
             text.contains("| hh-net N=100 | EDEN | 0.25 | 0.25 | 1.00 |"),
             "{text}"
@@ -778,7 +811,7 @@ mod tests {
             ["hh-net N=100: lemsc 1620, EDEN 1441"]
         );
 
-        let alone = report(&rows[..1], &options, &[]);
+        let alone = report(&rows[..1], &network_header(&options), &[]);
         assert!(!alone.contains("lemsc / other"), "{alone}");
         assert!(alone.contains("no other engine ran"), "{alone}");
     }
@@ -808,7 +841,11 @@ mod tests {
             row(Engine::LemscFast, 2.0, 2),
             row(Engine::Eden, 4.0, 2),
         ];
-        let text = report(&rows, &parse_options(&[]).unwrap(), &[same]);
+        let text = report(
+            &rows,
+            &network_header(&parse_options(&[]).unwrap()),
+            &[same],
+        );
         assert!(
             text.contains("| hh-net N=100 | 2/2 | 8.00 | 2.00 | 4.0x |"),
             "{text}"

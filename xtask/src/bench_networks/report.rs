@@ -35,21 +35,26 @@ pub(super) fn relative_difference(theirs: usize, ours: usize) -> f64 {
     (theirs as f64 - ours as f64).abs() / (ours.max(1) as f64)
 }
 
-/// The Markdown report: one table of measurements, one of lemsc's ratios and the spike check.
-pub(super) fn report(rows: &[Row], options: &Options, fast_checks: &[FastCheck]) -> String {
-    let mut s = String::new();
+/// The heading and the paragraph on what the network benchmark simulated and measured.
+pub(super) fn network_header(options: &Options) -> String {
     let length = if options.quick {
         "a tenth of the full length (--quick)"
     } else {
         "1 s (hh-single 10 s)"
     };
-    let _ = writeln!(s, "## Network benchmark: lemsc, EDEN, NEURON\n");
-    let _ = writeln!(
-        s,
-        "Simulated {length} at dt = 0.025 ms; one run each; CPU = user + sys of the process and \
+    format!(
+        "## Network benchmark: lemsc, EDEN, NEURON\n\n\
+         Simulated {length} at dt = 0.025 ms; one run each; CPU = user + sys of the process and \
          its children; RSS = peak resident set; sim = the engine's own simulation-phase time \
          (wall) where it reports one.\n"
-    );
+    )
+}
+
+/// The Markdown report under `header`: one table of measurements, one of lemsc's ratios and
+/// the spike check.
+pub(super) fn report(rows: &[Row], header: &str, fast_checks: &[FastCheck]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{header}");
     let _ = writeln!(
         s,
         "| model | engine | wall s | CPU s | sim s | peak RSS MiB | KiB / neuron | spikes | vs lemsc | FTZ/DAZ |"
