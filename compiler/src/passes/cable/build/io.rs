@@ -1,0 +1,276 @@
+//! Spikes and recordings: a detector on the root segment of every cell that sends or records
+//! spikes, the connections from it, the output files' columns and the event output files.
+
+use super::*;
+
+impl Builder<'_> {
+    /// A spike detector on the root segment of every cell that sends spikes or is recorded.
+    pub(super) fn place_detectors(&mut self) {
+        let mut wanted: Vec<InstId> = self.ir.event_connections.iter().map(|c| c.source).collect();
+        for f in &self.ir.event_output_files {
+            wanted.extend(f.selections.iter().map(|s| s.inst));
+        }
+        for cell in 0..self.cells.len() {
+            if !wanted.contains(&self.cells[cell].inst) {
+                continue;
+            }
+            let (root, threshold) = {
+                let c = &self.cells[cell];
+                (
+                    c.layout.root_section(),
+                    c.layout.biophysics.spike_threshold * 1e-3,
+                )
+            };
+            let node = self.cells[cell].first_node + self.cells[cell].cable.node_at(root, 0.5);
+            let base = self.allocate(DETECTOR_SLOTS);
+            self.initial[(base + u64::from(DETECTOR_THRESHOLD)) as usize] = threshold;
+            let links = self.links.len() as u64;
+            self.links.push(self.nodes[node].base + u64::from(NODE_V));
+            let path = format!("{} spike detector", self.ir.path_of(self.cells[cell].inst));
+            let inst = self.instance(DETECTOR_KERNEL, base, links, path);
+            self.cells[cell].detector = Some(inst);
+        }
+    }
+
+    /// Spikes of a cell's detector to the synapses they reach, half a step later than sent
+    /// so that they arrive when NEURON delivers them: at the start of the first step from a
+    /// time at or after `t_spike + delay`.
+    pub(super) fn connections(&mut self) -> Vec<Connection> {
+        let half_step = self.ir.simulation.step * 0.5;
+        let mut out = Vec::new();
+        for c in &self.ir.event_connections {
+            let target = c.receiver.unwrap_or(c.target);
+            let Some(source) = self.cells.iter().find(|x| x.inst == c.source) else {
+                self.diags.push(Diagnostic::at(
+                    self.model.component(c.made_by).name_span,
+                    "this connection's source is not a cell with a morphology; the native \
+                     target does not mix such sources with multi-compartment cells yet"
+                        .to_string(),
+                ));
+                continue;
+            };
+            let Some(p) = self.placed.iter().find(|p| p.ir_inst == target) else {
+                continue;
+            };
+            let state = &self.mechs[p.mech].kernels.state;
+            let Some(in_port) = state.in_ports.iter().position(|x| *x == c.target_port) else {
+                continue;
+            };
+            out.push(Connection {
+                source: source.detector.expect("every source has a detector"),
+                out_port: 0,
+                target: p.state,
+                in_port: in_port as u32,
+                delay: c.delay + half_step,
+            });
+        }
+        out
+    }
+
+    pub(super) fn outputs(&mut self, out_dir: &Path) -> Vec<OutputSpec> {
+        let mut specs = Vec::new();
+        for file in &self.ir.output_files {
+            let mut columns = Vec::new();
+            for col in &file.columns {
+                match self.recorded(&col.target) {
+                    Ok(index) => columns.push(index),
+                    Err(why) => {
+                        let c = self.model.component(self.ir.simulation.component);
+                        self.diags.push(Diagnostic::at(
+                            c.name_span,
+                            format!(
+                                "column '{}' of output file '{}' cannot be recorded: {why}",
+                                col.id, file.id
+                            ),
+                        ));
+                    }
+                }
+            }
+            specs.push(OutputSpec {
+                id: file.id.clone(),
+                path: out_dir.join(&file.file_name),
+                columns,
+            });
+        }
+        specs
+    }
+
+    /// The vars index of a recorded variable, found as the NEURON export finds it.
+    pub(super) fn recorded(&self, target: &VarRef) -> Result<u64, String> {
+        let describe = || format!("{}/{}", self.ir.path_of(target.inst), target.variable);
+        // The mechanism instance (or cell) holding it, and the path from there.
+        let mut cur = target.inst;
+        let mut path = Vec::new();
+        while !self.kinds.of_instance.contains_key(&cur) && !self.kinds.morph_cells.contains(&cur) {
+            path.push(self.ir.inst(cur).name.clone());
+            cur = self
+                .ir
+                .inst(cur)
+                .parent
+                .ok_or_else(|| format!("{} is not part of a cell", describe()))?;
+        }
+        path.reverse();
+        if let Some(cell) = self.cells.iter().position(|c| c.inst == cur) {
+            if !path.is_empty() {
+                return Err(format!("{} is not a variable of the cell", describe()));
+            }
+            let segment = target
+                .segment
+                .as_deref()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            let node = self.node_of(cell, segment, 0.5);
+            let base = self.nodes[node].base;
+            return match target.variable.as_str() {
+                "v" => Ok(base + u64::from(NODE_V)),
+                "caConc" | "caConcExt" | "caConc2" | "caConcExt2" => {
+                    let ion = if target.variable.ends_with('2') {
+                        "ca2"
+                    } else {
+                        "ca"
+                    };
+                    let inside = !target.variable.contains("Ext");
+                    if inside {
+                        if let Some(i) = self.concentration_at(node, ion) {
+                            return Ok(i);
+                        }
+                    }
+                    self.ion_slot(ion, inside)
+                        .map(|s| base + u64::from(s))
+                        .ok_or_else(|| format!("the cell has no {ion} concentration"))
+                }
+                _ => Err(format!(
+                    "{} is not recorded natively on a multi-compartment cell yet",
+                    describe()
+                )),
+            };
+        }
+        let mech = self
+            .mech_of(cur)
+            .ok_or_else(|| format!("{} is not simulated", describe()))?;
+        let m = &self.mechs[mech];
+        let rep = self
+            .kinds
+            .mechanism_of(cur)
+            .expect("a mechanism")
+            .representative;
+        let rep_inst = self
+            .ir
+            .descendant(rep, &path.join("/"))
+            .ok_or_else(|| format!("{} names nothing", describe()))?;
+        let flat = m
+            .plan
+            .names
+            .get(&(rep_inst, target.variable.clone()))
+            .ok_or_else(|| format!("{} names nothing", describe()))?;
+        let slot = m.kernels.slots[flat];
+        // A density is recorded on its cell's segment 0, as the NEURON export records it.
+        let placed = match m.kind {
+            MechKind::Attachment => self.placed.iter().find(|p| p.ir_inst == cur),
+            _ => {
+                let cell = self
+                    .cells
+                    .iter()
+                    .position(|c| self.is_inside(cur, c.inst))
+                    .ok_or_else(|| format!("{} is not on a cell", describe()))?;
+                let node = self.node_of(cell, 0, 0.5);
+                self.placed
+                    .iter()
+                    .find(|p| p.ir_inst == cur && p.node == node)
+            }
+        };
+        placed
+            .map(|p| p.base + u64::from(slot))
+            .ok_or_else(|| format!("{} is not present on segment 0", describe()))
+    }
+
+    pub(super) fn event_outputs(&mut self, out_dir: &Path) -> Vec<EventOutputSpec> {
+        let mut specs = Vec::new();
+        for file in &self.ir.event_output_files {
+            let format = match file.format.as_str() {
+                "ID_TIME" => EventFormat::IdTime,
+                _ => EventFormat::TimeId,
+            };
+            let mut selections = Vec::new();
+            for sel in &file.selections {
+                match self
+                    .cells
+                    .iter()
+                    .find(|c| c.inst == sel.inst)
+                    .and_then(|c| c.detector)
+                {
+                    Some(inst) => selections.push(EventSelectionSpec {
+                        inst,
+                        out_port: 0,
+                        id: sel.id.clone(),
+                    }),
+                    None => {
+                        let c = self.model.component(self.ir.simulation.component);
+                        self.diags.push(Diagnostic::at(
+                            c.name_span,
+                            format!(
+                                "event output file '{}' selects {}, which is not a cell with a \
+                                 morphology",
+                                file.id,
+                                self.ir.path_of(sel.inst)
+                            ),
+                        ));
+                    }
+                }
+            }
+            specs.push(EventOutputSpec {
+                id: file.id.clone(),
+                path: out_dir.join(&file.file_name),
+                format,
+                selections,
+            });
+        }
+        specs
+    }
+}
+
+/// A detector's slots: whether the voltage was above threshold after the last step, and the
+/// threshold (V).
+pub(super) const DETECTOR_ABOVE: u32 = 0;
+
+pub(super) const DETECTOR_THRESHOLD: u32 = 1;
+
+pub(super) const DETECTOR_SLOTS: u32 = 2;
+
+/// Fires `spike` when the watched voltage (link 0) rises above the threshold, as NEURON's
+/// NetCon threshold detection does after each step.
+pub(super) fn detector_kernel() -> Kernel {
+    let above = || {
+        Expr::Binary(
+            KOp::Gt,
+            Box::new(Expr::Link(0)),
+            Box::new(Expr::Local(DETECTOR_THRESHOLD)),
+        )
+    };
+    Kernel {
+        name: "spike detector".into(),
+        block_len: DETECTOR_SLOTS,
+        link_count: 1,
+        slot_names: vec!["above threshold".into(), "threshold".into()],
+        out_ports: vec!["spike".into()],
+        init: vec![Stmt::Set {
+            slot: DETECTOR_ABOVE,
+            value: above(),
+        }],
+        advance: vec![
+            Stmt::If {
+                test: Expr::Binary(
+                    KOp::And,
+                    Box::new(above()),
+                    Box::new(Expr::Not(Box::new(Expr::Local(DETECTOR_ABOVE)))),
+                ),
+                then: vec![Stmt::Emit { port: 0 }],
+            },
+            Stmt::Set {
+                slot: DETECTOR_ABOVE,
+                value: above(),
+            },
+        ],
+        ..Kernel::default()
+    }
+}

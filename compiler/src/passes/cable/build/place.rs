@@ -1,0 +1,298 @@
+//! Where things go: each cell's nodes (from its layout and NEURON's discretisation), its
+//! channel densities and concentration models on the sections the NEURON export inserts them
+//! in, and synapses and inputs at their segment and fraction.
+
+use super::*;
+
+impl Builder<'_> {
+    /// Nodes of every cell, and the densities and concentration models on them.
+    pub(super) fn place_cells(&mut self) {
+        for member in self.kinds.morph_cells.clone() {
+            let comp = self.ir.inst(member).component;
+            let l = match layout(self.model, comp) {
+                Ok(l) => l,
+                Err(d) => {
+                    self.diags.extend(d);
+                    continue;
+                }
+            };
+            for sp in &l.biophysics.species {
+                self.use_ion(&sp.ion.clone());
+            }
+            let ra = axial_resistivity(&l);
+            let c = cable(&l, &ra);
+            let cell = self.cells.len();
+            let first_node = self.nodes.len();
+            self.place_nodes(member, &l, &c);
+            self.cells.push(Cell {
+                inst: member,
+                layout: l,
+                cable: c,
+                first_node,
+                detector: None,
+            });
+            self.place_densities(cell);
+        }
+        self.kernels[NODE_KERNEL as usize] = self.node_kernel();
+    }
+
+    pub(super) fn place_nodes(&mut self, member: InstId, l: &CellLayout, c: &CellCable) {
+        let cm = per_section(l, &l.biophysics.specific_capacitance, 1.0);
+        let v0 = per_section(
+            l,
+            &l.biophysics.init_membrane_potential,
+            NEURON_DEFAULT_V * 1e3,
+        );
+        let first = self.nodes.len();
+        let path = self.ir.path_of(member);
+        let block = NODE_FIXED_SLOTS + 2 * self.ions.len() as u32;
+        for n in &c.nodes {
+            let base = self.allocate(block);
+            let section = &l.sections[n.section];
+            self.initial[(base + u64::from(NODE_V)) as usize] = v0[n.section] * 1e-3;
+            self.initial[(base + u64::from(NODE_AREA)) as usize] = n.area_um2 * 1e-12;
+            self.initial[(base + u64::from(NODE_TEMPERATURE)) as usize] = self.temperature;
+            for ion in self.ions.clone() {
+                let (inside, outside) = l
+                    .biophysics
+                    .species
+                    .iter()
+                    .find(|s| s.ion == ion)
+                    .map_or_else(
+                        || default_concentrations(&ion),
+                        |s| (s.initial_in, s.initial_out),
+                    );
+                let i = self.ion_slot(&ion, true).unwrap();
+                self.initial[(base + u64::from(i)) as usize] = inside;
+                self.initial[(base + u64::from(i) + 1) as usize] = outside;
+            }
+            let inst = self.instance(
+                NODE_KERNEL,
+                base,
+                0,
+                format!("{path}/{}({})", section.name, n.x),
+            );
+            // µF/cm² × µm² → F; MΩ → S.
+            self.nodes.push(Node {
+                base,
+                inst,
+                parent: n.parent.map(|p| first + p),
+                capacitance: cm[n.section] * n.area_um2 * 1e-14,
+                axial: if n.parent.is_some() && n.ri_megohm > 0.0 {
+                    1.0 / (n.ri_megohm * 1e6)
+                } else {
+                    0.0
+                },
+            });
+        }
+    }
+
+    /// The mechanism of an IR instance, by index into `mechs`.
+    pub(super) fn mech_of(&self, inst: InstId) -> Option<usize> {
+        let m = self.kinds.mechanism_of(inst)?;
+        self.mechs
+            .iter()
+            .position(|x| x.plan.component == m.component)
+    }
+
+    /// Channel densities and concentration models of one cell, on the sections the NEURON
+    /// export inserts them in.
+    pub(super) fn place_densities(&mut self, cell: usize) {
+        let member = self.cells[cell].inst;
+        let insts: Vec<InstId> = self
+            .kinds
+            .of_instance
+            .keys()
+            .copied()
+            .filter(|&i| self.is_inside(i, member))
+            .collect();
+        for inst in insts {
+            let Some(mech) = self.mech_of(inst) else {
+                continue;
+            };
+            let comp = self.ir.inst(inst).component;
+            let sections = {
+                let l = &self.cells[cell].layout;
+                match &self.mechs[mech].kind {
+                    MechKind::Density { .. } => density_sections(l, comp),
+                    MechKind::Concentration { .. } => {
+                        let group = l
+                            .biophysics
+                            .species
+                            .iter()
+                            .find(|s| s.concentration_model == comp)
+                            .and_then(|s| s.group.clone());
+                        group_sections(l, &group)
+                    }
+                    _ => continue,
+                }
+            };
+            for s in sections {
+                let centres = self.cells[cell].cable.sections[s].centres();
+                for n in centres {
+                    let node = self.cells[cell].first_node + n;
+                    self.place(mech, inst, node);
+                }
+            }
+        }
+    }
+
+    pub(super) fn is_inside(&self, inst: InstId, ancestor: InstId) -> bool {
+        let mut cur = self.ir.inst(inst).parent;
+        while let Some(p) = cur {
+            if p == ancestor {
+                return true;
+            }
+            cur = self.ir.inst(p).parent;
+        }
+        false
+    }
+
+    /// One instance of mechanism `mech` standing for `ir_inst` at `node`.
+    pub(super) fn place(&mut self, mech: usize, ir_inst: InstId, node: usize) {
+        let (block, link_count) = {
+            let k = &self.mechs[mech].kernels;
+            (k.current.block_len, k.current.link_count)
+        };
+        let base = self.allocate(block);
+        for &(slot, value) in &self.mechs[mech].kernels.constants {
+            self.initial[(base + u64::from(slot)) as usize] = value;
+        }
+        // A connection's Assign sets this instance's own property (weight).
+        let assigned = self.ir.inst(ir_inst).assigned.clone();
+        for (name, slot) in &self.mechs[mech].kernels.properties {
+            if let Some((_, v)) = assigned.iter().rev().find(|(n, _)| n == name) {
+                self.initial[(base + u64::from(*slot)) as usize] = *v;
+            }
+        }
+        let links = self.links.len() as u64;
+        self.links
+            .resize(self.links.len() + link_count as usize, u64::MAX);
+        let path = format!(
+            "{} at {}",
+            self.ir.path_of(ir_inst),
+            self.instances[self.nodes[node].inst as usize].path
+        );
+        let (ck, sk) = (
+            self.mechs[mech].current_kernel,
+            self.mechs[mech].state_kernel,
+        );
+        let current = self.instance(ck, base, links, path.clone());
+        let state = self.instance(sk, base, links, path);
+        self.placed.push(Placed {
+            mech,
+            ir_inst,
+            node,
+            base,
+            links,
+            current,
+            state,
+        });
+    }
+
+    /// Synapses and inputs at the segment and fraction their connection or input names.
+    pub(super) fn place_attachments(&mut self) {
+        let mut at: BTreeMap<InstId, (Option<u32>, Option<f64>)> = BTreeMap::new();
+        for input in &self.ir.inputs {
+            let seg = text_number(self.model, input.made_by, "segmentId").map(|x| x as u32);
+            let frac = text_number(self.model, input.made_by, "fractionAlong");
+            at.insert(input.input, (seg, frac));
+        }
+        for c in &self.ir.event_connections {
+            if let Some(r) = c.receiver {
+                let seg = text_number(self.model, c.made_by, "postSegmentId").map(|x| x as u32);
+                let frac = text_number(self.model, c.made_by, "postFractionAlong");
+                at.insert(r, (seg, frac));
+            }
+        }
+        let attachments: Vec<InstId> = self
+            .kinds
+            .of_instance
+            .iter()
+            .filter(|(_, &i)| self.kinds.mechanisms[i].kind == MechKind::Attachment)
+            .map(|(inst, _)| *inst)
+            .collect();
+        for inst in attachments {
+            let Some(mech) = self.mech_of(inst) else {
+                continue;
+            };
+            let Some(parent) = self.ir.inst(inst).parent else {
+                continue;
+            };
+            let Some(cell) = self.cells.iter().position(|c| c.inst == parent) else {
+                continue;
+            };
+            let (seg, frac) = at.get(&inst).copied().unwrap_or((None, None));
+            let node = self.node_of(cell, seg.unwrap_or(0), frac.unwrap_or(0.5));
+            self.place(mech, inst, node);
+        }
+    }
+
+    /// The node of a point given by segment id and fraction along it (the root's centre when
+    /// the segment is unknown, as the NEURON export places it).
+    pub(super) fn node_of(&self, cell: usize, segment: u32, fraction: f64) -> usize {
+        let c = &self.cells[cell];
+        let (section, x) = c
+            .layout
+            .locate(segment, fraction)
+            .unwrap_or((c.layout.root_section(), 0.5));
+        c.first_node + c.cable.node_at(section, x)
+    }
+}
+
+/// A value per section from `(group, value)` entries, later ones overriding earlier ones.
+pub(super) fn per_section(
+    l: &CellLayout,
+    entries: &[(Option<String>, f64)],
+    default: f64,
+) -> Vec<f64> {
+    let mut out = vec![default; l.sections.len()];
+    for (group, value) in entries {
+        for s in group_sections(l, group) {
+            out[s] = *value;
+        }
+    }
+    out
+}
+
+/// The sections of a segment group (every section for none or an unknown group).
+pub(super) fn group_sections(l: &CellLayout, group: &Option<String>) -> Vec<usize> {
+    group
+        .as_ref()
+        .and_then(|name| l.groups.iter().find(|g| &g.name == name))
+        .map(|g| g.sections.clone())
+        .unwrap_or_else(|| (0..l.sections.len()).collect())
+}
+
+/// The sections a channel density is inserted in: its group's, except where a later density
+/// of the same ion channel covers the section (the NEURON export inserts one mechanism per
+/// channel, the later density winning).
+pub(super) fn density_sections(l: &CellLayout, density: CompId) -> Vec<usize> {
+    let Some((position, placement)) = l
+        .biophysics
+        .channels
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.density == density)
+    else {
+        return Vec::new();
+    };
+    let mut last = BTreeMap::new();
+    for (k, c) in l.biophysics.channels.iter().enumerate() {
+        for s in group_sections(l, &c.group) {
+            last.insert((s, c.channel), k);
+        }
+    }
+    group_sections(l, &placement.group)
+        .into_iter()
+        .filter(|&s| last.get(&(s, placement.channel)) == Some(&position))
+        .collect()
+}
+
+/// A number written as an attribute of a component (or its parameter's SI value).
+pub(super) fn text_number(model: &Model, comp: CompId, name: &str) -> Option<f64> {
+    let c = model.component(comp);
+    c.text(name)
+        .and_then(|t| t.trim().parse().ok())
+        .or_else(|| c.param(name).map(|p| p.si))
+}
