@@ -7,8 +7,9 @@
 //!   gives the conductance the implicit solve uses. It leaves the inward current (A) and
 //!   `-dI/dV` (S) in two slots the solve reads.
 //! - `state` holds `INITIAL` (its `init` entry), the state update after the solve (`rates()`,
-//!   then a forward step of every state, as `cnexp` takes it on `x' = rate`, then the
-//!   conditions of synapses and inputs) and `NET_RECEIVE` (its `on_event` entries).
+//!   then a forward step of every state, as `cnexp` takes it on `x' = rate`, then the kinetic
+//!   schemes' implicit step (see [`super::kinetic`]), then the conditions of synapses and
+//!   inputs) and `NET_RECEIVE` (its `on_event` entries).
 //!
 //! The values the simulator provides (voltage, temperature, concentrations, ion currents,
 //! area) are links; the builder points them at the compartment.
@@ -17,6 +18,7 @@ use std::collections::BTreeMap;
 
 use lemsc_runtime::program::{BinOp as KOp, Expr, Kernel, Reduce, Stmt};
 
+use super::kinetic::{implicit_step, SchemeSlots, STEADY_STATE_STEP};
 use crate::passes::mechanism::{
     Actions, Condition, Derived, DerivedValue, External, MExpr, MechanismPlan,
 };
@@ -63,9 +65,6 @@ pub fn mechanism_kernels(
     if plan.regimes.is_some() {
         return Err("it has regimes".into());
     }
-    if !plan.kinetic.is_empty() {
-        return Err("it has a kinetic scheme".into());
-    }
     if plan.states.iter().any(|s| s.is_voltage) {
         return Err("it owns a membrane potential".into());
     }
@@ -105,6 +104,10 @@ struct Builder<'p> {
     current_plus: u32,
     /// Set once a case of a conditional value has been taken.
     case_taken: u32,
+    /// The kinetic schemes' occupancies, their implicit step and their steady state.
+    kinetic_states: Vec<u32>,
+    kinetic_step: Vec<Stmt>,
+    kinetic_steady_state: Vec<Stmt>,
 }
 
 /// Where an expression is evaluated: the voltage offset and whether time is mid-step.
@@ -131,6 +134,9 @@ impl<'p> Builder<'p> {
             contribution: None,
             current_plus: 0,
             case_taken: 0,
+            kinetic_states: Vec::new(),
+            kinetic_step: Vec::new(),
+            kinetic_steady_state: Vec::new(),
         };
         for p in plan.params.iter().chain(&plan.properties) {
             b.slot(&p.name);
@@ -162,7 +168,44 @@ impl<'p> Builder<'p> {
         }
         b.current_plus = b.slot("@current at v+dv");
         b.case_taken = b.slot("@case taken");
+        b.kinetic_statements();
         b
+    }
+
+    /// The statements of the kinetic schemes, made here so that their scratch slots are in
+    /// the block both kernels share.
+    fn kinetic_statements(&mut self) {
+        let plan = self.plan;
+        let schemes: Vec<SchemeSlots> = plan
+            .kinetic
+            .iter()
+            .map(|k| {
+                let states: Vec<u32> = k.states.iter().map(|s| self.slot(s)).collect();
+                let position = |s: &String| k.states.iter().position(|x| x == s);
+                let edges = k
+                    .edges
+                    .iter()
+                    .filter_map(|(from, to, fwd, rev)| {
+                        Some((
+                            position(from)?,
+                            position(to)?,
+                            self.expr(fwd, AT_STEP_END),
+                            self.expr(rev, AT_STEP_END),
+                        ))
+                    })
+                    .collect();
+                SchemeSlots { states, edges }
+            })
+            .collect();
+        for scheme in &schemes {
+            self.kinetic_states.extend(&scheme.states);
+            let step = implicit_step(scheme, Expr::Step, &mut |n| self.slot(n));
+            self.kinetic_step.extend(step);
+            let steady = implicit_step(scheme, Expr::Const(STEADY_STATE_STEP), &mut |n| {
+                self.slot(n)
+            });
+            self.kinetic_steady_state.extend(steady);
+        }
     }
 
     fn slot(&mut self, name: &str) -> u32 {
@@ -290,7 +333,7 @@ impl<'p> Builder<'p> {
     /// BREAKPOINT's statements at one voltage, ending with the inward current in `into`.
     fn breakpoint(&self, at: At, into: u32) -> Vec<Stmt> {
         let mut out = Vec::new();
-        if self.integrated.is_empty() {
+        if self.integrated.is_empty() && self.kinetic_states.is_empty() {
             out.extend(self.rates(at));
         }
         let current = match self.role {
@@ -370,14 +413,27 @@ impl<'p> Builder<'p> {
 
     fn state_kernel(&mut self, name: &str) -> Kernel {
         // INITIAL: rates() twice (a child reading a parent's derived value sees the previous
-        // call's), then every OnStart.
-        let mut init = self.rates(AT_STEP_END);
+        // call's), then every OnStart. Occupancies start from 0 (nocmodl's `a = a0`), then
+        // go to their steady state; the solve ends with rates() at the new occupancies.
+        let mut init: Vec<Stmt> = self
+            .kinetic_states
+            .iter()
+            .map(|&slot| Stmt::Set {
+                slot,
+                value: Expr::Const(0.0),
+            })
+            .collect();
+        init.extend(self.rates(AT_STEP_END));
         init.extend(self.rates(AT_STEP_END));
         for a in &self.plan.on_start {
             init.push(Stmt::Set {
                 slot: self.slots[&a.var],
                 value: self.expr(&a.value, AT_STEP_END),
             });
+        }
+        if !self.kinetic_states.is_empty() {
+            init.extend(self.kinetic_steady_state.clone());
+            init.extend(self.rates(AT_STEP_END));
         }
         let mut advance = self.rates(AT_STEP_END);
         for s in &self.integrated {
@@ -394,6 +450,15 @@ impl<'p> Builder<'p> {
                     )),
                 ),
             });
+        }
+        if !self.kinetic_states.is_empty() {
+            // `SOLVE kin` after `SOLVE states`: its own rates() (after the other states moved),
+            // the step, and rates() once more at the new occupancies.
+            if !self.integrated.is_empty() {
+                advance.extend(self.rates(AT_STEP_END));
+            }
+            advance.extend(self.kinetic_step.clone());
+            advance.extend(self.rates(AT_STEP_END));
         }
         let mut out_ports: Vec<String> = Vec::new();
         // A synapse's or input's conditions are tested after the step, where NEURON's WATCH
@@ -428,7 +493,12 @@ impl<'p> Builder<'p> {
             let stmts = self.actions(&h.actions, &mut out_ports);
             on_event[k].extend(stmts);
         }
-        let state_slots = self.integrated.iter().map(|s| self.slots[s]).collect();
+        let state_slots = self
+            .integrated
+            .iter()
+            .map(|s| self.slots[s])
+            .chain(self.kinetic_states.iter().copied())
+            .collect();
         Kernel {
             name: format!("{name} (states)"),
             init,

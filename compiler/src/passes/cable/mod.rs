@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod geometry;
+pub mod kinetic;
 pub mod mechanism;
 
 pub use build::build_program;
