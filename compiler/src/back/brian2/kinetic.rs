@@ -4,9 +4,9 @@
 //! The number of squarings depends on the rates of each step, so the step is a Brian2 user
 //! function rather than statements: one function per scheme shape (state count and edges),
 //! written here in C++ (cpp_standalone) and Cython, and taken from the template's `_kinetic`
-//! in Python (numpy). The function gives the new occupancy of one state; the others of the
-//! same call come from a one-entry cache, so the exponential is taken once per scheme and
-//! step.
+//! in Python (numpy). The function gives the new occupancy of one state; in C++ and Python
+//! the others of the same arguments come from a one-entry cache, so the exponential is taken
+//! once per scheme and step (the script runs single-threaded).
 //!
 //! Schemes of one shape whose occupancies and rates sit at the same group slots form a
 //! `NeuronGroup` of their own, one member per scheme: its variables are linked to those
