@@ -55,3 +55,31 @@ fn fast_with_an_export_is_a_usage_error() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("--fast merges the synapses"));
 }
+
+#[test]
+fn fast_gives_the_same_bits_in_llvm_code_and_in_the_interpreter() {
+    let written = |engine: &str| {
+        let folder = format!("fast-cli-{engine}");
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(&folder);
+        let _ = std::fs::remove_dir_all(&out);
+        let run = lemsc(&["--fast", "--engine", engine], &folder);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out.join("results"))
+            .expect("a results folder")
+            .map(|e| {
+                let path = e.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let native = written("native");
+    assert!(native.iter().any(|(_, bytes)| !bytes.is_empty()));
+    assert_eq!(native, written("interpreter"));
+}
