@@ -78,21 +78,7 @@ pub fn print(e: &MExpr, s: &dyn Spelling) -> String {
             } else {
                 (print(l, s), print(r, s))
             };
-            let op = match op {
-                BinOp::Add => "+",
-                BinOp::Sub => "-",
-                BinOp::Mul => "*",
-                BinOp::Div => "/",
-                BinOp::Pow => "**",
-                BinOp::Gt => ">",
-                BinOp::Lt => "<",
-                BinOp::Ge => ">=",
-                BinOp::Le => "<=",
-                BinOp::Eq => "==",
-                BinOp::Ne => "!=",
-                BinOp::And => "and",
-                BinOp::Or => "or",
-            };
+            let op = op.c_like_symbol("**", "and", "or");
             format!("({l} {op} {r})")
         }
         MExpr::Call(f, x) => {
@@ -136,19 +122,11 @@ fn is_logical(op: BinOp) -> bool {
 /// NESTML's name of a one-argument function (those [`unsupported_function`] lets through).
 fn function_name(f: Func) -> &'static str {
     match f {
-        Func::Exp => "exp",
-        Func::Sqrt => "sqrt",
-        Func::Sin => "sin",
-        Func::Cos => "cos",
-        Func::Tan => "tan",
-        Func::Sinh => "sinh",
-        Func::Cosh => "cosh",
-        Func::Tanh => "tanh",
-        Func::Abs => "abs",
-        Func::Ceil => "ceil",
-        Func::Floor => "floor",
-        Func::Log | Func::Ln => "ln",
+        Func::Log => "ln",
         Func::H | Func::Random | Func::Factorial => "unsupported",
+        // exp, sqrt, the trigonometric and hyperbolic functions, abs, ceil, floor and ln are
+        // spelled as in LEMS.
+        other => other.name(),
     }
 }
 

@@ -170,42 +170,21 @@ fn is_parenthesised(text: &str) -> bool {
 }
 
 fn operator(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Pow => "^",
-        BinOp::Gt => ">",
-        BinOp::Lt => "<",
-        BinOp::Ge => ">=",
-        BinOp::Le => "<=",
-        BinOp::Eq => "==",
-        BinOp::Ne => "!=",
-        BinOp::And => "&&",
-        BinOp::Or => "||",
-    }
+    op.c_like_symbol("^", "&&", "||")
 }
 
 fn function_name(f: Func) -> &'static str {
     match f {
-        Func::Exp => "exp",
         // LEMS `log` and `ln` are both the natural logarithm.
         Func::Log | Func::Ln => "log",
-        Func::Sqrt => "sqrt",
-        Func::Sin => "sin",
-        Func::Cos => "cos",
-        Func::Tan => "tan",
-        Func::Sinh => "sinh",
-        Func::Cosh => "cosh",
-        Func::Tanh => "tanh",
         Func::Abs => "fabs",
-        Func::Ceil => "ceil",
-        Func::Floor => "floor",
         Func::H => HEAVISIDE,
         Func::Factorial => FACTORIAL,
         // Printed as a draw by `Printer::write`; never reaches here.
         Func::Random => "random_uniform",
+        // exp, sqrt, the trigonometric and hyperbolic functions, ceil and floor are spelled
+        // as in LEMS.
+        other => other.name(),
     }
 }
 

@@ -196,6 +196,31 @@ impl BinOp {
         }
     }
 
+    /// The operator as C-like target languages (NMODL, NESTML) write it: they agree on
+    /// `+ - * / > < >= <= == !=` and differ on power, and and or, which the caller spells.
+    pub fn c_like_symbol(
+        self,
+        pow: &'static str,
+        and: &'static str,
+        or: &'static str,
+    ) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Pow => pow,
+            BinOp::Gt => ">",
+            BinOp::Lt => "<",
+            BinOp::Ge => ">=",
+            BinOp::Le => "<=",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::And => and,
+            BinOp::Or => or,
+        }
+    }
+
     pub fn is_comparison(self) -> bool {
         matches!(
             self,
