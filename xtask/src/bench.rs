@@ -40,7 +40,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let quick = match args {
         [] => false,
         [flag] if flag == "--quick" => true,
-        _ => return Err("usage: cargo xtask bench [--quick] | bench --networks [--sizes 100,1000] [--engines lemsc,eden,neuron] [--quick] | bench --multicompartment [--cells 20] [--engines lemsc,eden,neuron] [--quick]".into()),
+        _ => return Err("usage: cargo xtask bench [--quick] | bench --networks [--sizes 100,1000] [--engines lemsc,eden,neuron] [--quick] | bench --multicompartment [--cells 100] [--engines lemsc,eden,neuron] [--quick]".into()),
     };
     let root = workspace_root();
     let lemsc = build_lemsc(&root)?;

@@ -8,7 +8,7 @@
 //!   CI: it installs pyneuroml from PyPI and takes minutes).
 //! - `bench --networks [--sizes 100,1000] [--engines lemsc,eden,neuron] [--quick]`: lemsc
 //!   against EDEN and NEURON on generated networks (wall, CPU, peak RSS, spike counts).
-//! - `bench --multicompartment [--cells 20] [--engines lemsc,eden,neuron] [--quick]`: lemsc's
+//! - `bench --multicompartment [--cells 100] [--engines lemsc,eden,neuron] [--quick]`: lemsc's
 //!   native multi-compartment cells against the NEURON export and EDEN (Ex25, the
 //!   `morphologies/` examples, a generated network of 9-compartment pyramidal cells).
 //! - `fuzz [SECONDS] [TARGET]`: fuzz the frontend and the engines for a while; crashes are

@@ -1,4 +1,4 @@
-//! `cargo xtask bench --multicompartment [--cells 20] [--engines lemsc,eden,neuron] [--quick]`:
+//! `cargo xtask bench --multicompartment [--cells 100] [--engines lemsc,eden,neuron] [--quick]`:
 //! lemsc's native multi-compartment cells against lemsc's NEURON export and EDEN, whole runs
 //! (start-up, compilation, simulation, output files), on
 //!
@@ -16,7 +16,7 @@
 
 use super::*;
 
-const USAGE: &str = "usage: cargo xtask bench --multicompartment [--cells 20] \
+const USAGE: &str = "usage: cargo xtask bench --multicompartment [--cells 100] \
                      [--engines lemsc,eden,neuron] [--quick]";
 
 /// The examples timed, under `LEMSexamples/`: file, lemsc's extra native options, cells.
@@ -43,7 +43,7 @@ struct McOptions {
 
 fn parse_options(args: &[String]) -> Result<McOptions, String> {
     let mut options = McOptions {
-        cells: 20,
+        cells: 100,
         lemsc: true,
         eden: true,
         neuron: true,
@@ -342,7 +342,7 @@ mod tests {
     #[test]
     fn options_default_and_lists() {
         let o = parse_options(&["--multicompartment".into()]).unwrap();
-        assert_eq!(o.cells, 20);
+        assert_eq!(o.cells, 100);
         assert!(o.lemsc && o.eden && o.neuron && !o.quick);
         let args: Vec<String> = ["--cells", "50", "--engines", "lemsc,neuron", "--quick"]
             .map(String::from)
