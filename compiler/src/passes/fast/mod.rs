@@ -7,9 +7,10 @@
 //! Each connection into a merged instance is redirected to a *relay*: an instance with no
 //! dynamics whose block is the shared state and whose event handler adds the connection's own
 //! increment, reading its `weight` (any slot only the handlers read) through a link into the
-//! block of the instance the connection was made for. The merged instances stop advancing and
-//! leave the lists their parent sums over. Summing first and advancing once rounds differently
-//! from advancing each and summing, so values differ in the last bits.
+//! block of the instance the connection was made for. The merged instances are no longer
+//! initialised or advanced, and leave the lists their parent sums over. Summing first and
+//! advancing once rounds differently from advancing each and summing, so values differ in the
+//! last bits.
 //!
 //! Instances anything else looks at (recorded columns, event selections, single links from
 //! other instances, kinetic schemes, cable solves, out-going connections) are never merged.

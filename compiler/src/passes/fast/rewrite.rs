@@ -1,6 +1,6 @@
 //! Applies merge groups to a program: a relay kernel per merged kernel, a relay instance per
-//! merged instance (its connections redirected there), merged instances out of the step order
-//! and out of the sums their parent reads.
+//! merged instance (its connections redirected there), merged instances out of the init and
+//! step orders and out of the sums their parent reads.
 
 use std::collections::{HashMap, HashSet};
 
@@ -66,6 +66,11 @@ pub(super) fn apply(
     program
         .step_order
         .retain(|op| !matches!(op, Op::Advance { inst } if relay_of.contains_key(inst)));
+    // Nothing reads a merged instance's block any more but its relay, for slots no entry
+    // writes: its initialisation would be wasted work.
+    program
+        .init_order
+        .retain(|op| !matches!(op, Op::Init { inst, .. } if relay_of.contains_key(inst)));
     for (list, vars) in dropped {
         drop_from_list(&mut program.links, list as usize, &vars);
     }
