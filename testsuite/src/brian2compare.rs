@@ -15,10 +15,10 @@ use std::time::Instant;
 
 use lemsc::back::brian2::run::find_python;
 use lemsc::back::brian2::{export_file, script_file_name, Brian2Options};
-use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
+use lemsc::simulate::SimError;
 
 use crate::nrncompare::{compare_spike_counts_loosely, read_dat};
-use crate::runs::{first_error, fresh_root, status, two_at_a_time};
+use crate::runs::{first_error, fresh_root, run_natively, status, two_at_a_time};
 use crate::simulators::in_ci;
 
 /// A value column agrees when `max |brian2 - native| <= REL_TOL · size`.
@@ -207,19 +207,14 @@ pub struct Brian2Run {
 pub fn run_both(file: &Path, root: &Path, folder: &str) -> Brian2Run {
     let native_dir = root.join("native").join(folder);
     let brian2_dir = root.join("brian2").join(folder);
-    let native = RunOptions {
-        out_dir: Some(native_dir.clone()),
-        engine: Engine::Native,
-        ..RunOptions::default()
-    };
     let brian2 = Brian2Options {
         out_dir: Some(brian2_dir.clone()),
         run: true,
         ..Brian2Options::default()
     };
     let started = Instant::now();
-    let result = run_file(file, &native)
-        .map_err(|e| format!("the native run failed: {}", first_error(&e)))
+    let result = run_natively(file, &native_dir)
+        .map_err(|why| format!("the native run failed: {why}"))
         .map(|outcome| outcome.outputs)
         .and_then(|outputs| match export_file(file, &brian2) {
             Ok(outcome) if outcome.status == Some(0) => Ok(outputs),

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use lemsc::simulate::SimError;
+use lemsc::simulate::{run_file, Engine, RunOptions, RunOutcome, SimError};
 
 /// `run` applied to every item, two at a time (one at a time on a one-core machine); the
 /// results come back in the items' order.
@@ -31,6 +31,16 @@ pub fn two_at_a_time<T: Sync, R: Send>(items: &[T], run: impl Fn(&T) -> R + Sync
 /// Removes what an earlier test process left in `root`, so that no stale output is judged.
 pub fn fresh_root(root: &Path) {
     let _ = std::fs::remove_dir_all(root);
+}
+
+/// Runs `file` on the native target, its outputs under `out_dir`; or says why it failed.
+pub fn run_natively(file: &Path, out_dir: &Path) -> Result<RunOutcome, String> {
+    let opts = RunOptions {
+        out_dir: Some(out_dir.to_path_buf()),
+        engine: Engine::Native,
+        ..RunOptions::default()
+    };
+    run_file(file, &opts).map_err(|e| first_error(&e))
 }
 
 /// The first line of a failed run's message, and how many more lines it had.

@@ -22,12 +22,12 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use lemsc::diag::SourceMap;
-use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
+use lemsc::simulate::{run_file, RunOptions, SimError};
 use lemsc_testsuite::omv::{
     evaluate, load_mep, observable_failure, omts_for_engine, ENGINE_JNEUROML,
 };
 use lemsc_testsuite::refcompare::{compare_files, manifest_strides};
-use lemsc_testsuite::runs::{first_error, fresh_root, two_at_a_time};
+use lemsc_testsuite::runs::{fresh_root, run_natively, two_at_a_time};
 use lemsc_testsuite::shared_dir;
 
 /// The multi-compartment example, which the native target refuses.
@@ -73,15 +73,8 @@ fn example_files() -> Vec<PathBuf> {
 fn run_one(file: &Path, root: &Path) -> ExampleRun {
     let name = file.file_name().unwrap().to_string_lossy().into_owned();
     let out_dir = root.join(file.file_stem().unwrap());
-    let opts = RunOptions {
-        out_dir: Some(out_dir.clone()),
-        engine: Engine::Native,
-        ..RunOptions::default()
-    };
     let started = Instant::now();
-    let result = run_file(file, &opts)
-        .map(|outcome| (outcome.dt, outcome.outputs))
-        .map_err(|e| first_error(&e));
+    let result = run_natively(file, &out_dir).map(|outcome| (outcome.dt, outcome.outputs));
     ExampleRun {
         name,
         out_dir,

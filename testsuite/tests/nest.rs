@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use lemsc::back::nest::{export_file, NestRunOptions};
 use lemsc::diag::SourceMap;
-use lemsc::simulate::{run_file, Engine, RunOptions, SimError};
+use lemsc::simulate::SimError;
 use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::ir_outputs::{with_ir, IrOutputs};
 use lemsc_testsuite::nrncompare::{
@@ -40,7 +40,7 @@ use lemsc_testsuite::omv::{
     evaluate, load_mep, observable_failure, omts_for_engine, Detection, ObservableResult, Omt,
     SpikeSource, Values, ENGINE_JNEUROML,
 };
-use lemsc_testsuite::runs::{fresh_root, status, two_at_a_time};
+use lemsc_testsuite::runs::{fresh_root, run_natively, status, two_at_a_time};
 use lemsc_testsuite::shared_dir;
 use lemsc_testsuite::simulators::in_ci;
 
@@ -224,54 +224,44 @@ struct Run {
     seconds: f64,
 }
 
-fn run_nest(file: &Path, root: &Path) -> Run {
-    let started = Instant::now();
-    let out_dir = root.join(file.file_stem().unwrap());
+/// How a target runs an example into a folder: its outputs, or why it failed.
+type Target = fn(&Path, &Path) -> Result<Outputs, String>;
+
+fn run_nest(file: &Path, out_dir: &Path) -> Result<Outputs, String> {
     let opts = NestRunOptions {
-        out_dir: Some(out_dir.clone()),
+        out_dir: Some(out_dir.to_path_buf()),
         run: true,
         ..NestRunOptions::default()
     };
-    let result = outputs_of(file).and_then(|outputs| {
-        let outcome = export_file(file, &opts).map_err(|e| e.summary())?;
-        match outcome.status {
-            Some(0) => Ok(outputs),
-            other => Err(format!("the NEST script exited with {other:?}")),
-        }
-    });
-    Run {
-        file: file.to_path_buf(),
-        name: name_of(file),
-        out_dir,
-        result,
-        seconds: started.elapsed().as_secs_f64(),
+    let outputs = outputs_of(file)?;
+    let outcome = export_file(file, &opts).map_err(|e| e.summary())?;
+    match outcome.status {
+        Some(0) => Ok(outputs),
+        other => Err(format!("the NEST script exited with {other:?}")),
     }
 }
 
-fn run_native(file: &Path, root: &Path) -> Run {
-    let started = Instant::now();
-    let out_dir = root.join(file.file_stem().unwrap());
-    let opts = RunOptions {
-        out_dir: Some(out_dir.clone()),
-        engine: Engine::Native,
-        ..RunOptions::default()
-    };
-    let result =
-        outputs_of(file).and_then(|o| run_file(file, &opts).map(|_| o).map_err(|e| e.summary()));
-    Run {
-        file: file.to_path_buf(),
-        name: name_of(file),
-        out_dir,
-        result,
-        seconds: started.elapsed().as_secs_f64(),
-    }
+fn run_native(file: &Path, out_dir: &Path) -> Result<Outputs, String> {
+    let outputs = outputs_of(file)?;
+    run_natively(file, out_dir).map(|_| outputs)
 }
 
 /// Runs `run` on every file under a fresh `root`, two at a time (module builds take the
 /// machine's two cores).
-fn run_all(files: &[PathBuf], root: &Path, label: &str, run: fn(&Path, &Path) -> Run) -> Vec<Run> {
+fn run_all(files: &[PathBuf], root: &Path, label: &str, target: Target) -> Vec<Run> {
     fresh_root(root);
-    let mut runs = two_at_a_time(files, |file| run(file, root));
+    let mut runs = two_at_a_time(files, |file| {
+        let started = Instant::now();
+        let out_dir = root.join(file.file_stem().unwrap());
+        let result = target(file, &out_dir);
+        Run {
+            file: file.to_path_buf(),
+            name: name_of(file),
+            out_dir,
+            result,
+            seconds: started.elapsed().as_secs_f64(),
+        }
+    });
     runs.sort_by(|a, b| a.name.cmp(&b.name));
     for r in &runs {
         let status = status(&r.result);

@@ -45,7 +45,7 @@ use lemsc_testsuite::omv::{
     load_mep, observable_failure, omts_for_engine, Detection, Omt, SpikeSource, ENGINE_JNEUROML,
     ENGINE_NEURON,
 };
-use lemsc_testsuite::runs::{first_error, fresh_root, status, two_at_a_time};
+use lemsc_testsuite::runs::{first_error, fresh_root, run_natively, status, two_at_a_time};
 use lemsc_testsuite::shared_dir;
 use lemsc_testsuite::simulators::skipped_without_neuron;
 
@@ -157,67 +157,50 @@ fn out_dir_for(file: &Path, root: &Path) -> PathBuf {
     }
 }
 
-fn run_neuron(file: &Path, root: &Path) -> ExampleRun {
-    let started = Instant::now();
-    let mut out_dir = out_dir_for(file, root);
+/// How a target runs an example into a folder (which it may move, as NEURON's export does
+/// to its own): the example's outputs, or why it failed.
+type Target = fn(&Path, &mut PathBuf) -> Result<IrOutputs, String>;
+
+fn run_neuron(file: &Path, out_dir: &mut PathBuf) -> Result<IrOutputs, String> {
     let opts = NeuronRunOptions {
         out_dir: Some(out_dir.clone()),
         run: true,
         ..NeuronRunOptions::default()
     };
-    let result = example_outputs(file).and_then(|outputs| {
-        let outcome = export_neuron(file, &opts).map_err(|e| first_error(&e))?;
-        out_dir = outcome.dir.clone();
-        match outcome.status {
-            Some(0) => Ok(outputs),
-            Some(status) => Err(format!(
-                "the runner {} exited with status {status}",
-                outcome.runner.display()
-            )),
-            None => Err("the runner was not run".into()),
-        }
-    });
-    ExampleRun {
-        file: file.to_path_buf(),
-        name: display_name(file),
-        out_dir,
-        result,
-        seconds: started.elapsed().as_secs_f64(),
+    let outputs = example_outputs(file)?;
+    let outcome = export_neuron(file, &opts).map_err(|e| first_error(&e))?;
+    *out_dir = outcome.dir.clone();
+    match outcome.status {
+        Some(0) => Ok(outputs),
+        Some(status) => Err(format!(
+            "the runner {} exited with status {status}",
+            outcome.runner.display()
+        )),
+        None => Err("the runner was not run".into()),
     }
 }
 
-fn run_native(file: &Path, root: &Path) -> ExampleRun {
-    let started = Instant::now();
-    let out_dir = out_dir_for(file, root);
-    let opts = RunOptions {
-        out_dir: Some(out_dir.clone()),
-        engine: Engine::Native,
-        ..RunOptions::default()
-    };
-    let result = example_outputs(file).and_then(|outputs| {
-        run_file(file, &opts)
-            .map(|_| outputs)
-            .map_err(|e| first_error(&e))
-    });
-    ExampleRun {
-        file: file.to_path_buf(),
-        name: display_name(file),
-        out_dir,
-        result,
-        seconds: started.elapsed().as_secs_f64(),
-    }
+fn run_native(file: &Path, out_dir: &mut PathBuf) -> Result<IrOutputs, String> {
+    let outputs = example_outputs(file)?;
+    run_natively(file, out_dir).map(|_| outputs)
 }
 
 /// Runs `run` on every file under a fresh `root`, two at a time, and prints one line per
 /// example.
-fn run_all(
-    files: &[PathBuf],
-    root: &Path,
-    target: &str,
-    run: fn(&Path, &Path) -> ExampleRun,
-) -> Vec<ExampleRun> {
+fn run_all(files: &[PathBuf], root: &Path, target: &str, run: Target) -> Vec<ExampleRun> {
     fresh_root(root);
-    let mut runs = two_at_a_time(files, |file| run(file, root));
+    let mut runs = two_at_a_time(files, |file| {
+        let started = Instant::now();
+        let mut out_dir = out_dir_for(file, root);
+        let result = run(file, &mut out_dir);
+        ExampleRun {
+            file: file.to_path_buf(),
+            name: display_name(file),
+            out_dir,
+            result,
+            seconds: started.elapsed().as_secs_f64(),
+        }
+    });
     runs.sort_by(|a, b| a.name.cmp(&b.name));
     for run in &runs {
         let status = status(&run.result);

@@ -18,7 +18,6 @@ use std::time::Instant;
 
 use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
 use lemsc::diag::SourceMap;
-use lemsc::simulate::{run_file, Engine, RunOptions};
 use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::nrncompare::{evaluate_within_step, relocate_outputs};
 use lemsc_testsuite::omv::{
@@ -27,7 +26,7 @@ use lemsc_testsuite::omv::{
 use lemsc_testsuite::realworld::{
     distinct_targets, omt_target, out_folder_name, realworld_omts, short_name,
 };
-use lemsc_testsuite::runs::{first_error, fresh_root, status, two_at_a_time};
+use lemsc_testsuite::runs::{first_error, fresh_root, run_natively, status, two_at_a_time};
 use lemsc_testsuite::simulators::skipped_without_neuron;
 
 /// Observables of the jNeuroML test files (MANIFEST.md: jnml passes all 35).
@@ -90,14 +89,7 @@ fn run_all(
 }
 
 fn run_native(target: &Path, out_dir: &Path) -> Result<(), String> {
-    let opts = RunOptions {
-        out_dir: Some(out_dir.to_path_buf()),
-        engine: Engine::Native,
-        ..RunOptions::default()
-    };
-    run_file(target, &opts)
-        .map(|_| ())
-        .map_err(|e| first_error(&e))
+    run_natively(target, out_dir).map(|_| ())
 }
 
 fn run_neuron(target: &Path, out_dir: &Path) -> Result<(), String> {
