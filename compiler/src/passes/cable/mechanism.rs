@@ -104,23 +104,24 @@ struct Builder<'p> {
     current_plus: u32,
     /// Set once a case of a conditional value has been taken.
     case_taken: u32,
+    /// NEURON's `t` in ms, kept as NEURON keeps it: half a step added before the currents,
+    /// half a step before the state update, so that a test such as `t >= delay` flips at the
+    /// step where it flips in NEURON (200 steps of 0.05 ms give 10.000000000000075 ms there,
+    /// where adding 5e-5 s 200 times gives 0.009999999999999967 s).
+    clock: u32,
     /// The kinetic schemes' occupancies, their implicit step and their steady state.
     kinetic_states: Vec<u32>,
     kinetic_step: Vec<Stmt>,
     kinetic_steady_state: Vec<Stmt>,
 }
 
-/// Where an expression is evaluated: the voltage offset and whether time is mid-step.
+/// Where an expression is evaluated: the voltage offset.
 #[derive(Clone, Copy)]
 struct At {
     dv: f64,
-    mid_step: bool,
 }
 
-const AT_STEP_END: At = At {
-    dv: 0.0,
-    mid_step: false,
-};
+const AT_STEP_END: At = At { dv: 0.0 };
 
 impl<'p> Builder<'p> {
     fn new(plan: &'p MechanismPlan, role: Role) -> Self {
@@ -134,6 +135,7 @@ impl<'p> Builder<'p> {
             contribution: None,
             current_plus: 0,
             case_taken: 0,
+            clock: 0,
             kinetic_states: Vec::new(),
             kinetic_step: Vec::new(),
             kinetic_steady_state: Vec::new(),
@@ -168,6 +170,7 @@ impl<'p> Builder<'p> {
         }
         b.current_plus = b.slot("@current at v+dv");
         b.case_taken = b.slot("@case taken");
+        b.clock = b.slot("@NEURON t (ms)");
         b.kinetic_statements();
         b
     }
@@ -205,6 +208,27 @@ impl<'p> Builder<'p> {
                 self.slot(n)
             });
             self.kinetic_steady_state.extend(steady);
+        }
+    }
+
+    /// `t += 0.5 * dt` in ms, as NEURON's fixed step does twice per step.
+    fn clock_half_step(&self) -> Stmt {
+        let dt_ms = Expr::Binary(
+            KOp::Mul,
+            Box::new(Expr::Step),
+            Box::new(Expr::Const(1000.0)),
+        );
+        Stmt::Set {
+            slot: self.clock,
+            value: Expr::Binary(
+                KOp::Add,
+                Box::new(Expr::Local(self.clock)),
+                Box::new(Expr::Binary(
+                    KOp::Mul,
+                    Box::new(Expr::Const(0.5)),
+                    Box::new(dt_ms),
+                )),
+            ),
         }
     }
 
@@ -247,17 +271,12 @@ impl<'p> Builder<'p> {
                     _ => Expr::Link(k),
                 }
             }
-            // NEURON's `t` is half a step on while currents are computed.
-            MExpr::Time if at.mid_step => Expr::Binary(
-                KOp::Sub,
-                Box::new(Expr::Time),
-                Box::new(Expr::Binary(
-                    KOp::Mul,
-                    Box::new(Expr::Step),
-                    Box::new(Expr::Const(0.5)),
-                )),
+            // NEURON's `t` (ms) as the mod reads it: see `clock`.
+            MExpr::Time => Expr::Binary(
+                KOp::Mul,
+                Box::new(Expr::Local(self.clock)),
+                Box::new(Expr::Const(0.001)),
             ),
-            MExpr::Time => Expr::Time,
             MExpr::Neg(a) => Expr::Neg(boxed(a)),
             MExpr::Not(a) => Expr::Not(boxed(a)),
             MExpr::Bin(op, a, b) => Expr::Binary(op.kernel_op(), boxed(a), boxed(b)),
@@ -378,16 +397,10 @@ impl<'p> Builder<'p> {
     }
 
     fn current_kernel(&mut self, name: &str) -> Kernel {
-        let mut advance = Vec::new();
+        let mut advance = vec![self.clock_half_step()];
         if let Some([i, g]) = self.contribution {
-            let plus = At {
-                dv: DV,
-                mid_step: true,
-            };
-            let here = At {
-                dv: 0.0,
-                mid_step: true,
-            };
+            let plus = At { dv: DV };
+            let here = At { dv: 0.0 };
             advance.extend(self.breakpoint(plus, self.current_plus));
             advance.extend(self.breakpoint(here, i));
             // -dI/dV from the two currents, as NEURON's `nrn_cur` takes it.
@@ -415,10 +428,9 @@ impl<'p> Builder<'p> {
         // INITIAL: rates() twice (a child reading a parent's derived value sees the previous
         // call's), then every OnStart. Occupancies start from 0 (nocmodl's `a = a0`), then
         // go to their steady state; the solve ends with rates() at the new occupancies.
-        let mut init: Vec<Stmt> = self
-            .kinetic_states
-            .iter()
-            .map(|&slot| Stmt::Set {
+        let mut init: Vec<Stmt> = std::iter::once(self.clock)
+            .chain(self.kinetic_states.iter().copied())
+            .map(|slot| Stmt::Set {
                 slot,
                 value: Expr::Const(0.0),
             })
@@ -435,7 +447,8 @@ impl<'p> Builder<'p> {
             init.extend(self.kinetic_steady_state.clone());
             init.extend(self.rates(AT_STEP_END));
         }
-        let mut advance = self.rates(AT_STEP_END);
+        let mut advance = vec![self.clock_half_step()];
+        advance.extend(self.rates(AT_STEP_END));
         for s in &self.integrated {
             let x = self.slots[s];
             advance.push(Stmt::Set {
