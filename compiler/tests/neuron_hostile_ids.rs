@@ -6,11 +6,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
-
 mod common;
 
-use common::neuron::{fresh_out_dir, neuron_python_for};
+use common::neuron::{export_to, fresh_out_dir, neuron_python_for};
 
 fn model() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/LEMS_hostile_ids.xml")
@@ -19,11 +17,7 @@ fn model() -> PathBuf {
 #[test]
 fn hostile_ids_give_ascii_mods_and_a_runner_that_compiles() {
     let dir = fresh_out_dir("hostile-export");
-    let opts = NeuronRunOptions {
-        out_dir: Some(dir.clone()),
-        ..Default::default()
-    };
-    let outcome = export_neuron(&model(), &opts).unwrap_or_else(|e| panic!("{e:?}"));
+    let outcome = export_to(&model(), &dir, false);
     let mut mods = 0;
     for file in &outcome.files {
         let text = std::fs::read_to_string(file).unwrap();
@@ -59,13 +53,7 @@ fn hostile_ids_run_in_neuron() {
         return;
     }
     let dir = fresh_out_dir("hostile-run");
-    let opts = NeuronRunOptions {
-        out_dir: Some(dir.clone()),
-        run: true,
-        ..Default::default()
-    };
-    let outcome = export_neuron(&model(), &opts).unwrap_or_else(|e| panic!("{e:?}"));
-    assert_eq!(outcome.status, Some(0));
+    export_to(&model(), &dir, true);
     let data = std::fs::read_to_string(dir.join("out\"'x.dat")).expect("the output file");
     let rows: Vec<&str> = data.lines().collect();
     assert_eq!(rows.len(), 5001, "50 ms at 0.01 ms, plus the initial row");

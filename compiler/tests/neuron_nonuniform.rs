@@ -5,11 +5,9 @@
 
 use std::path::PathBuf;
 
-use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
-
 mod common;
 
-use common::neuron::{fresh_out_dir, neuron_python_for};
+use common::neuron::{export_to, fresh_out_dir, neuron_python_for};
 
 fn model() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/LEMS_nonuniform.xml")
@@ -18,11 +16,7 @@ fn model() -> PathBuf {
 #[test]
 fn nonuniform_density_is_an_expression_of_a_distance_the_runner_sets() {
     let dir = fresh_out_dir("nonuniform-export");
-    let opts = NeuronRunOptions {
-        out_dir: Some(dir.clone()),
-        ..Default::default()
-    };
-    let outcome = export_neuron(&model(), &opts).unwrap_or_else(|e| panic!("{e:?}"));
+    let outcome = export_to(&model(), &dir, false);
     let text = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
     let m = text("nml_leak_all.mod");
     assert!(m.contains("RANGE path_distance"), "{m}");
@@ -50,13 +44,7 @@ fn nonuniform_leak_runs_in_neuron() {
         return;
     }
     let dir = fresh_out_dir("nonuniform-run");
-    let opts = NeuronRunOptions {
-        out_dir: Some(dir.clone()),
-        run: true,
-        ..Default::default()
-    };
-    let outcome = export_neuron(&model(), &opts).unwrap_or_else(|e| panic!("{e:?}"));
-    assert_eq!(outcome.status, Some(0));
+    export_to(&model(), &dir, true);
     let data = std::fs::read_to_string(dir.join("nonuniform_v.dat")).expect("the output file");
     let rows: Vec<Vec<f64>> = data
         .lines()

@@ -1,8 +1,10 @@
 //! What the NEURON export tests share: a fresh output folder, and the Python with NEURON that
 //! `--run` uses (skipped without one on a developer's machine, a failure under CI).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use lemsc::back::neuron::{export_file, NeuronOutcome, NeuronRunOptions};
 
 /// The folder `name` in the tests' temporary folder, emptied of what an earlier run left.
 pub fn fresh_out_dir(name: &str) -> PathBuf {
@@ -35,4 +37,19 @@ pub fn neuron_python_for(test: &str) -> Option<String> {
     );
     println!("SKIPPED {test}: {why}");
     None
+}
+
+/// Exports `model` for NEURON into `dir` (and with `run`, compiles and runs it there, which
+/// must succeed).
+pub fn export_to(model: &Path, dir: &Path, run: bool) -> NeuronOutcome {
+    let opts = NeuronRunOptions {
+        out_dir: Some(dir.to_path_buf()),
+        run,
+        ..Default::default()
+    };
+    let outcome = export_file(model, &opts).unwrap_or_else(|e| panic!("{e:?}"));
+    if run {
+        assert_eq!(outcome.status, Some(0), "{} did not run", model.display());
+    }
+    outcome
 }

@@ -139,7 +139,10 @@ pub fn script(
         let delayed = super::delays::checked(k_steps)
             .then(|| {
                 let key = (kind_of.map(|(_, &(_, k))| k), c.target_port.clone());
-                file.delayed_ports.get(&(key, c.delay.to_bits())).cloned()
+                file.idents
+                    .delayed_ports
+                    .get(&(key, c.delay.to_bits()))
+                    .cloned()
             })
             .flatten();
         let (port, weight) = match kind_of {
@@ -162,9 +165,15 @@ pub fn script(
                 } else {
                     1.0
                 };
-                (file.kind_ports.get(&(k, c.target_port.clone())).cloned(), w)
+                (
+                    file.idents
+                        .kind_ports
+                        .get(&(k, c.target_port.clone()))
+                        .cloned(),
+                    w,
+                )
             }
-            None => (file.cell_ports.get(&c.target_port).cloned(), 1.0),
+            None => (file.idents.cell_ports.get(&c.target_port).cloned(), 1.0),
         };
         let Some(port) = delayed.or(port) else {
             continue;
@@ -398,7 +407,7 @@ fn node_parameters(
 ) -> Vec<String> {
     let m = &nodes.models[mi];
     let mut lines = Vec::new();
-    for (&k, param) in &file.count_param {
+    for (&k, param) in &file.idents.count_param {
         let counts: Vec<f64> = members
             .iter()
             .map(|c| m.kinds[k].on_cell.get(c).map_or(0, Vec::len) as f64)
@@ -412,7 +421,7 @@ fn node_parameters(
             float_list(&counts)
         ));
     }
-    for (k, flat, ident) in &file.node_properties {
+    for (k, flat, ident) in &file.idents.node_properties {
         let kind = &m.kinds[*k];
         let default = kind
             .plan
@@ -489,10 +498,10 @@ fn column(
             variable = m.sum_names();
             (
                 &m.cell,
-                files[mi].cell_idents.clone(),
+                files[mi].idents.cell.clone(),
                 gid[&at],
                 mi,
-                Some(&files[mi].recorded),
+                Some(&files[mi].idents.recorded),
             )
         } else {
             let (mi, k) = nodes.kind_of[&at];
@@ -505,12 +514,7 @@ fn column(
                     kind.on_cell[&cell].len()
                 ));
             }
-            let idents = files[mi]
-                .kind_idents
-                .iter()
-                .filter(|((i, _), _)| *i == k)
-                .map(|((_, f), id)| (f.clone(), id.clone()))
-                .collect();
+            let idents = files[mi].idents.per_kind[k].clone();
             let node = *gid
                 .get(&cell)
                 .ok_or_else(|| "the synapse's cell is not a NEST node".to_string())?;

@@ -14,26 +14,34 @@ use super::super::names::NameTable;
 use super::super::nodes::{Mode, NodeModel};
 use super::spell::Spell;
 
-/// The names of one node model; see [`super::ModelFile`] for the fields it hands on.
-pub(super) struct Idents {
+/// The NESTML names of one node model, which the script needs too.
+#[derive(Clone, Debug)]
+pub struct Idents {
+    /// NESTML name of each cell flat name, and of each kind's (kind index, flat name).
     pub cell: BTreeMap<String, String>,
     pub kinds: BTreeMap<(usize, String), String>,
     /// Per kind, its flat names to NESTML names (a view of `kinds`).
     pub per_kind: Vec<BTreeMap<String, String>>,
     /// The copy of each cell state taken before the regime part (cells with regimes only).
     pub exposed: BTreeMap<String, String>,
+    /// The state recorded for a cell state (its exposed copy in a cell with regimes).
     pub recorded: BTreeMap<String, String>,
+    /// Per-node parameter of each kind in [`Mode::Scaled`] or [`Mode::Single`]: its count.
     pub count_param: BTreeMap<usize, String>,
+    /// NEST port name of each (kind, in-port), and of each cell in-port.
     pub kind_ports: BTreeMap<(usize, String), String>,
     pub cell_ports: BTreeMap<String, String>,
+    /// NEST port of the connections of one checked delay (`f64::to_bits`) to a port.
     pub delayed_ports: BTreeMap<(PortKey, u64), String>,
+    /// Parameters (NESTML names) the script sets per node: a Single kind's properties, as
+    /// (kind, flat name, NESTML name).
     pub node_properties: Vec<(usize, String, String)>,
     /// What the attachments read as the cell's voltage (its exposed copy if it has one).
     pub voltage: Option<String>,
 }
 
 impl Idents {
-    pub fn assign(
+    pub(super) fn assign(
         m: &NodeModel,
         checked_delays: &BTreeMap<PortKey, BTreeSet<u64>>,
         names: &mut NameTable,
@@ -142,7 +150,7 @@ impl Idents {
     }
 
     /// The spelling of the cell's own variables.
-    pub fn cell_spell(&self) -> Spell<'_> {
+    pub(super) fn cell_spell(&self) -> Spell<'_> {
         Spell {
             idents: &self.cell,
             voltage: None,
@@ -151,7 +159,7 @@ impl Idents {
     }
 
     /// The spelling of attachment kind `k`'s variables.
-    pub fn kind_spell(&self, k: usize) -> Spell<'_> {
+    pub(super) fn kind_spell(&self, k: usize) -> Spell<'_> {
         Spell {
             idents: &self.per_kind[k],
             voltage: self.voltage.clone(),

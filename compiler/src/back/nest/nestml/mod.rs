@@ -39,9 +39,9 @@ use super::names::NameTable;
 use super::nodes::NodeModel;
 
 pub use declare::constant_derived;
+pub use idents::Idents;
 
 use declare::{declare_node, Declarations, InitialValues};
-use idents::Idents;
 
 const TEMPLATE: &str = include_str!("../../../../../codegen-templates/nest/model.nestml.tera");
 
@@ -51,23 +51,7 @@ pub struct ModelFile {
     pub name: String,
     pub file_name: String,
     pub text: String,
-    /// NESTML name of each cell flat name, and of each kind's (kind index, flat name).
-    pub cell_idents: BTreeMap<String, String>,
-    pub kind_idents: BTreeMap<(usize, String), String>,
-    /// The state recorded for a cell state (its exposed copy in a cell with regimes).
-    pub recorded: BTreeMap<String, String>,
-    /// Per-node parameter of each kind in [`Mode::Scaled`] or [`Mode::Single`]: its count.
-    ///
-    /// [`Mode::Scaled`]: super::nodes::Mode::Scaled
-    /// [`Mode::Single`]: super::nodes::Mode::Single
-    pub count_param: BTreeMap<usize, String>,
-    /// NEST port name of each (kind, in-port), and of each cell in-port.
-    pub kind_ports: BTreeMap<(usize, String), String>,
-    pub cell_ports: BTreeMap<String, String>,
-    /// NEST port of the connections of one checked delay (`f64::to_bits`) to a port.
-    pub delayed_ports: BTreeMap<(PortKey, u64), String>,
-    /// Parameters (NESTML names) the script sets per node: a Single kind's properties.
-    pub node_properties: Vec<(usize, String, String)>,
+    pub idents: Idents,
     /// Exact values of every parameter and initial state, which the script sets with
     /// `nest.SetDefaults` (NESTML's literals keep 8 digits).
     pub defaults: Vec<(String, f64)>,
@@ -160,14 +144,7 @@ pub fn model_file(
         name: m.name.clone(),
         file_name: format!("{}.nestml", m.name),
         text,
-        cell_idents: idents.cell,
-        kind_idents: idents.kinds,
-        recorded: idents.recorded,
-        count_param: idents.count_param,
-        kind_ports: idents.kind_ports,
-        cell_ports: idents.cell_ports,
-        delayed_ports: idents.delayed_ports,
-        node_properties: idents.node_properties,
+        idents,
         defaults,
     })
 }
