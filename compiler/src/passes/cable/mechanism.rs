@@ -35,6 +35,9 @@ pub enum Role {
     Concentration,
     /// A synapse or input: its own current `i` (A, inward).
     Attachment,
+    /// A spike source without a membrane (a population of `spikeGenerator`s): no current;
+    /// every condition is tested after the step, where NEURON's WATCH tests it.
+    Source,
 }
 
 /// The kernels of one mechanism and how its block is laid out.
@@ -161,7 +164,7 @@ impl<'p> Builder<'p> {
         let passes_current = match role {
             Role::Density => b.slots.contains_key("iDensity"),
             Role::Attachment => b.root_current().is_some(),
-            Role::Concentration => false,
+            Role::Concentration | Role::Source => false,
         };
         if passes_current {
             let i = b.slot("@current");
@@ -372,7 +375,7 @@ impl<'p> Builder<'p> {
                     None => return out,
                 }
             }
-            Role::Concentration => return out,
+            Role::Concentration | Role::Source => return out,
         };
         out.push(Stmt::Set {
             slot: into,
@@ -479,12 +482,9 @@ impl<'p> Builder<'p> {
         // BREAKPOINT of a mechanism without currents into the state update. A density's are in
         // its current kernel.
         if self.role != Role::Density {
-            for c in self
-                .plan
-                .conditions
-                .iter()
-                .filter(|c| self.role == Role::Concentration || !tested_in_breakpoint(c))
-            {
+            for c in self.plan.conditions.iter().filter(|c| {
+                matches!(self.role, Role::Concentration | Role::Source) || !tested_in_breakpoint(c)
+            }) {
                 let then = self.actions(&c.actions, &mut out_ports);
                 advance.push(Stmt::If {
                     test: self.expr(&c.test, AT_STEP_END),

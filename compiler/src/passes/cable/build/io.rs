@@ -4,6 +4,43 @@
 use super::*;
 
 impl Builder<'_> {
+    /// A cell's `iCa` (`iCa2`): the total inward current of the ion through the recorded
+    /// segment (A), summed by an instance of its own after the current kernels.
+    pub(super) fn ion_current_column(&mut self, target: &VarRef) -> Option<Result<u64, String>> {
+        let ion = match target.variable.as_str() {
+            "iCa" => "ca",
+            "iCa2" => "ca2",
+            _ => return None,
+        };
+        let cell = self.cells.iter().position(|c| c.inst == target.inst)?;
+        let segment = target
+            .segment
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let node = self.node_of(cell, segment, 0.5);
+        if let Some(&(_, _, inst)) = self
+            .ion_recorders
+            .iter()
+            .find(|(n, i, _)| *n == node && i == ion)
+        {
+            return Some(Ok(self.instances[inst as usize].base));
+        }
+        let base = self.allocate(1);
+        let links = self.links.len() as u64;
+        let members = self.ion_currents_at(node, ion);
+        self.links.push(links + 1);
+        self.links.push(members.len() as u64);
+        self.links.extend(members);
+        let path = format!(
+            "{} i{ion}",
+            self.instances[self.nodes[node].inst as usize].path
+        );
+        let inst = self.instance(ION_CURRENT_KERNEL, base, links, path);
+        self.ion_recorders.push((node, ion.to_string(), inst));
+        Some(Ok(base))
+    }
+
     /// A spike detector on the root segment of every cell that sends spikes or is recorded.
     pub(super) fn place_detectors(&mut self) {
         let mut wanted: Vec<InstId> = self.ir.event_connections.iter().map(|c| c.source).collect();
@@ -40,12 +77,23 @@ impl Builder<'_> {
         let mut out = Vec::new();
         for c in &self.ir.event_connections {
             let target = c.receiver.unwrap_or(c.target);
-            let Some(source) = self.cells.iter().find(|x| x.inst == c.source) else {
+            // A connection inside one mechanism (the spikes of a timed input to its synapse,
+            // a synapse relaying to its plasticity rule) was inlined into that mechanism.
+            let is_mechanism = |i: &InstId| {
+                self.kinds.of_instance.contains_key(i) || self.kinds.morph_cells.contains(i)
+            };
+            if !is_mechanism(&target) || !is_mechanism(&c.source) {
+                continue;
+            }
+            let Some((source, out_port)) = self.spike_port(c.source, &c.source_port) else {
                 self.diags.push(Diagnostic::at(
                     self.model.component(c.made_by).name_span,
-                    "this connection's source is not a cell with a morphology; the native \
-                     target does not mix such sources with multi-compartment cells yet"
-                        .to_string(),
+                    format!(
+                        "this connection's source {} sends no '{}' events the native target \
+                         simulates beside multi-compartment cells",
+                        self.ir.path_of(c.source),
+                        c.source_port
+                    ),
                 ));
                 continue;
             };
@@ -57,8 +105,8 @@ impl Builder<'_> {
                 continue;
             };
             out.push(Connection {
-                source: source.detector.expect("every source has a detector"),
-                out_port: 0,
+                source,
+                out_port,
                 target: p.state,
                 in_port: in_port as u32,
                 delay: c.delay + half_step,
@@ -67,12 +115,31 @@ impl Builder<'_> {
         out
     }
 
+    /// The program instance and out-port of a cell's spikes: a cell's detector, or a spike
+    /// source's own port.
+    fn spike_port(&self, inst: InstId, port: &str) -> Option<(u32, u32)> {
+        if let Some(cell) = self.cells.iter().find(|c| c.inst == inst) {
+            return cell.detector.map(|d| (d, 0));
+        }
+        let p = self
+            .placed
+            .iter()
+            .find(|p| p.ir_inst == inst && p.node.is_none())?;
+        let ports = &self.mechs[p.mech].kernels.state.out_ports;
+        let k = ports.iter().position(|x| x == port)?;
+        Some((p.state, k as u32))
+    }
+
     pub(super) fn outputs(&mut self, out_dir: &Path) -> Vec<OutputSpec> {
         let mut specs = Vec::new();
         for file in &self.ir.output_files {
             let mut columns = Vec::new();
             for col in &file.columns {
-                match self.recorded(&col.target) {
+                let found = match self.ion_current_column(&col.target) {
+                    Some(found) => found,
+                    None => self.recorded(&col.target),
+                };
+                match found {
                     Ok(index) => columns.push(index),
                     Err(why) => {
                         let c = self.model.component(self.ir.simulation.component);
@@ -176,7 +243,7 @@ impl Builder<'_> {
                 let node = self.node_of(cell, 0, 0.5);
                 self.placed
                     .iter()
-                    .find(|p| p.ir_inst == cur && p.node == node)
+                    .find(|p| p.ir_inst == cur && p.node == Some(node))
             }
         };
         placed
@@ -193,15 +260,10 @@ impl Builder<'_> {
             };
             let mut selections = Vec::new();
             for sel in &file.selections {
-                match self
-                    .cells
-                    .iter()
-                    .find(|c| c.inst == sel.inst)
-                    .and_then(|c| c.detector)
-                {
-                    Some(inst) => selections.push(EventSelectionSpec {
+                match self.spike_port(sel.inst, &sel.port) {
+                    Some((inst, out_port)) => selections.push(EventSelectionSpec {
                         inst,
-                        out_port: 0,
+                        out_port,
                         id: sel.id.clone(),
                     }),
                     None => {
@@ -271,6 +333,21 @@ pub(super) fn detector_kernel() -> Kernel {
                 value: above(),
             },
         ],
+        ..Kernel::default()
+    }
+}
+
+/// Sums the currents of link 0's list (an ion's densities at one node) into its slot.
+pub(super) fn ion_current_kernel() -> Kernel {
+    Kernel {
+        name: "ion current".into(),
+        block_len: 1,
+        link_count: 1,
+        slot_names: vec!["ion current".into()],
+        advance: vec![Stmt::Set {
+            slot: 0,
+            value: Expr::Reduce(Reduce::Add, 0),
+        }],
         ..Kernel::default()
     }
 }

@@ -15,6 +15,9 @@ impl Builder<'_> {
                 self.placed[p].node,
                 self.placed[p].links,
             );
+            let Some(node) = node else {
+                continue; // a spike source reads nothing
+            };
             let node_base = self.nodes[node].base;
             for (k, x) in self.mechs[mech].kernels.links.clone().iter().enumerate() {
                 let entry = (links + k as u64) as usize;
@@ -77,8 +80,8 @@ impl Builder<'_> {
     pub(super) fn concentration_at(&self, node: usize, ion: &str) -> Option<u64> {
         self.placed.iter().find_map(|p| {
             let m = &self.mechs[p.mech];
-            let is_it =
-                p.node == node && matches!(&m.kind, MechKind::Concentration { ion: i } if i == ion);
+            let is_it = p.node == Some(node)
+                && matches!(&m.kind, MechKind::Concentration { ion: i } if i == ion);
             let slot = m.kernels.slots.get("concentration")?;
             is_it.then_some(p.base + u64::from(*slot))
         })
@@ -88,7 +91,7 @@ impl Builder<'_> {
     pub(super) fn ion_currents_at(&self, node: usize, ion: &str) -> Vec<u64> {
         self.placed
             .iter()
-            .filter(|p| p.node == node)
+            .filter(|p| p.node == Some(node))
             .filter(|p| {
                 matches!(&self.mechs[p.mech].kind, MechKind::Density { ion: Some(i), .. } if i == ion)
             })

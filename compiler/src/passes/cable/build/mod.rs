@@ -24,7 +24,7 @@ use std::path::Path;
 
 use lemsc_runtime::program::{
     BinOp as KOp, CableNode as RunNode, CableSolve, Connection, EventFormat, EventOutputSpec,
-    EventSelectionSpec, Expr, InstanceRec, Kernel, Op, OutputSpec, Program, Stmt,
+    EventSelectionSpec, Expr, InstanceRec, Kernel, Op, OutputSpec, Program, Reduce, Stmt,
 };
 
 use super::geometry::{axial_resistivity, cable, CellCable};
@@ -67,13 +67,13 @@ pub fn build_program(
 ) -> Result<Program, Vec<Diagnostic>> {
     let kinds = classify(model, ir)?;
     let mut b = Builder::new(model, ir, kinds);
-    b.refuse_unsupported();
     b.plan_mechanisms();
     if !b.diags.is_empty() {
         return Err(b.diags);
     }
     b.place_cells();
     b.place_attachments();
+    b.place_sources();
     b.resolve_links();
     b.place_detectors();
     let connections = b.connections();
@@ -115,8 +115,8 @@ struct Placed {
     mech: usize,
     /// The IR instance it stands for (a cell's channel density, a synapse).
     ir_inst: InstId,
-    /// Index into `Builder::nodes`.
-    node: usize,
+    /// Index into `Builder::nodes`; `None` for a spike source, which has no membrane.
+    node: Option<usize>,
     base: u64,
     links: u64,
     /// Program instances of its current and state kernels.
@@ -162,10 +162,13 @@ struct Builder<'a> {
     initial: Vec<f64>,
     links: Vec<u64>,
     temperature: f64,
+    /// Instances summing an ion's current at a node for a recording (`iCa`), by (node, ion).
+    ion_recorders: Vec<(usize, String, u32)>,
 }
 
 const NODE_KERNEL: u32 = 0;
 const DETECTOR_KERNEL: u32 = 1;
+const ION_CURRENT_KERNEL: u32 = 2;
 
 impl<'a> Builder<'a> {
     fn new(model: &'a Model, ir: &'a Ir, kinds: Kinds) -> Self {
@@ -188,10 +191,11 @@ impl<'a> Builder<'a> {
             initial: Vec::new(),
             links: Vec::new(),
             temperature,
+            ion_recorders: Vec::new(),
         }
     }
 
-    fn error_at(&mut self, comp: CompId, message: String) {
+    pub(super) fn error_at(&mut self, comp: CompId, message: String) {
         let c = self.model.component(comp);
         self.diags.push(
             Diagnostic::at(c.name_span, message)
@@ -199,24 +203,11 @@ impl<'a> Builder<'a> {
         );
     }
 
-    /// What this lowering does not do yet, located at the component at fault.
-    fn refuse_unsupported(&mut self) {
-        for m in self.kinds.mechanisms.clone() {
-            if let MechKind::PointCell { .. } = m.kind {
-                self.error_at(
-                    m.component,
-                    "the native target simulates a network with multi-compartment cells only \
-                     when all its cells are NeuroML <cell>s; this cell has no morphology"
-                        .into(),
-                );
-            }
-        }
-    }
-
     /// One plan and two kernels per mechanism.
     fn plan_mechanisms(&mut self) {
         self.kernels.push(self.node_kernel());
         self.kernels.push(io::detector_kernel());
+        self.kernels.push(io::ion_current_kernel());
         // NEURON runs mechanisms in the order nrnivmodl registers them: by mod file name.
         let mut mechanisms = self.kinds.mechanisms.clone();
         mechanisms.sort_by(|a, b| a.name.cmp(&b.name));
@@ -225,7 +216,7 @@ impl<'a> Builder<'a> {
                 MechKind::Density { .. } => Role::Density,
                 MechKind::Concentration { .. } => Role::Concentration,
                 MechKind::Attachment => Role::Attachment,
-                MechKind::PointCell { .. } => continue,
+                MechKind::PointCell { .. } => Role::Source,
             };
             let plan = match inline(
                 self.model,
@@ -242,6 +233,18 @@ impl<'a> Builder<'a> {
                     continue;
                 }
             };
+            if role == Role::Source
+                && (plan.states.iter().any(|s| s.is_voltage) || !plan.externals.is_empty())
+            {
+                self.error_at(
+                    m.component,
+                    "the native target simulates a network with multi-compartment cells only \
+                     when its other cells are spike sources; this cell has a membrane but no \
+                     morphology"
+                        .into(),
+                );
+                continue;
+            }
             let comp = self.model.component(m.component);
             let ty = &self.model.ty(comp.type_id).name;
             if ty.starts_with("channelDensityNonUniform") {
@@ -348,6 +351,12 @@ impl<'a> Builder<'a> {
             .into_iter()
             .map(|inst| Op::Advance { inst })
             .collect();
+        // Ion currents are recorded as NEURON has them after its current phase.
+        step.extend(
+            self.ion_recorders
+                .iter()
+                .map(|&(_, _, inst)| Op::Advance { inst }),
+        );
         step.push(Op::Cable(self.cable_solve()));
         step.extend(
             states
@@ -368,7 +377,11 @@ impl<'a> Builder<'a> {
                 let Some([i, g]) = self.mechs[mech].kernels.contribution else {
                     continue;
                 };
-                for p in self.placed.iter().filter(|p| p.mech == mech && p.node == k) {
+                for p in self
+                    .placed
+                    .iter()
+                    .filter(|p| p.mech == mech && p.node == Some(k))
+                {
                     contributions.push([p.base + u64::from(i), p.base + u64::from(g)]);
                 }
             }

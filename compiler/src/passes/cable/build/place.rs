@@ -131,7 +131,7 @@ impl Builder<'_> {
                 let centres = self.cells[cell].cable.sections[s].centres();
                 for n in centres {
                     let node = self.cells[cell].first_node + n;
-                    self.place(mech, inst, node);
+                    self.place(mech, inst, Some(node));
                 }
             }
         }
@@ -149,7 +149,7 @@ impl Builder<'_> {
     }
 
     /// One instance of mechanism `mech` standing for `ir_inst` at `node`.
-    pub(super) fn place(&mut self, mech: usize, ir_inst: InstId, node: usize) {
+    pub(super) fn place(&mut self, mech: usize, ir_inst: InstId, node: Option<usize>) {
         let (block, link_count) = {
             let k = &self.mechs[mech].kernels;
             (k.current.block_len, k.current.link_count)
@@ -168,11 +168,14 @@ impl Builder<'_> {
         let links = self.links.len() as u64;
         self.links
             .resize(self.links.len() + link_count as usize, u64::MAX);
-        let path = format!(
-            "{} at {}",
-            self.ir.path_of(ir_inst),
-            self.instances[self.nodes[node].inst as usize].path
-        );
+        let path = match node {
+            Some(node) => format!(
+                "{} at {}",
+                self.ir.path_of(ir_inst),
+                self.instances[self.nodes[node].inst as usize].path
+            ),
+            None => self.ir.path_of(ir_inst),
+        };
         let (ck, sk) = (
             self.mechs[mech].current_kernel,
             self.mechs[mech].state_kernel,
@@ -220,11 +223,37 @@ impl Builder<'_> {
                 continue;
             };
             let Some(cell) = self.cells.iter().position(|c| c.inst == parent) else {
+                // On a spike source (no membrane): an input that only relays events.
+                if self.mechs[mech].kernels.links.is_empty() {
+                    self.place(mech, inst, None);
+                } else {
+                    let comp = self.ir.inst(inst).component;
+                    self.error_at(
+                        comp,
+                        "this input reads the membrane of a cell that has none (a spike \
+                         source); the native target cannot simulate it beside \
+                         multi-compartment cells"
+                            .into(),
+                    );
+                }
                 continue;
             };
             let (seg, frac) = at.get(&inst).copied().unwrap_or((None, None));
             let node = self.node_of(cell, seg.unwrap_or(0), frac.unwrap_or(0.5));
-            self.place(mech, inst, node);
+            self.place(mech, inst, Some(node));
+        }
+    }
+
+    /// Population members that are spike sources (no membrane): instances without a node.
+    pub(super) fn place_sources(&mut self) {
+        for pop in &self.ir.populations {
+            for &member in &pop.members {
+                if let Some(mech) = self.mech_of(member) {
+                    if matches!(self.mechs[mech].kind, MechKind::PointCell { .. }) {
+                        self.place(mech, member, None);
+                    }
+                }
+            }
         }
     }
 
