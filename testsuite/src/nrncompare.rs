@@ -654,17 +654,30 @@ pub struct RunPair<'a> {
     pub name: &'a str,
 }
 
-/// Why two runs of an example cannot be compared: one of them failed.
-pub fn why_not_compared<T, U>(
-    native: &Result<T, String>,
-    other: &Result<U, String>,
+/// Judges one example run natively and on the target `name`: a run that failed is one
+/// failure; else `compare` gives the columns and spike ids it compared (pushing what
+/// failed), and one line says how it went. Returns how many things were judged: the example,
+/// its columns and its ids.
+pub fn judge_example<T, U>(
+    example: &str,
+    (native, other): (&Result<T, String>, &Result<U, String>),
     name: &str,
-) -> Option<String> {
-    match (native, other) {
-        (Err(why), _) => Some(format!("the native run failed: {why}")),
-        (_, Err(why)) => Some(format!("the {name} run failed: {why}")),
-        _ => None,
-    }
+    failures: &mut Vec<String>,
+    compare: impl FnOnce(&mut Vec<String>) -> usize,
+) -> usize {
+    let why_not = match (native, other) {
+        (Err(why), _) => format!("the native run failed: {why}"),
+        (_, Err(why)) => format!("the {name} run failed: {why}"),
+        _ => {
+            let before = failures.len();
+            let compared = compare(failures);
+            let failed = failures.len() - before;
+            println!("{example:<45} {compared} columns and spike ids compared, {failed} failed");
+            return 1 + compared;
+        }
+    };
+    failures.push(format!("{example}: not compared: {why_not}"));
+    1
 }
 
 /// Compares the spike files (name as written, `TIME_ID`/`ID_TIME`) of both runs cell id by

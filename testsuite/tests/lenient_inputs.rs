@@ -13,6 +13,7 @@ use lemsc::diag::{Diagnostic, SourceMap};
 use lemsc::simulate::{run_file, RunOptions};
 use lemsc::{check, CheckOptions, Checked};
 use lemsc_testsuite::diagtext::{located_and_says, plain_lines};
+use lemsc_testsuite::failures::assert_none_failed;
 
 struct Case {
     input: String,
@@ -189,11 +190,5 @@ fn every_lenient_input_runs_with_its_warning_and_fails_under_strict() {
                 .map(|why| format!("{}: {why}", case.input))
         })
         .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert_none_failed("cases", &failures, cases.len(), &[]);
 }

@@ -33,8 +33,8 @@ use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::ir_outputs::{with_ir, IrOutputs};
 use lemsc_testsuite::nrncompare::{
     compare_continuous, compare_spike_counts_loosely, compare_spike_files, compare_spike_times,
-    normalize, read_dat, relocate_outputs, spike_detector, time_scaling, why_not_compared,
-    Exclusions, RunPair,
+    judge_example, normalize, read_dat, relocate_outputs, spike_detector, time_scaling, Exclusions,
+    RunPair,
 };
 use lemsc_testsuite::omv::{
     evaluate, load_mep, observable_failure, omts_for_engine, Detection, ObservableResult, Omt,
@@ -552,25 +552,12 @@ fn nest_agrees_with_native() {
     let (mut failures, mut total) = (Vec::new(), 0);
     for native in native_runs() {
         let nest = run_of(nest_runs(), &native.file).expect("every supported example runs");
-        total += 1;
-        if let Some(why) = why_not_compared(&native.result, &nest.result, "NEST") {
-            failures.push(format!("{}: not compared: {why}", native.name));
-            continue;
-        }
         let none = Vec::new();
-        let before = failures.len();
-        let compared = compare(
-            native,
-            nest,
-            omts.get(&normalize(&native.file)).unwrap_or(&none),
-            &mut failures,
-        );
-        total += compared;
-        println!(
-            "{:<45} {compared} columns and spike ids compared, {} failed",
-            native.name,
-            failures.len() - before
-        );
+        let omts = omts.get(&normalize(&native.file)).unwrap_or(&none);
+        let results = (&native.result, &nest.result);
+        total += judge_example(&native.name, results, "NEST", &mut failures, |failures| {
+            compare(native, nest, omts, failures)
+        });
     }
     assert_none_failed(
         "examples, columns and spike ids",

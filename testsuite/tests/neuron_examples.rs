@@ -38,7 +38,7 @@ use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::ir_outputs::{with_ir, IrOutputs};
 use lemsc_testsuite::nrncompare::{
     compare_continuous, compare_spike_counts_loosely, compare_spike_files, compare_spike_times,
-    evaluate_within_step, normalize, read_dat, relocate_outputs, spike_detector, why_not_compared,
+    evaluate_within_step, judge_example, normalize, read_dat, relocate_outputs, spike_detector,
     DatFile, Exclusions, RunPair, SpikeDetector,
 };
 use lemsc_testsuite::omv::{
@@ -564,27 +564,16 @@ fn neuron_agrees_with_native() {
         let Some(neuron) = run_of(neuron_runs(), &native.file) else {
             panic!("{} was not run with NEURON", native.name);
         };
-        total += 1;
-        if let Some(why) = why_not_compared(&native.result, &neuron.result, "NEURON") {
-            failures.push(format!("{}: not compared: {why}", native.name));
-            continue;
-        }
         let key = normalize(&native.file);
         let no_omts = Vec::new();
-        let before = failures.len();
-        let compared = compare_example(
-            native,
-            neuron,
+        let (neuron_omts, jnml_omts) = (
             omts_neuron.get(&key).unwrap_or(&no_omts),
             omts_jnml.get(&key).unwrap_or(&no_omts),
-            &mut failures,
         );
-        total += compared;
-        println!(
-            "{:<45} {compared} columns and spike ids compared, {} failed",
-            native.name,
-            failures.len() - before
-        );
+        let results = (&native.result, &neuron.result);
+        total += judge_example(&native.name, results, "NEURON", &mut failures, |failures| {
+            compare_example(native, neuron, neuron_omts, jnml_omts, failures)
+        });
     }
     assert_none_failed(
         "examples, columns and spike ids",
