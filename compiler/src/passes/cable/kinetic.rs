@@ -124,8 +124,9 @@ pub fn implicit_step(
                 factor,
                 Expr::Binary(KOp::Div, local(aik), local(pivot)),
             );
-            for j in k + 1..n {
-                let Some(akj) = a[k][j] else { continue };
+            let row_k = a[k].clone();
+            for (j, akj) in row_k.iter().enumerate().skip(k + 1) {
+                let Some(akj) = *akj else { continue };
                 let product = Expr::Binary(KOp::Mul, local(factor), local(akj));
                 let (slot, value) = match a[i][j] {
                     Some(aij) => (aij, Expr::Binary(KOp::Sub, local(aij), Box::new(product))),
@@ -152,8 +153,8 @@ pub fn implicit_step(
     // Back substitution, straight into the occupancies (those after `k` are already new).
     for k in (0..n).rev() {
         let mut value = Expr::Local(b[k]);
-        for j in k + 1..n {
-            if let Some(akj) = a[k][j] {
+        for (j, akj) in a[k].iter().enumerate().skip(k + 1) {
+            if let Some(akj) = *akj {
                 value = Expr::Binary(
                     KOp::Sub,
                     Box::new(value),
@@ -177,7 +178,7 @@ mod tests {
     use std::collections::HashMap;
 
     /// Evaluates the statements `implicit_step` writes (sets of arithmetic over slots).
-    fn run(stmts: &[Stmt], vars: &mut Vec<f64>, dt: f64) {
+    fn run(stmts: &[Stmt], vars: &mut [f64], dt: f64) {
         fn eval(e: &Expr, vars: &[f64], dt: f64) -> f64 {
             match e {
                 Expr::Const(x) => *x,
@@ -217,8 +218,9 @@ mod tests {
             rhs.swap(k, p);
             for i in k + 1..n {
                 let f = m[i][k] / m[k][k];
-                for j in k..n {
-                    m[i][j] -= f * m[k][j];
+                let row_k = m[k].clone();
+                for (x, y) in m[i][k..].iter_mut().zip(&row_k[k..]) {
+                    *x -= f * y;
                 }
                 rhs[i] -= f * rhs[k];
             }
