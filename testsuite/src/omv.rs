@@ -21,7 +21,7 @@ pub use catalog::{
 pub use evaluate::{
     compare, data_path, evaluate, observe, FailReason, ObservableResult, Values, Verdict,
 };
-pub use report::{few, observable_failure};
+pub use report::{few, judge_observables, observable_failure};
 pub use signal::{
     allowed_difference, detect_spikes, is_close, mean_spike_rate, read_spike_file, read_trace,
     spike_rate, spike_times, ALLCLOSE_ATOL,

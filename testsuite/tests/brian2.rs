@@ -27,9 +27,7 @@ use lemsc_testsuite::brian2compare::{
     assert_refused_at_model_text, compare_runs, run_all, skipped_without_brian2, Brian2Run, Random,
 };
 use lemsc_testsuite::failures::assert_none_failed;
-use lemsc_testsuite::omv::{
-    evaluate, load_mep, observable_failure, omts_for_engine, ENGINE_JNEUROML,
-};
+use lemsc_testsuite::omv::{judge_observables, omts_for_engine, ENGINE_JNEUROML};
 use lemsc_testsuite::{native_lems_examples, shared_dir, MULTI_COMPARTMENT_EXAMPLE};
 
 /// Examples the Brian2 target refuses, and the words of the error.
@@ -107,39 +105,19 @@ fn brian2_omv_observables() {
     let mut sources = SourceMap::new();
     let omts = omts_for_engine(&mut sources, &examples_dir().join("test"), ENGINE_JNEUROML)
         .expect("the examples' OMV test files");
-    let (mut failures, mut total) = (Vec::new(), 0);
-    for omt in &omts {
-        let Some(mep_path) = omt.mep_path() else {
-            continue; // a dry run: the run itself is checked above
-        };
-        let target = Path::new(&omt.target)
-            .file_name()
-            .unwrap()
-            .to_string_lossy();
+    let (failures, total) = judge_observables(&mut sources, &omts, |omt| {
+        let target = name_of(Path::new(&omt.target));
         let Some(run) = runs().iter().find(|r| name_of(&r.file) == target) else {
             assert!(
                 REFUSED.iter().any(|(name, _)| *name == target),
                 "{} names {target}, which is not among the examples run",
                 omt.path.display()
             );
-            continue;
+            return None;
         };
-        let mep = load_mep(&mut sources, &mep_path).expect("a readable .mep");
-        match &run.result {
-            Err(why) => {
-                total += omt.observable_count();
-                failures.push(format!("{target}: observables not measured: {why}"));
-            }
-            Ok(_) => {
-                for result in evaluate(omt, &mep, &run.brian2_dir.join("results")) {
-                    total += 1;
-                    if !result.passed() {
-                        failures.push(observable_failure(&target, &result));
-                    }
-                }
-            }
-        }
-    }
+        let results = run.result.as_ref().map(|_| run.brian2_dir.join("results"));
+        Some((target, results.map_err(Clone::clone)))
+    });
     println!(
         "{total} OMV observables on the Brian2 outputs, {} failed",
         failures.len()

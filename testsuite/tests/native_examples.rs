@@ -23,9 +23,7 @@ use std::time::Instant;
 
 use lemsc::diag::SourceMap;
 use lemsc::simulate::{run_file, RunOptions, SimError};
-use lemsc_testsuite::omv::{
-    evaluate, load_mep, observable_failure, omts_for_engine, ENGINE_JNEUROML,
-};
+use lemsc_testsuite::omv::{judge_observables, omts_for_engine, ENGINE_JNEUROML};
 use lemsc_testsuite::refcompare::{compare_files, manifest_strides};
 use lemsc_testsuite::runs::{fresh_root, run_natively, two_at_a_time};
 use lemsc_testsuite::shared_dir;
@@ -133,12 +131,7 @@ fn omv_observables_of_jneuroml_tests_pass() {
     let mut sources = SourceMap::new();
     let omts = omts_for_engine(&mut sources, &examples_dir().join("test"), ENGINE_JNEUROML)
         .expect("the examples' OMV test files");
-    let (mut failures, mut total) = (Vec::new(), 0);
-    for omt in &omts {
-        let Some(mep_path) = omt.mep_path() else {
-            continue; // a dry run: nothing to measure
-        };
-        let mep = load_mep(&mut sources, &mep_path).expect("a readable .mep");
+    let (failures, total) = judge_observables(&mut sources, &omts, |omt| {
         let target = Path::new(&omt.target)
             .file_name()
             .unwrap()
@@ -149,26 +142,12 @@ fn omv_observables_of_jneuroml_tests_pass() {
                 omt.path.display()
             );
         };
-        match &run.result {
-            Err(_) => {
-                let count = omt.observable_count();
-                total += count;
-                failures.push(format!(
-                    "{}: {count} observables not measured: the run failed \
-                     (see every_example_runs_natively)",
-                    run.label()
-                ));
-            }
-            Ok(_) => {
-                for result in evaluate(omt, &mep, &run.out_dir.join("results")) {
-                    total += 1;
-                    if !result.passed() {
-                        failures.push(observable_failure(&run.label(), &result));
-                    }
-                }
-            }
-        }
-    }
+        let results = match &run.result {
+            Ok(_) => Ok(run.out_dir.join("results")),
+            Err(_) => Err("the run failed (see every_example_runs_natively)".to_string()),
+        };
+        Some((run.label(), results))
+    });
     println!("{total} observables, {} failed", failures.len());
     // As counted in omv_catalog.rs: 57 from traces, 2 from Ex6's spike file.
     assert_eq!(total, 59, "observables found");

@@ -1,6 +1,11 @@
-//! Failure lines for observables, shared by the tests that judge them.
+//! Failure lines for observables, and the judging of a test's runs, shared by the tests
+//! that judge them.
 
-use super::{FailReason, ObservableResult, Values, Verdict};
+use std::path::PathBuf;
+
+use lemsc::diag::SourceMap;
+
+use super::{evaluate, load_mep, FailReason, ObservableResult, Omt, Values, Verdict};
 
 /// A few values of a list, for failure lines.
 pub fn few(values: &Option<Values>) -> String {
@@ -27,4 +32,41 @@ pub fn observable_failure(label: &str, result: &ObservableResult) -> String {
         ));
     }
     line
+}
+
+/// Judges every observable of `omts` (those with a `.mep`) on a test's runs: `run_of` gives
+/// the label of the run of an `.omt`'s target and the folder of its `results/` outputs, or why
+/// it has none; `None` skips a target not run (one the test checks is refused). Returns the
+/// failures and how many observables were judged (those of a failed run count as failed).
+pub fn judge_observables(
+    sources: &mut SourceMap,
+    omts: &[Omt],
+    run_of: impl Fn(&Omt) -> Option<(String, Result<PathBuf, String>)>,
+) -> (Vec<String>, usize) {
+    let (mut failures, mut total) = (Vec::new(), 0);
+    for omt in omts {
+        let Some(mep_path) = omt.mep_path() else {
+            continue; // a dry run: it only has to run
+        };
+        let Some((label, results)) = run_of(omt) else {
+            continue;
+        };
+        let mep = load_mep(sources, &mep_path).expect("a readable .mep");
+        match results {
+            Err(why) => {
+                let count = omt.observable_count();
+                total += count;
+                failures.push(format!("{label}: {count} observables not measured: {why}"));
+            }
+            Ok(dir) => {
+                for result in evaluate(omt, &mep, &dir) {
+                    total += 1;
+                    if !result.passed() {
+                        failures.push(observable_failure(&label, &result));
+                    }
+                }
+            }
+        }
+    }
+    (failures, total)
 }
