@@ -205,6 +205,12 @@ struct SegmentIntegrals {
     mean_diam_um: f64,
 }
 
+/// A section's length (µm, NEURON's `L`): the arc length through its pt3d points.
+pub fn section_length(points: &[[f64; 4]]) -> f64 {
+    let stored: Vec<[f32; 4]> = points.iter().map(stored).collect();
+    arc_lengths(&stored).last().copied().unwrap_or(0.0)
+}
+
 /// A pt3d point as NEURON keeps it: x, y, z and diameter in single precision.
 fn stored(point: &[f64; 4]) -> [f32; 4] {
     point.map(|v| v as f32)

@@ -4,6 +4,7 @@ pub mod build;
 pub mod geometry;
 pub mod kinetic;
 pub mod mechanism;
+mod nernst;
 
 pub use build::build_program;
 

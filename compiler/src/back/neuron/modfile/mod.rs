@@ -37,9 +37,7 @@ use super::classify::{Kinds, MechKind, Mechanism};
 use super::names::NameTable;
 use super::nmodl_expr::{function_definitions, used_functions, uses_random, Printer};
 
-pub use nonuniform::DISTANCE_VAR;
-
-use nonuniform::vary_density;
+pub use nonuniform::{vary_density, DISTANCE_VAR};
 
 const TEMPLATE: &str = include_str!("../../../../../codegen-templates/neuron/mechanism.mod.tera");
 

@@ -11,7 +11,7 @@ pub const DISTANCE_VAR: &str = "@distance";
 /// sits). Here it computes its current as `channelDensity` (or `channelDensityNernst`) does,
 /// with the varying parameter given by its expression of [`DISTANCE_VAR`], which the runner
 /// sets per segment as the reference export does.
-pub(super) fn vary_density(
+pub fn vary_density(
     model: &Model,
     ir: &Ir,
     comp: &crate::model::component::Component,

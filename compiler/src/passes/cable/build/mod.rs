@@ -27,9 +27,11 @@ use lemsc_runtime::program::{
     EventSelectionSpec, Expr, InstanceRec, Kernel, Op, OutputSpec, Program, Reduce, Stmt,
 };
 
-use super::geometry::{axial_resistivity, cable, CellCable};
+use super::geometry::{axial_resistivity, cable, section_length, CellCable};
 use super::mechanism::{mechanism_kernels, MechanismKernels, Role};
+use super::nernst::use_neuron_nernst;
 use crate::back::neuron::classify::{classify, Kinds, MechKind};
+use crate::back::neuron::modfile::{vary_density, DISTANCE_VAR};
 use crate::back::neuron::morphology::{layout, CellLayout};
 use crate::diag::Diagnostic;
 use crate::ir::{InstId, Ir, VarRef};
@@ -247,12 +249,21 @@ impl<'a> Builder<'a> {
             }
             let comp = self.model.component(m.component);
             let ty = &self.model.ty(comp.type_id).name;
+            let mut plan = plan;
             if ty.starts_with("channelDensityNonUniform") {
-                self.error_at(
-                    m.component,
-                    format!("'{ty}' (a non-uniform channel density) is not simulated natively yet"),
-                );
-                continue;
+                // Its density is an expression of the distance along the cell, given per
+                // compartment as the NEURON export's runner gives it.
+                if let Err(d) = vary_density(self.model, self.ir, comp, &mut plan) {
+                    self.diags.push(d);
+                    continue;
+                }
+            }
+            if let MechKind::Density {
+                ion: Some(ion),
+                nernst: true,
+            } = &m.kind
+            {
+                use_neuron_nernst(&mut plan, ion);
             }
             let name = format!("{} ({ty})", comp.id.as_deref().unwrap_or("?"));
             let kernels = match mechanism_kernels(&plan, role, &name) {

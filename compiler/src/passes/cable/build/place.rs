@@ -127,14 +127,84 @@ impl Builder<'_> {
                     _ => continue,
                 }
             };
+            let distances = self.path_distances(cell, comp, &sections);
+            let distance_slot = self.mechs[mech].kernels.slots.get(DISTANCE_VAR).copied();
             for s in sections {
                 let centres = self.cells[cell].cable.sections[s].centres();
                 for n in centres {
                     let node = self.cells[cell].first_node + n;
                     self.place(mech, inst, Some(node));
+                    if let (Some(slot), Some(d)) = (distance_slot, distances.get(&n)) {
+                        let base = self.placed.last().expect("just placed").base;
+                        self.initial[(base + u64::from(slot)) as usize] = *d;
+                    }
                 }
             }
         }
+    }
+
+    /// For a non-uniform density on `sections`: each centre node's distance (µm) as the NEURON
+    /// export's runner sets it: the path length from the root section's 0 end, less the
+    /// group's smallest (section ends included) with `translationStart`, divided by the
+    /// largest (at least 1) with `normalizationEnd`. Empty for other mechanisms.
+    pub(super) fn path_distances(
+        &self,
+        cell: usize,
+        density: CompId,
+        sections: &[usize],
+    ) -> BTreeMap<usize, f64> {
+        let c = &self.cells[cell];
+        let Some(variation) = c
+            .layout
+            .biophysics
+            .channels
+            .iter()
+            .find(|p| p.density == density)
+            .and_then(|p| p.variation.clone())
+        else {
+            return BTreeMap::new();
+        };
+        // Path length of each section's 0 end, parents first.
+        let lengths: Vec<f64> = c
+            .layout
+            .sections
+            .iter()
+            .map(|s| section_length(&s.points))
+            .collect();
+        let mut start = vec![0.0; lengths.len()];
+        for (i, s) in c.layout.sections.iter().enumerate() {
+            if let Some((parent, x)) = s.parent {
+                start[i] = start[parent] + x * lengths[parent];
+            }
+        }
+        let at = |s: usize, x: f64| start[s] + x * lengths[s];
+        let mut ends = Vec::new();
+        for &s in sections {
+            ends.push(at(s, 0.0));
+            ends.extend(
+                c.cable.sections[s]
+                    .centres()
+                    .map(|n| at(s, c.cable.nodes[n].x)),
+            );
+            ends.push(at(s, 1.0));
+        }
+        let p0 = if variation.translate {
+            ends.iter().copied().fold(1e9, f64::min)
+        } else {
+            0.0
+        };
+        let p1 = ends.iter().copied().fold(1.0, f64::max);
+        let mut out = BTreeMap::new();
+        for &s in sections {
+            for n in c.cable.sections[s].centres() {
+                let mut p = at(s, c.cable.nodes[n].x) - p0;
+                if variation.normalize {
+                    p /= p1 - p0;
+                }
+                out.insert(n, p);
+            }
+        }
+        out
     }
 
     pub(super) fn is_inside(&self, inst: InstId, ancestor: InstId) -> bool {
