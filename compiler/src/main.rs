@@ -241,6 +241,15 @@ enum CellNumericsArg {
     Neuron,
 }
 
+impl CellNumericsArg {
+    fn numerics(self) -> lemsc::passes::cable::CellNumerics {
+        match self {
+            CellNumericsArg::Jlems => lemsc::passes::cable::CellNumerics::Jlems,
+            CellNumericsArg::Neuron => lemsc::passes::cable::CellNumerics::Neuron,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Target {
     /// Native code through LLVM, run in process (jLEMS-compatible output files)
@@ -332,7 +341,8 @@ fn dispatch(cli: Cli) -> u8 {
                     EXIT_USAGE
                 }
                 (_, None) if cli.fast => {
-                    let message = "--fast merges the synapses of a native run (`lemsc FILE --fast`); \
+                    let message =
+                        "--fast merges the synapses of a native run (`lemsc FILE --fast`); \
                                    the exports keep every synapse";
                     print_plain_error(message, &cli.common);
                     EXIT_USAGE
@@ -439,10 +449,7 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
         max_output_bytes: (cli.max_output_gib.max(0.0) * 1024.0 * 1024.0 * 1024.0) as u64,
         plot: cli.plot,
         fast: cli.fast,
-        cell_numerics: match cli.cell_numerics {
-            CellNumericsArg::Jlems => lemsc::passes::cable::CellNumerics::Jlems,
-            CellNumericsArg::Neuron => lemsc::passes::cable::CellNumerics::Neuron,
-        },
+        cell_numerics: cli.cell_numerics.numerics(),
     };
     if cli.verbose && engine.available() != engine && !json_messages(&cli.common) {
         stderrln!(
@@ -762,7 +769,14 @@ fn run_emit(file: &Path, emit: Emit, cli: &Cli) -> u8 {
                 out_dir,
                 seed: cli.seed,
             };
-            match lemsc::passes::kernels::build_program(model, ir, &opts) {
+            let built = lemsc::simulate::build_program(
+                model,
+                ir,
+                &opts,
+                cli.common.check_options().limits.max_memory_bytes,
+                cli.cell_numerics.numerics(),
+            );
+            match built {
                 Ok(mut program) => {
                     if cli.fast {
                         lemsc::passes::fast::merge_linear_synapses(ir, &mut program);

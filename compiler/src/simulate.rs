@@ -485,7 +485,7 @@ fn remove_empty_folders(created: &[PathBuf]) {
 
 /// Lowers the IR to a program (see `passes::kernels`, or `passes::cable` for cells with a
 /// morphology), within the memory limit.
-fn build_program(
+pub fn build_program(
     model: &crate::model::Model,
     ir: &crate::ir::Ir,
     opts: &ProgramOptions,

@@ -95,17 +95,20 @@ fn emit_mechanism_prints_each_plan_the_text_targets_receive() {
 }
 
 #[test]
-fn native_target_refuses_a_multi_compartment_cell_and_suggests_neuron() {
-    let out = lemsc(&[&example("LEMS_NML2_Ex25_MultiComp.xml"), "--color", "never"]);
+fn native_target_runs_a_multi_compartment_cell_as_neuron_does() {
+    let out = lemsc(&[
+        &example("LEMS_NML2_Ex25_MultiComp.xml"),
+        "--emit",
+        "program",
+        "--color",
+        "never",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Three cells of 15 nodes each, stepped by one cable solve.
     assert!(
-        stderr.contains("NML2_MultiCompCellNetwork.nml:23:6"),
-        "{stderr}"
+        stdout.contains("cable solve over 45 nodes (3 trees"),
+        "{stdout}"
     );
-    assert!(
-        stderr.contains("does not simulate multi-compartment cells"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("--target neuron"), "{stderr}");
 }

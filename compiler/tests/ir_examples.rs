@@ -59,11 +59,9 @@ fn every_example_but_the_multi_compartment_one_lowers_for_the_native_target() {
     assert!(names.len() >= 30, "found only {names:?}");
     for name in names.iter().filter(|n| !n.contains("Ex25")) {
         let (ir, model, sources) = lower(name);
-        let unsupported = passes::support::check_native(&model, &ir);
         assert!(
-            !unsupported.has_errors(),
-            "{name}: {}",
-            render(&sources, &unsupported.list, false)
+            passes::support::multi_compartment_cells(&model, &ir).is_empty(),
+            "{name} has a multi-compartment cell"
         );
         let recorded = ir
             .output_files
@@ -236,16 +234,15 @@ fn spike_time_example_resolves_event_selections() {
 }
 
 #[test]
-fn multi_compartment_cell_is_refused_by_the_native_target_at_the_cell() {
-    let (ir, model, sources) = lower("LEMS_NML2_Ex25_MultiComp.xml");
-    let diags = passes::support::check_native(&model, &ir);
-    assert_eq!(diags.error_count(), 1);
-    let d = &diags.list[0];
-    let text = render(&sources, &diags.list, false);
-    assert!(text.contains("multi-compartment"), "{text}");
-    assert!(text.contains("--target neuron"), "{text}");
-    assert!(text.contains("NML2_MultiCompCellNetwork.nml:23:"), "{text}");
-    assert!(d.is_error());
+fn the_multi_compartment_cell_is_found_for_the_cable_lowering() {
+    let (ir, model, _) = lower("LEMS_NML2_Ex25_MultiComp.xml");
+    let cells = passes::support::multi_compartment_cells(&model, &ir);
+    assert_eq!(cells.len(), 1);
+    assert_eq!(
+        model.component(cells[0]).id.as_deref(),
+        Some("MultiCompCell")
+    );
+    assert!(passes::support::segment_count(&model, cells[0]) > 1);
     // Its recorders name segments of the cell.
     let seg = ir.display_lines.iter().find(|l| l.target.segment.is_some());
     assert!(seg.is_some());

@@ -1,42 +1,22 @@
-//! What the native target can simulate. It runs point neurons: a NeuroML `cell` whose
-//! morphology has more than one segment needs a cable solver, which it does not have yet.
+//! Which cells need a cable: a NeuroML `cell` whose morphology has more than one segment is
+//! simulated as NEURON simulates it (`passes::cable`), since jLEMS has no cable solver.
 
 use std::collections::BTreeSet;
 
-use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::Ir;
 use crate::model::component::CompId;
 use crate::model::Model;
 
-/// Errors for every instantiated component the native target cannot simulate, each located at
-/// the component's definition.
-pub fn check_native(model: &Model, ir: &Ir) -> Diagnostics {
-    let mut diags = Diagnostics::new();
+/// Every instantiated `cell` component with more than one segment, in component order.
+pub fn multi_compartment_cells(model: &Model, ir: &Ir) -> Vec<CompId> {
     let Some(&cell_type) = model.type_by_name.get("cell") else {
-        return diags;
+        return Vec::new();
     };
     let used: BTreeSet<CompId> = ir.instances.iter().map(|i| i.component).collect();
-    for comp in used {
-        let c = model.component(comp);
-        if !model.extends(c.type_id, cell_type) {
-            continue;
-        }
-        let segments = segment_count(model, comp);
-        if segments > 1 {
-            diags.push(
-                Diagnostic::at(
-                    c.name_span,
-                    format!(
-                        "cell '{}' has {segments} segments: the native target does not simulate \
-                         multi-compartment cells yet",
-                        c.id.as_deref().unwrap_or("?")
-                    ),
-                )
-                .with_note("use `--target neuron` to simulate it with NEURON"),
-            );
-        }
-    }
-    diags
+    used.into_iter()
+        .filter(|&c| model.extends(model.component(c).type_id, cell_type))
+        .filter(|&c| segment_count(model, c) > 1)
+        .collect()
 }
 
 /// Segments in the cell's morphology, nested or referenced (`morphology="id"`: the model

@@ -27,9 +27,9 @@ pub enum CellNumerics {
 /// it has a cell of more than one segment, or `numerics` asks for it and it has a `<cell>`.
 pub fn applies(model: &Model, ir: &Ir, numerics: CellNumerics) -> bool {
     match numerics {
-        CellNumerics::Jlems => !crate::passes::support::check_native(model, ir)
-            .list
-            .is_empty(),
+        CellNumerics::Jlems => {
+            !crate::passes::support::multi_compartment_cells(model, ir).is_empty()
+        }
         CellNumerics::Neuron => has_cells(model, ir),
     }
 }
