@@ -211,6 +211,18 @@ impl Ir {
         &self.instances[id.0 as usize]
     }
 
+    /// Whether `ancestor` is above `inst` in the instance tree.
+    pub fn is_descendant(&self, inst: InstId, ancestor: InstId) -> bool {
+        let mut cur = self.inst(inst).parent;
+        while let Some(p) = cur {
+            if p == ancestor {
+                return true;
+            }
+            cur = self.inst(p).parent;
+        }
+        false
+    }
+
     /// How its parent holds `id` (None for the root).
     pub fn place_of(&self, id: InstId) -> Option<&ChildRef> {
         place_in(&self.instances, id)

@@ -17,7 +17,7 @@ use crate::model::Model;
 
 use super::classify::{Kinds, MechKind};
 use super::modfile::{ModFile, DISTANCE_VAR};
-use super::morphology::{layout, CellLayout};
+use super::morphology::{attachment_points, layout, CellLayout};
 use super::names::{python_str, shorten};
 use super::nmodl_expr::number;
 use super::runner_params;
@@ -326,7 +326,7 @@ impl Builder<'_> {
             .kinds
             .of_instance
             .iter()
-            .filter(|(inst, _)| self.is_inside(**inst, member))
+            .filter(|(inst, _)| self.ir.is_descendant(**inst, member))
             .map(|(inst, &i)| {
                 let m = &self.kinds.mechanisms[i];
                 (*inst, m.name.clone(), m.kind.clone())
@@ -421,17 +421,6 @@ impl Builder<'_> {
             .push(format!("THRESHOLD[{k}] = {}", number(bio.spike_threshold)));
     }
 
-    fn is_inside(&self, inst: InstId, ancestor: InstId) -> bool {
-        let mut cur = self.ir.inst(inst).parent;
-        while let Some(p) = cur {
-            if p == ancestor {
-                return true;
-            }
-            cur = self.ir.inst(p).parent;
-        }
-        false
-    }
-
     /// Section expression and x of a point of a cell given by segment id and fraction.
     fn place(&mut self, cell: InstId, segment: Option<u32>, fraction: Option<f64>) -> String {
         let k = cell.0;
@@ -450,29 +439,8 @@ impl Builder<'_> {
         }
     }
 
-    fn text_number(comp: CompId, model: &Model, name: &str) -> Option<f64> {
-        let c = model.component(comp);
-        c.text(name)
-            .and_then(|t| t.trim().parse().ok())
-            .or_else(|| c.param(name).map(|p| p.si))
-    }
-
     fn build_attachments(&mut self) {
-        // Where each attachment sits: inputs and connections say segment and fraction.
-        let mut placed: BTreeMap<InstId, (Option<u32>, Option<f64>)> = BTreeMap::new();
-        for input in &self.ir.inputs {
-            let seg = Self::text_number(input.made_by, self.model, "segmentId").map(|x| x as u32);
-            let frac = Self::text_number(input.made_by, self.model, "fractionAlong");
-            placed.insert(input.input, (seg, frac));
-        }
-        for c in &self.ir.event_connections {
-            if let Some(r) = c.receiver {
-                let seg =
-                    Self::text_number(c.made_by, self.model, "postSegmentId").map(|x| x as u32);
-                let frac = Self::text_number(c.made_by, self.model, "postFractionAlong");
-                placed.insert(r, (seg, frac));
-            }
-        }
+        let placed = attachment_points(self.model, self.ir);
         let attachments: Vec<(InstId, InstId)> = self
             .kinds
             .of_instance

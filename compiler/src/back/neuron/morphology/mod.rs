@@ -169,6 +169,33 @@ impl CellLayout {
     }
 }
 
+/// Where each synapse and input sits on its cell: the `segmentId`/`fractionAlong` of the input
+/// that made it, or the `postSegmentId`/`postFractionAlong` of its connection (either may be
+/// absent: the middle of segment 0 then).
+pub fn attachment_points(
+    model: &Model,
+    ir: &crate::ir::Ir,
+) -> std::collections::BTreeMap<crate::ir::InstId, (Option<u32>, Option<f64>)> {
+    let number = |comp: CompId, name: &str| {
+        let c = model.component(comp);
+        c.text(name)
+            .and_then(|t| t.trim().parse::<f64>().ok())
+            .or_else(|| c.param(name).map(|p| p.si))
+    };
+    let mut placed = std::collections::BTreeMap::new();
+    for input in &ir.inputs {
+        let seg = number(input.made_by, "segmentId").map(|x| x as u32);
+        placed.insert(input.input, (seg, number(input.made_by, "fractionAlong")));
+    }
+    for c in &ir.event_connections {
+        if let Some(r) = c.receiver {
+            let seg = number(c.made_by, "postSegmentId").map(|x| x as u32);
+            placed.insert(r, (seg, number(c.made_by, "postFractionAlong")));
+        }
+    }
+    placed
+}
+
 /// Lays out `cell` (a NeuroML `cell` component): its morphology as sections and its
 /// biophysical properties. Every problem found is returned, located at the component at fault.
 pub fn layout(model: &Model, cell: CompId) -> Result<CellLayout, Vec<Diagnostic>> {

@@ -4,6 +4,13 @@
 use super::*;
 
 impl Builder<'_> {
+    /// The node a cell's recorded variable is read at: the middle of the segment its path
+    /// names (`pop/0/cell/3/v`), else of segment 0.
+    fn recorded_node(&self, cell: usize, target: &VarRef) -> usize {
+        let segment = target.segment.as_deref().and_then(|s| s.parse().ok());
+        self.node_of(cell, segment.unwrap_or(0), 0.5)
+    }
+
     /// A cell's `iCa` (`iCa2`): the total inward current of the ion through the recorded
     /// segment (A), summed by an instance of its own after the current kernels.
     pub(super) fn ion_current_column(&mut self, target: &VarRef) -> Option<Result<u64, String>> {
@@ -13,12 +20,7 @@ impl Builder<'_> {
             _ => return None,
         };
         let cell = self.cells.iter().position(|c| c.inst == target.inst)?;
-        let segment = target
-            .segment
-            .as_deref()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let node = self.node_of(cell, segment, 0.5);
+        let node = self.recorded_node(cell, target);
         if let Some(&(_, _, inst)) = self
             .ion_recorders
             .iter()
@@ -181,12 +183,7 @@ impl Builder<'_> {
             if !path.is_empty() {
                 return Err(format!("{} is not a variable of the cell", describe()));
             }
-            let segment = target
-                .segment
-                .as_deref()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0);
-            let node = self.node_of(cell, segment, 0.5);
+            let node = self.recorded_node(cell, target);
             let base = self.nodes[node].base;
             return match target.variable.as_str() {
                 "v" => Ok(base + u64::from(NODE_V)),
@@ -238,7 +235,7 @@ impl Builder<'_> {
                 let cell = self
                     .cells
                     .iter()
-                    .position(|c| self.is_inside(cur, c.inst))
+                    .position(|c| self.ir.is_descendant(cur, c.inst))
                     .ok_or_else(|| format!("{} is not on a cell", describe()))?;
                 let node = self.node_of(cell, 0, 0.5);
                 self.placed

@@ -32,7 +32,7 @@ use super::mechanism::{mechanism_kernels, MechanismKernels, Role};
 use super::nernst::use_neuron_nernst;
 use crate::back::neuron::classify::{classify, Kinds, MechKind};
 use crate::back::neuron::modfile::{vary_density, DISTANCE_VAR};
-use crate::back::neuron::morphology::{layout, CellLayout};
+use crate::back::neuron::morphology::{attachment_points, layout, CellLayout};
 use crate::diag::Diagnostic;
 use crate::ir::{InstId, Ir, VarRef};
 use crate::model::component::CompId;

@@ -104,7 +104,7 @@ impl Builder<'_> {
             .of_instance
             .keys()
             .copied()
-            .filter(|&i| self.is_inside(i, member))
+            .filter(|&i| self.ir.is_descendant(i, member))
             .collect();
         for inst in insts {
             let Some(mech) = self.mech_of(inst) else {
@@ -207,17 +207,6 @@ impl Builder<'_> {
         out
     }
 
-    pub(super) fn is_inside(&self, inst: InstId, ancestor: InstId) -> bool {
-        let mut cur = self.ir.inst(inst).parent;
-        while let Some(p) = cur {
-            if p == ancestor {
-                return true;
-            }
-            cur = self.ir.inst(p).parent;
-        }
-        false
-    }
-
     /// One instance of mechanism `mech` standing for `ir_inst` at `node`.
     pub(super) fn place(&mut self, mech: usize, ir_inst: InstId, node: Option<usize>) {
         let (block, link_count) = {
@@ -265,19 +254,7 @@ impl Builder<'_> {
 
     /// Synapses and inputs at the segment and fraction their connection or input names.
     pub(super) fn place_attachments(&mut self) {
-        let mut at: BTreeMap<InstId, (Option<u32>, Option<f64>)> = BTreeMap::new();
-        for input in &self.ir.inputs {
-            let seg = text_number(self.model, input.made_by, "segmentId").map(|x| x as u32);
-            let frac = text_number(self.model, input.made_by, "fractionAlong");
-            at.insert(input.input, (seg, frac));
-        }
-        for c in &self.ir.event_connections {
-            if let Some(r) = c.receiver {
-                let seg = text_number(self.model, c.made_by, "postSegmentId").map(|x| x as u32);
-                let frac = text_number(self.model, c.made_by, "postFractionAlong");
-                at.insert(r, (seg, frac));
-            }
-        }
+        let at = attachment_points(self.model, self.ir);
         let attachments: Vec<InstId> = self
             .kinds
             .of_instance
@@ -386,12 +363,4 @@ pub(super) fn density_sections(l: &CellLayout, density: CompId) -> Vec<usize> {
         .into_iter()
         .filter(|&s| last.get(&(s, placement.channel)) == Some(&position))
         .collect()
-}
-
-/// A number written as an attribute of a component (or its parameter's SI value).
-pub(super) fn text_number(model: &Model, comp: CompId, name: &str) -> Option<f64> {
-    let c = model.component(comp);
-    c.text(name)
-        .and_then(|t| t.trim().parse().ok())
-        .or_else(|| c.param(name).map(|p| p.si))
 }
