@@ -282,12 +282,33 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
 
-    let report = report(&rows, &network_header(&options), &fast_checks);
+    let fast_lost: Vec<String> = fast_checks
+        .iter()
+        .filter(|c| !c.kept_every_spike())
+        .map(FastCheck::describe)
+        .collect();
+    let mut why = Vec::new();
+    if !fast_lost.is_empty() {
+        why.push(format!(
+            "--fast changed spikes of the exact run:\n  {}",
+            fast_lost.join("\n  ")
+        ));
+    }
+    finish(
+        &work,
+        &report(&rows, &network_header(&options), &fast_checks),
+        &rows,
+        why,
+    )
+}
+
+/// Prints the report and writes it to `work/report.md`; fails with `why` and every run that
+/// failed or whose spike count disagrees with lemsc's.
+fn finish(work: &Path, report: &str, rows: &[Row], mut why: Vec<String>) -> Result<(), String> {
     println!("\n{report}");
     let path = work.join("report.md");
-    std::fs::write(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!("bench: wrote {}", path.display());
-
     let failed: Vec<String> = rows
         .iter()
         .filter_map(|r| {
@@ -297,33 +318,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .map(|e| format!("{} {}: {e}", r.model, r.engine.label()))
         })
         .collect();
-    let disagreeing = disagreements(&rows);
-    let fast_lost: Vec<String> = fast_checks
-        .iter()
-        .filter(|c| !c.kept_every_spike())
-        .map(FastCheck::describe)
-        .collect();
-    if !failed.is_empty() || !disagreeing.is_empty() || !fast_lost.is_empty() {
-        let mut why = Vec::new();
-        if !fast_lost.is_empty() {
-            why.push(format!(
-                "--fast changed spikes of the exact run:\n  {}",
-                fast_lost.join("\n  ")
-            ));
-        }
-        if !failed.is_empty() {
-            why.push(format!("runs failed:\n  {}", failed.join("\n  ")));
-        }
-        if !disagreeing.is_empty() {
-            why.push(format!(
-                "spike counts differ by more than {:.0} % from lemsc's:\n  {}",
-                SPIKE_TOLERANCE * 100.0,
-                disagreeing.join("\n  ")
-            ));
-        }
-        return Err(why.join("\n"));
+    if !failed.is_empty() {
+        why.push(format!("runs failed:\n  {}", failed.join("\n  ")));
     }
-    Ok(())
+    let disagreeing = disagreements(rows);
+    if !disagreeing.is_empty() {
+        why.push(format!(
+            "spike counts differ by more than {:.0} % from lemsc's:\n  {}",
+            SPIKE_TOLERANCE * 100.0,
+            disagreeing.join("\n  ")
+        ));
+    }
+    if why.is_empty() {
+        Ok(())
+    } else {
+        Err(why.join("\n"))
+    }
 }
 
 /// EDEN's floating-point mode as run here: the shim links its kernel with `-nostdlib`, so

@@ -172,38 +172,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
 
-    let report = report(&rows, &header(&options), &[]);
-    println!("\n{report}");
-    let path = work.join("report.md");
-    std::fs::write(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    eprintln!("bench: wrote {}", path.display());
-
-    let failed: Vec<String> = rows
-        .iter()
-        .filter_map(|r| {
-            r.result
-                .as_ref()
-                .err()
-                .map(|e| format!("{} {}: {e}", r.model, r.engine.label()))
-        })
-        .collect();
-    let disagreeing = disagreements(&rows);
-    let mut why = Vec::new();
-    if !failed.is_empty() {
-        why.push(format!("runs failed:\n  {}", failed.join("\n  ")));
-    }
-    if !disagreeing.is_empty() {
-        why.push(format!(
-            "spike counts differ by more than {:.0} % from lemsc's:\n  {}",
-            SPIKE_TOLERANCE * 100.0,
-            disagreeing.join("\n  ")
-        ));
-    }
-    if why.is_empty() {
-        Ok(())
-    } else {
-        Err(why.join("\n"))
-    }
+    finish(
+        &work,
+        &report(&rows, &header(&options), &[]),
+        &rows,
+        Vec::new(),
+    )
 }
 
 fn header(options: &McOptions) -> String {
