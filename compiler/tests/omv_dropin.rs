@@ -292,4 +292,6 @@ fn omv_runs_the_examples_test_files_with_lemsc_as_jnml() {
         .lines()
         .count();
     assert_eq!(rows, 15001, "{}", ex1.display());
+    // Passed: its copies of the examples and their traces (~800 MB) are not kept.
+    let _ = std::fs::remove_dir_all(&scratch);
 }

@@ -11,6 +11,7 @@ pub mod omv;
 pub mod realworld;
 pub mod refcompare;
 pub mod runs;
+pub mod scratch;
 pub mod simulators;
 
 /// The read-only shared data folder beside the checkout (`../shared`).

@@ -18,7 +18,8 @@ use lemsc_testsuite::omv::{
     evaluate, load_mep, observable_failure, omts_for_engine, Omt, ENGINE_JNEUROML,
 };
 use lemsc_testsuite::realworld::{omt_target, realworld_omts, short_name};
-use lemsc_testsuite::runs::{first_error, fresh_root};
+use lemsc_testsuite::runs::first_error;
+use lemsc_testsuite::scratch::Scratch;
 use lemsc_testsuite::shared_dir;
 
 /// The synapse instances `--fast` merges in `file`; 0 where it does not build (the exact
@@ -82,8 +83,7 @@ fn omv_observables_pass_with_merged_synapses() {
         })
         .collect();
 
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fast-examples");
-    fresh_root(&root);
+    let root = Scratch::fresh(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fast-examples"));
     let (mut failures, mut judged) = (Vec::new(), 0);
     for (k, (file, tests, merged)) in changed.iter().enumerate() {
         let name = short_name(file);

@@ -21,7 +21,8 @@ use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::nrncompare::{evaluate_within_step, read_dat};
 use lemsc_testsuite::omv::{load_mep, load_omt, observable_failure, omt_files, Omt};
 use lemsc_testsuite::realworld::{omt_files_under, omt_target, realworld_dir, short_name};
-use lemsc_testsuite::runs::{first_error, fresh_root, two_at_a_time};
+use lemsc_testsuite::runs::{first_error, two_at_a_time};
+use lemsc_testsuite::scratch::Scratch;
 use lemsc_testsuite::simulators::skipped_without_neuron;
 
 /// The engines whose reference values come from NEURON's numerics.
@@ -74,7 +75,6 @@ fn cell_omts(sources: &mut SourceMap, paths: &[PathBuf]) -> Vec<Omt> {
 /// Runs each distinct target natively with NEURON's numerics, two at a time, and judges
 /// every observable; the failures and the number of observables.
 fn run_and_judge(sources: &mut SourceMap, omts: &[Omt], root: &Path) -> (Vec<String>, usize) {
-    fresh_root(root);
     let mut targets: Vec<PathBuf> = omts.iter().map(omt_target).collect();
     targets.sort();
     targets.dedup();
@@ -142,7 +142,8 @@ fn examples_pass_every_neuron_and_eden_observable_natively() {
         EXAMPLE_FILES,
         "NEURON and EDEN test files of <cell> models"
     );
-    let (failures, total) = run_and_judge(&mut sources, &omts, &tmp_root("cable-examples"));
+    let root = Scratch::fresh(tmp_root("cable-examples"));
+    let (failures, total) = run_and_judge(&mut sources, &omts, &root);
     assert!(total > 0);
     assert_none_failed("observables", &failures, total, &[]);
 }
@@ -155,7 +156,8 @@ fn real_models_of_cells_pass_every_neuron_observable_natively() {
     for omt in &omts {
         println!("{}", short_name(&omt.path));
     }
-    let (failures, total) = run_and_judge(&mut sources, &omts, &tmp_root("cable-realworld"));
+    let root = Scratch::fresh(tmp_root("cable-realworld"));
+    let (failures, total) = run_and_judge(&mut sources, &omts, &root);
     assert_eq!(total, REALWORLD_OBSERVABLES, "observables of <cell> models");
     assert_none_failed("observables", &failures, total, KNOWN_GAPS);
 }
@@ -218,8 +220,7 @@ fn multicompartment_examples_agree_with_the_neuron_export() {
             ],
         ),
     ];
-    let root = tmp_root("cable-vs-neuron");
-    fresh_root(&root);
+    let root = Scratch::fresh(tmp_root("cable-vs-neuron"));
     let failures: Vec<String> = two_at_a_time(cases, |(lems, files)| {
         let name = lems.file_stem().unwrap().to_string_lossy().into_owned();
         let native = root.join(format!("{name}-native"));

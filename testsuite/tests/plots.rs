@@ -9,6 +9,7 @@ use lemsc::plot::displays::{displays, DisplaySpec};
 use lemsc::plot::{HEIGHT, WIDTH};
 use lemsc::simulate::{check_file, run_file, RunOptions, SimError};
 use lemsc::CheckOptions;
+use lemsc_testsuite::scratch::Scratch;
 use lemsc_testsuite::shared_dir;
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -17,12 +18,12 @@ fn example_files() -> Vec<PathBuf> {
     lemsc_testsuite::native_lems_examples()
 }
 
-fn out_root(name: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("plots")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&root);
-    root
+fn out_root(name: &str) -> Scratch {
+    Scratch::fresh(
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join("plots")
+            .join(name),
+    )
 }
 
 fn plotting(out_dir: &Path) -> RunOptions {
@@ -181,7 +182,7 @@ fn a_run_without_plot_draws_nothing() {
     let root = out_root("no_plot");
     let file = shared_dir().join("neuroml2/LEMSexamples/LEMS_NML2_Ex1_HH.xml");
     let opts = RunOptions {
-        out_dir: Some(root.clone()),
+        out_dir: Some(root.to_path_buf()),
         ..RunOptions::default()
     };
     let outcome = run_file(&file, &opts).unwrap_or_else(|e| panic!("{}", e.summary()));

@@ -26,7 +26,8 @@ use lemsc_testsuite::omv::{
 use lemsc_testsuite::realworld::{
     distinct_targets, omt_target, out_folder_name, realworld_omts, short_name,
 };
-use lemsc_testsuite::runs::{first_error, fresh_root, run_natively, status, two_at_a_time};
+use lemsc_testsuite::runs::{first_error, run_natively, status, two_at_a_time};
+use lemsc_testsuite::scratch::Scratch;
 use lemsc_testsuite::simulators::skipped_without_neuron;
 
 /// Observables of the jNeuroML test files (MANIFEST.md: jnml passes all 35).
@@ -57,14 +58,12 @@ struct Run {
     seconds: f64,
 }
 
-/// Runs `run` on every target under a fresh `root`, two at a time, printing one line
-/// per target.
+/// Runs `run` on every target under `root`, two at a time, printing one line per target.
 fn run_all(
     targets: &[PathBuf],
     root: &Path,
     run: fn(&Path, &Path) -> Result<(), String>,
 ) -> Vec<Run> {
-    fresh_root(root);
     let mut runs = two_at_a_time(targets, |target| {
         let out_dir = root.join(out_folder_name(target));
         let started = Instant::now();
@@ -188,7 +187,8 @@ fn run_and_judge(engine: &OmvEngine) {
     let mut sources = SourceMap::new();
     let (omts, all) = omts_of(&mut sources, engine.name);
     let targets = distinct_targets(&omts);
-    let runs = run_all(&targets, &tmp_root(engine.folder), engine.run);
+    let root = Scratch::fresh(tmp_root(engine.folder));
+    let runs = run_all(&targets, &root, engine.run);
     let mut failures: Vec<String> = runs
         .iter()
         .filter_map(|r| {

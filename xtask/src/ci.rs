@@ -27,25 +27,21 @@ pub fn run(_args: &[String]) -> Result<(), String> {
             .args(["fmt", "--all", "--", "--check"])
             .current_dir(&root),
     )?;
-    sh::run(
-        Command::new("cargo")
-            .args([
-                "build",
-                "--workspace",
-                "--all-targets",
-                "--features",
-                FEATURES,
-            ])
-            .current_dir(&root),
-    )?;
+    // Every test binary is built before any runs, one package selection at a time, with
+    // exactly the selections the test processes use below (a different selection unifies
+    // features differently and would build lemsc and its tests again).
+    for selection in [&WORKSPACE_BUT_TESTSUITE[..], &TESTSUITE[..]] {
+        let mut build = test_command(&root, &neuron_python, &brian2_python, &nest_python)?;
+        sh::run(build.args(selection).arg("--no-run"))?;
+    }
     // The suite runs as two cargo processes side by side: the Brian2 and NEST tests (long,
     // mostly waiting on their simulators' C++ builds) in one, everything else in the other.
     let mut everything_else = test_command(&root, &neuron_python, &brian2_python, &nest_python)?;
-    everything_else.args(["--workspace", "--exclude", "lemsc-testsuite"]);
+    everything_else.args(WORKSPACE_BUT_TESTSUITE);
     let mut testsuite_rest = test_command(&root, &neuron_python, &brian2_python, &nest_python)?;
-    testsuite_rest.args(["-p", "lemsc-testsuite", "--lib"]);
+    testsuite_rest.args(TESTSUITE).arg("--lib");
     let mut simulators = test_command(&root, &neuron_python, &brian2_python, &nest_python)?;
-    simulators.args(["-p", "lemsc-testsuite"]);
+    simulators.args(TESTSUITE);
     for name in testsuite_targets(&root)? {
         let cmd = if PARALLEL_TESTS.contains(&name.as_str()) {
             &mut simulators
@@ -68,6 +64,11 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The packages of the first test process: everything but the testsuite.
+const WORKSPACE_BUT_TESTSUITE: [&str; 3] = ["--workspace", "--exclude", "lemsc-testsuite"];
+/// The package of the other two.
+const TESTSUITE: [&str; 2] = ["-p", "lemsc-testsuite"];
 
 /// Testsuite targets run in their own cargo process, beside the rest of the suite.
 const PARALLEL_TESTS: &[&str] = &["brian2", "brian2_realworld", "nest"];
@@ -92,6 +93,8 @@ fn test_command(
         .env("LEMSC_NEST_CACHE", root.join("target/nest-cache"))
         // Tests that need a simulator fail instead of skipping when it is missing.
         .env("CI", "true")
+        // CI builds once from a fresh clone: incremental state would only take disk.
+        .env("CARGO_INCREMENTAL", "0")
         .env("PATH", path_with(neuron_python.parent().unwrap_or(root))?)
         .current_dir(root);
     Ok(cmd)

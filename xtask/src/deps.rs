@@ -242,12 +242,12 @@ fn missing_build_tools() -> Vec<&'static str> {
 }
 
 /// Creates the virtual environment `venv` (or refreshes it) and installs `packages` into it
-/// with pip.
+/// with pip, keeping no copy of the downloads (NEST's and NEURON's wheels are hundreds of MB).
 fn pip_install_in_venv(venv: &Path, packages: &[&str]) -> Result<(), String> {
     sh::run(Command::new("python3").arg("-m").arg("venv").arg(venv))?;
     sh::run(
         Command::new(venv.join("bin/python"))
-            .args(["-m", "pip", "install", "--quiet"])
+            .args(["-m", "pip", "install", "--quiet", "--no-cache-dir"])
             .args(packages),
     )
 }
