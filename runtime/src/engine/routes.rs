@@ -1,16 +1,22 @@
 //! Where each out-port's events go, looked up by (instance, out-port) without searching:
 //! the connections that deliver at once, those that wait out a delay, and the
-//! `EventOutputFile` selections that record the port.
+//! `EventOutputFile` selections that record the port. Each receiver carries its kernel and
+//! block, so delivering an event reads nothing of the program's instance table.
 
 use std::ops::Range;
 
 use crate::program::Program;
 
-/// A receiver of an event: in-port `in_port` of instance `target`.
+/// A receiver of an event: in-port `in_port` of instance `target`, whose kernel is `kernel`
+/// and whose block and links start at `base` and `links` (copied from its
+/// [`crate::program::InstanceRec`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Receiver {
     pub target: u32,
     pub in_port: u32,
+    pub kernel: u32,
+    pub base: u64,
+    pub links: u64,
 }
 
 /// An event recorder: selection `selection` of event output file `file`.
@@ -28,6 +34,8 @@ pub struct Routes {
     immediate: Vec<Receiver>,
     delayed: Vec<(Receiver, f64)>,
     recorders: Vec<EventRecorder>,
+    /// The longest delay of a delayed connection (0 without any).
+    longest_delay: f64,
 }
 
 #[derive(Clone, Default)]
@@ -51,16 +59,22 @@ impl Routes {
 
         let mut immediate: Vec<Vec<Receiver>> = vec![Vec::new(); port_count];
         let mut delayed: Vec<Vec<(Receiver, f64)>> = vec![Vec::new(); port_count];
+        let mut longest_delay: f64 = 0.0;
         for c in &program.connections {
+            let rec = &program.instances[c.target as usize];
             let receiver = Receiver {
                 target: c.target,
                 in_port: c.in_port,
+                kernel: rec.kernel,
+                base: rec.base,
+                links: rec.links,
             };
             let at = slot(c.source, c.out_port);
             if c.delay <= 0.0 {
                 immediate[at].push(receiver);
             } else {
                 delayed[at].push((receiver, c.delay));
+                longest_delay = longest_delay.max(c.delay);
             }
         }
         let mut recorders: Vec<Vec<EventRecorder>> = vec![Vec::new(); port_count];
@@ -79,6 +93,7 @@ impl Routes {
             immediate: Vec::new(),
             delayed: Vec::new(),
             recorders: Vec::new(),
+            longest_delay,
         };
         for (at, port) in routes.ports.iter_mut().enumerate() {
             port.immediate = append(&mut routes.immediate, &immediate[at]);
@@ -105,6 +120,11 @@ impl Routes {
     /// The connections of (inst, port) with a delay, in program order.
     pub fn delayed(&self, inst: u32, port: u32) -> &[(Receiver, f64)] {
         &self.delayed[self.port(inst, port).delayed.clone()]
+    }
+
+    /// The longest delay of any delayed connection, in seconds (0 without any).
+    pub fn longest_delay(&self) -> f64 {
+        self.longest_delay
     }
 
     /// The event selections that record (inst, port), in file then selection order.

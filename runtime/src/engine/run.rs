@@ -28,9 +28,9 @@ use super::cable::{advance_cable, CableWork};
 use super::code::{AdvanceBatch, BatchStop, Entry, KernelCode, RunContext};
 use super::kinetic::{advance_scheme, KineticWork};
 use super::plan::{Step, StepPlan};
-use super::queue::{DelayedEvent, DelayedEvents};
+use super::queue::DelayedEvents;
 use super::record::Recorders;
-use super::routes::Routes;
+use super::routes::{Receiver, Routes};
 use crate::javarand::JavaRandom;
 use crate::output::OutputError;
 use crate::program::{Op, Program};
@@ -178,7 +178,8 @@ struct Simulation<'p> {
     /// 0 during initialisation, then the time of the step being run.
     t: f64,
     routes: Routes,
-    queue: DelayedEvents,
+    /// Delayed events, each with the receiver it goes to.
+    queue: DelayedEvents<Receiver>,
     recorders: Recorders<'p>,
     kinetic: KineticWork,
     cable: CableWork,
@@ -212,14 +213,16 @@ impl<'p> Simulation<'p> {
                 Op::KineticScheme(scheme) => Some(scheme),
                 _ => None,
             });
+        let routes = Routes::new(program);
+        let queue = DelayedEvents::new(program.dt, routes.longest_delay());
         Simulation {
             program,
             code,
             vars: program.initial.clone(),
             rng: JavaRandom::new(program.seed),
             t: 0.0,
-            routes: Routes::new(program),
-            queue: DelayedEvents::new(),
+            routes,
+            queue,
             recorders,
             kinetic: KineticWork::for_schemes(schemes),
             cable: CableWork::for_solves(program.step_order.iter().filter_map(|op| match op {
@@ -315,6 +318,11 @@ impl<'p> Simulation<'p> {
     /// Runs one entry of instance `inst` at the current time; returns the fired ports.
     fn run_entry(&mut self, inst: u32, entry: Entry) -> u64 {
         let rec = &self.program.instances[inst as usize];
+        self.run_entry_at(rec.kernel, entry, rec.base, rec.links)
+    }
+
+    /// Runs `entry` of kernel `kernel` for the block at `base` with links at `links`.
+    fn run_entry_at(&mut self, kernel: u32, entry: Entry, base: u64, links: u64) -> u64 {
         let mut ctx = RunContext {
             vars: &mut self.vars,
             links: &self.program.links,
@@ -322,28 +330,28 @@ impl<'p> Simulation<'p> {
             dt: self.program.dt,
             rng: &mut self.rng,
         };
-        self.code.run(
-            rec.kernel,
-            entry,
-            &mut ctx,
-            rec.base as usize,
-            rec.links as usize,
-        )
+        self.code
+            .run(kernel, entry, &mut ctx, base as usize, links as usize)
     }
 
-    /// Runs the `OnEvent` of an event arriving on `in_port` of `target`.
-    fn receive(&mut self, target: u32, in_port: u32) -> u64 {
+    /// Runs the `OnEvent` of an event arriving at `receiver`.
+    fn receive(&mut self, receiver: Receiver) -> u64 {
         self.events_delivered += 1;
-        self.run_entry(target, Entry::OnEvent(in_port))
+        self.run_entry_at(
+            receiver.kernel,
+            Entry::OnEvent(receiver.in_port),
+            receiver.base,
+            receiver.links,
+        )
     }
 
     /// Delivers the delayed events due by now, earliest first, and what they fire. Delayed
     /// events sent from here are due at `t + delay` with this step's `t` (jLEMS would throw
     /// while its queue is being walked, so there is no behaviour to match).
     fn deliver_due_events(&mut self) -> Result<(), RunError> {
-        while let Some(event) = self.queue.pop_due(self.t) {
-            let fired = self.receive(event.target, event.in_port);
-            self.fire(event.target, fired)?;
+        while let Some((_, receiver)) = self.queue.pop_due(self.t) {
+            let fired = self.receive(receiver);
+            self.fire(receiver.target, fired)?;
         }
         Ok(())
     }
@@ -360,7 +368,7 @@ impl<'p> Simulation<'p> {
         while let Some(top) = self.serving.last_mut() {
             if let Some(at) = top.next.next() {
                 let receiver = self.routes.immediate_at(at);
-                let fired = self.receive(receiver.target, receiver.in_port);
+                let fired = self.receive(receiver);
                 if fired != 0 {
                     if self.serving.len() >= MAX_EVENT_DEPTH {
                         return Err(RunError::EventLoop {
@@ -412,11 +420,7 @@ impl<'p> Simulation<'p> {
     /// Queues the delayed connections of (inst, port) and records the event.
     fn finish_port(&mut self, inst: u32, port: u32) {
         for &(receiver, delay) in self.routes.delayed(inst, port) {
-            self.queue.push(DelayedEvent {
-                due: self.t + delay,
-                target: receiver.target,
-                in_port: receiver.in_port,
-            });
+            self.queue.push(self.t + delay, receiver);
         }
         for recorder in self.routes.recorders(inst, port) {
             self.recorders
