@@ -45,12 +45,7 @@ const RANDOM: &[(&str, Random)] = &[
 ];
 
 /// Observables the Brian2 target does not pass yet, and why; they are printed, not failed.
-const KNOWN_OMV_GAPS: &[(&str, &str)] = &[(
-    "LEMS_NML2_Ex12_Net2.xml: .test.ex12.jnml.omt v4",
-    "iafPop[4]'s first spike is 3 steps (0.015 ms) after jNeuroML's, against 0.01 ms allowed; \
-     its input comes from a spike array whose children relay events to it, and v4 differs \
-     from the native run by 5e-5 of its range from 60 ms on (cause not found yet)",
-)];
+const KNOWN_OMV_GAPS: &[(&str, &str)] = &[];
 
 fn examples_dir() -> PathBuf {
     shared_dir().join("neuroml2/LEMSexamples")

@@ -24,6 +24,9 @@ const TEMPLATE: &str = include_str!("../../../../codegen-templates/brian2/script
 /// it reads just before.
 const ORDER_STRIDE: usize = 10;
 
+/// The temporary of a handler that says whether its pathway delivers this event.
+const DELIVERS: &str = "qdeliver";
+
 #[derive(Serialize)]
 struct ScriptView {
     title: String,
@@ -34,6 +37,9 @@ struct ScriptView {
     steps: u64,
     build: Vec<String>,
     outputs: Vec<String>,
+    /// Whether the script defines `delivery_tables` (only where a delay's wait varies, so
+    /// that other scripts, and their cached builds, stay as they were).
+    delivery_tables: bool,
 }
 
 /// What the script needs besides the program.
@@ -56,7 +62,7 @@ pub fn script(program: &Program, input: &ScriptInput) -> Result<String, String> 
     let links: Vec<GroupLinks> = (0..layout.groups.len())
         .map(|g| group_links(program, &layout, g))
         .collect::<Result<_, _>>()?;
-    let routes = events::routes(program, &layout);
+    let routes = events::routes(program, &layout)?;
     let ports = events::used_ports(program, &layout, &routes);
     let codes: Vec<GroupCode> = layout
         .groups
@@ -71,6 +77,7 @@ pub fn script(program: &Program, input: &ScriptInput) -> Result<String, String> 
         ports: &ports,
         initial: input.initial,
         lines: Vec::new(),
+        delivery_tables: false,
     };
     b.groups()?;
     b.schemes();
@@ -86,6 +93,7 @@ pub fn script(program: &Program, input: &ScriptInput) -> Result<String, String> 
         seed: program.seed,
         dt: number(program.dt),
         steps: program.steps,
+        delivery_tables: b.delivery_tables,
         build: b.lines,
         outputs,
     };
@@ -108,6 +116,8 @@ struct Builder<'a> {
     ports: &'a BTreeMap<usize, Vec<u32>>,
     initial: &'a [f64],
     lines: Vec<String>,
+    /// Whether a route uses the script's `delivery_tables`.
+    delivery_tables: bool,
 }
 
 /// How one kernel's code names things: in its own group, or from a `Synapses` object on the
@@ -449,21 +459,52 @@ impl Builder<'_> {
                 links: &self.links[r.target_group],
                 post: true,
             };
-            let mut printer = Printer::new(&names, self.program.dt);
-            printer.stmts(handler, None)?;
-            let code = printer.finish();
             let obj = format!("ev{k}_{}", names::clean(&target.name, 24));
-            let on_pre = if code.is_empty() {
-                "tshift = tshift".to_string()
+            // An empty handler does nothing whichever step it runs in.
+            let varying = !handler.is_empty() && !r.varying.is_empty();
+            let handler_code = |when: Option<&str>| -> Result<String, String> {
+                let mut printer = Printer::new(&names, self.program.dt);
+                if let Some(table) = when {
+                    printer.raw(format!("{DELIVERS} = {table}(t, dclass)"));
+                }
+                printer.stmts(handler, when.map(|_| DELIVERS))?;
+                let code = printer.finish();
+                Ok(if code.is_empty() {
+                    "tshift = tshift".to_string()
+                } else {
+                    code.join("\n")
+                })
+            };
+            let (model, on_pre) = if varying {
+                let on_time = format!("lemsc_on_time{k}");
+                let late = format!("lemsc_late{k}");
+                let classes: Vec<String> = std::iter::once("None".to_string())
+                    .chain(r.varying.iter().map(|v| {
+                        format!("({}, {}, {})", number(v.delay), v.steps, v.pathway_steps)
+                    }))
+                    .collect();
+                self.delivery_tables = true;
+                self.lines.push(format!(
+                    "NAMESPACE[{}], NAMESPACE[{}] = delivery_tables([{}])",
+                    python_str(&on_time),
+                    python_str(&late),
+                    classes.join(", ")
+                ));
+                let on_pre = format!(
+                    "{{'pre': {}, 'late': {}}}",
+                    python_str(&handler_code(Some(&on_time))?),
+                    python_str(&handler_code(Some(&late))?)
+                );
+                ("tshift : 1\ndclass : integer", on_pre)
             } else {
-                code.join("\n")
+                ("tshift : 1", python_str(&handler_code(None)?))
             };
             self.lines.push(format!(
-                "{obj} = b2.Synapses({}, {}, model='tshift : 1', on_pre={}, on_event='e{}', \
+                "{obj} = b2.Synapses({}, {}, model={}, on_pre={on_pre}, on_event='e{}', \
                  namespace=NAMESPACE, name={})",
                 self.group_name(r.source_group),
                 self.group_name(r.target_group),
-                python_str(&on_pre),
+                python_str(model),
                 r.out_port,
                 python_str(&obj),
             ));
@@ -477,7 +518,29 @@ impl Builder<'_> {
                 .iter()
                 .map(|&s| s as f64 * self.program.dt)
                 .collect();
-            if delays.iter().any(|&d| d != 0.0) {
+            if varying {
+                // Class 0: connections whose wait never varies (always on time).
+                let classes: Vec<usize> = r
+                    .varying_class
+                    .iter()
+                    .map(|c| c.map_or(0, |c| c + 1))
+                    .collect();
+                self.lines
+                    .push(format!("{obj}.dclass = {}", index_literal(&classes)));
+                self.lines.push(format!(
+                    "{obj}.pre.delay = {} * b2.second",
+                    values_literal(&delays)
+                ));
+                let later: Vec<f64> = r
+                    .delay_steps
+                    .iter()
+                    .map(|&s| (s + 1) as f64 * self.program.dt)
+                    .collect();
+                self.lines.push(format!(
+                    "{obj}.late.delay = {} * b2.second",
+                    values_literal(&later)
+                ));
+            } else if delays.iter().any(|&d| d != 0.0) {
                 self.lines.push(format!(
                     "{obj}.delay = {} * b2.second",
                     values_literal(&delays)
@@ -485,6 +548,7 @@ impl Builder<'_> {
             }
             let after =
                 ORDER_STRIDE * (self.layout.groups[r.source_group].rank.map_or(0, |k| k + 1));
+            // Pathways of one order run by name: `late` (the earlier sent) before `pre`.
             self.lines.push(format!(
                 "for p in {obj}._pathways:\n        p.when = 'groups'\n        p.order = {}",
                 after + 2
