@@ -73,27 +73,10 @@ const RANDOM: &[(&str, Random)] = &[
 ];
 
 /// Failures the Brian2 target has on these models, and why; printed, not failed.
-const KNOWN_GAPS: &[(&str, &str)] = &[
-    (
-        ".test.simple.jnml.omt",
-        "Poisson inputs: the expected spike times come from jLEMS's random stream",
-    ),
-    (
-        ".test.ex4.jnml.omt",
-        "two of SimExample4's spike times are 0.24 ms from jNeuroML's, against 0.233 ms \
-         allowed (the v drift below)",
-    ),
-    (
-        "LEMS_TestNet.xml: ",
-        "SingleGranule_0's v differs from the native run by 1.5e-4 V (1.4e-3 of its size, \
-         allowed 1e-4) in a network of granule cells with synapses; cause not found yet",
-    ),
-    (
-        "LEMS_SimExample4.xml: ",
-        "pop1's v differs from the native run by 1.0e-5 V (1.5e-4 of its size, allowed \
-         1e-4); cause not found yet",
-    ),
-];
+const KNOWN_GAPS: &[(&str, &str)] = &[(
+    ".test.simple.jnml.omt",
+    "Poisson inputs: the expected spike times come from jLEMS's random stream",
+)];
 
 fn refusal_of(target: &Path) -> Option<&'static str> {
     let name = short_name(target);
