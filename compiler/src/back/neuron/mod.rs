@@ -9,7 +9,8 @@
 //! - [`morphology`]: sections, nseg, 3-D points and biophysics of a `<cell>`;
 //! - [`modfile`]: a mechanism plan printed through `codegen-templates/neuron/mechanism.mod.tera`;
 //! - [`runner`]: the runner's view of the IR, printed through `runner.py.tera`; it imports
-//!   the output-file helpers from a support module written beside it;
+//!   its model-independent helpers and the output-file format from support modules written
+//!   beside it;
 //! - [`runner_params`]: the parameters the runner sets itself, where nocmodl would round
 //!   their mod defaults;
 //! - [`run`]: `--run`: `nrnivmodl`, then the runner, with NEURON's exit status.
@@ -64,18 +65,21 @@ pub struct NeuronExport {
     pub mods: Vec<(String, String)>,
     /// `(file name, text)` of the runner.
     pub runner: (String, String),
-    /// `(file name, text)` of the module the runner imports ([`runner::SUPPORT_FILE`]): the
-    /// same for every model.
-    pub support: (String, String),
+    /// `(file name, text)` of the modules the runner imports ([`runner::RUNNER_SUPPORT_FILE`]
+    /// and the output format it imports, [`runner::SUPPORT_FILE`]): the same for every model.
+    pub support: Vec<(String, String)>,
     /// The model element each file comes from (a mod's component, the Simulation for the
-    /// runner and the support module), where an error writing it is reported.
+    /// runner and the support modules), where an error writing it is reported.
     pub origins: BTreeMap<String, Span>,
 }
 
 impl NeuronExport {
-    /// Every file: the mods, the runner, the support module.
+    /// Every file: the mods, the runner, the support modules.
     pub fn files(&self) -> impl Iterator<Item = &(String, String)> {
-        self.mods.iter().chain([&self.runner, &self.support])
+        self.mods
+            .iter()
+            .chain([&self.runner])
+            .chain(self.support.iter())
     }
 }
 
@@ -90,10 +94,13 @@ pub fn export(
     let kinds = classify::classify(model, ir)?;
     let mods = modfile::mod_files(model, ir, &kinds)?;
     let runner = runner::runner(model, ir, &kinds, &mods, lems_stem, opts)?;
-    let support = (
-        runner::SUPPORT_FILE.to_string(),
-        runner::SUPPORT_TEXT.to_string(),
-    );
+    let support: Vec<(String, String)> = [
+        (runner::RUNNER_SUPPORT_FILE, runner::RUNNER_SUPPORT_TEXT),
+        (runner::SUPPORT_FILE, runner::SUPPORT_TEXT),
+    ]
+    .iter()
+    .map(|(name, text)| (name.to_string(), text.to_string()))
+    .collect();
     let simulation = model.component(ir.simulation.component).name_span;
     let mut origins = BTreeMap::new();
     // mods[i] is the mod of kinds.mechanisms[i].
@@ -102,7 +109,9 @@ pub fn export(
         origins.insert(m.file_name.clone(), component);
     }
     origins.insert(runner.0.clone(), simulation);
-    origins.insert(support.0.clone(), simulation);
+    for (name, _) in &support {
+        origins.insert(name.clone(), simulation);
+    }
     let mut files: Vec<(String, String)> =
         mods.into_iter().map(|m| (m.file_name, m.text)).collect();
     files.sort();

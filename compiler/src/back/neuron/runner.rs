@@ -24,11 +24,18 @@ use super::runner_params;
 use super::{NeuronOptions, OutputStyle};
 
 const TEMPLATE: &str = include_str!("../../../../codegen-templates/neuron/runner.py.tera");
-/// The runner's output-file helpers, written beside it as [`SUPPORT_FILE`] (the same text
-/// for every model, so the runner itself shows only the model).
+/// The output files' format (Java's float text), written beside the runner as
+/// [`SUPPORT_FILE`]; [`RUNNER_SUPPORT_FILE`] imports it.
 pub const SUPPORT_TEXT: &str = include_str!("../../../../codegen-templates/neuron/javafloat.py");
-/// The support module's file name; the runner imports it by the name without `.py`.
+/// The format module's file name; it is imported by the name without `.py`.
 pub const SUPPORT_FILE: &str = "lemsc_javafloat.py";
+/// The runner's model-independent helpers (sections, connections, recordings, the output
+/// files), written beside it as [`RUNNER_SUPPORT_FILE`]: the same text for every model, so
+/// the runner itself holds only the model.
+pub const RUNNER_SUPPORT_TEXT: &str =
+    include_str!("../../../../codegen-templates/neuron/runner_support.py");
+/// The runner support module's file name; the runner imports it by the name without `.py`.
+pub const RUNNER_SUPPORT_FILE: &str = "lemsc_neuron_support.py";
 
 /// Dummy sections of point cells: L = diam = 10 µm.
 const POINT_SECTION_UM: f64 = 10.0;
@@ -37,6 +44,7 @@ const POINT_SECTION_UM: f64 = 10.0;
 struct RunnerView {
     title: String,
     support_module: String,
+    format_module: String,
     step_ms: String,
     steps: u64,
     step_s: String,
@@ -84,7 +92,8 @@ pub fn runner(
     let steps = (sim.length / sim.step).round() as u64;
     let view = RunnerView {
         title: python_str(lems_stem),
-        support_module: SUPPORT_FILE.trim_end_matches(".py").to_string(),
+        support_module: RUNNER_SUPPORT_FILE.trim_end_matches(".py").to_string(),
+        format_module: SUPPORT_FILE.trim_end_matches(".py").to_string(),
         step_ms: number(sim.step * 1e3),
         steps,
         step_s: number(sim.step),
@@ -237,7 +246,7 @@ impl Builder<'_> {
             .is_some_and(|m| m.text.contains("RANDOM rng"))
         {
             self.lines
-                .push(format!("P[{0}].rng.set_ids(SEED, {0}, 0)", inst.0));
+                .push(format!("P[{0}].rng.set_ids(RUN.seed, {0}, 0)", inst.0));
         }
     }
 
@@ -641,7 +650,7 @@ impl Builder<'_> {
                 let source = self.spike_source(sel.inst);
                 if !self.spike_sources.contains(&source) {
                     lines.push(format!(
-                        "record_spikes({source}, {})",
+                        "RUN.record_spikes({source}, {})",
                         self.spike_sources.len()
                     ));
                     self.spike_sources.push(source);
@@ -655,7 +664,7 @@ impl Builder<'_> {
         let mut lines = Vec::new();
         for (f, file) in self.ir.output_files.iter().enumerate() {
             lines.push(format!(
-                "write_rows({}, traces_rows(TRACES[{f}]), OUTPUT_STYLE)",
+                "RUN.write_traces({}, TRACES[{f}])",
                 python_str(&file.file_name)
             ));
         }
@@ -670,7 +679,7 @@ impl Builder<'_> {
                 })
                 .collect();
             lines.push(format!(
-                "write_spikes({}, {}, [{}])",
+                "RUN.write_spikes({}, {}, [{}])",
                 python_str(&file.file_name),
                 python_str(&file.format),
                 selections.join(", ")

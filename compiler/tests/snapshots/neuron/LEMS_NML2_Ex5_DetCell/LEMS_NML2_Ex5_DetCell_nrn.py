@@ -4,169 +4,28 @@
 # files of the LEMS simulation (SI units, in the format jLEMS writes) relative to the current
 # folder. The mechanisms (.mod files beside this script) must be compiled with nrnivmodl first:
 #     nrnivmodl && python <this file>
-# lemsc_javafloat.py, beside this script too, formats and writes the output files.
+# lemsc_neuron_support.py (the helpers that are the same for every model) and
+# lemsc_javafloat.py (the output files' format), beside this script too, are imported.
 
 import os
 import sys
 
-import numpy as np
-
-import neuron
 from neuron import h
 
-# The support module is found beside this script from any working folder, and leaves no
+# The support modules are found beside this script from any working folder, and leave no
 # __pycache__ there.
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lemsc_javafloat import write_events, write_rows  # noqa: E402
-if not hasattr(h, 'nml_leak'):
-    neuron.load_mechanisms(os.path.dirname(os.path.abspath(__file__)))
+from lemsc_neuron_support import Run, add_points, connect, load_mechanisms, make_folder, point_section, record, set_concentrations, set_path_distance, spike_detector  # noqa: E402,E501
+load_mechanisms('nml_leak')
 
-STEP_MS = 0.01
-STEP_S = 1e-5
-STEPS = 30000
-SEED = 1234
 # "jlems": output files as jLEMS writes them; "jneuroml": as jNeuroML's NEURON export does.
-OUTPUT_STYLE = "jlems"
-
-h.dt = STEP_MS
-h.secondorder = 0
-
-S = {}          # the section of each cell (a point cell's dummy section, a cell's root)
-C = {}          # every section of each cell with a morphology
-P = {}          # point processes, by instance
-THRESHOLD = {}  # spike threshold of cells with a morphology (mV)
-NETCONS = []
-TRACES = {}
-SPIKE_TIMES = h.Vector()    # every recorded spike: time (ms)...
-SPIKE_SOURCES = h.Vector()  # ...and the number of its source (record_spikes)
-
-
-def make_folder(path):
-    folder = os.path.dirname(path)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-
-
-def point_section(name, size_um, cm):
-    sec = h.Section(name=name)
-    sec.L = size_um
-    sec.diam = size_um
-    sec.nseg = 1
-    sec.cm = cm
-    return sec
-
-
-def add_points(sec, points):
-    h.pt3dclear(sec=sec)
-    for x, y, z, d in points:
-        h.pt3dadd(x, y, z, d, sec=sec)
-
-
-def set_concentrations(sec, ion, inside, outside):
-    # finitialize() starts every segment's concentrations from these globals.
-    setattr(h, "%si0_%s_ion" % (ion, ion), inside)
-    setattr(h, "%so0_%s_ion" % (ion, ion), outside)
-    for seg in sec:
-        setattr(seg, ion + "i", inside)
-        setattr(seg, ion + "o", outside)
-
-
-def set_path_distance(sections, root, name, translate, normalize):
-    # The distance NEURON's SubsetDomainIterator (metric 0) gives each segment of a group, as
-    # the reference export sets non-uniform channel densities: the path length (um) from the
-    # root's 0 end to the segment's centre; with `translate` minus the group's smallest
-    # distance, with `normalize` divided by its largest (the sections' ends included, and
-    # never less than 1).
-    origin = root(0)
-    ends = [h.distance(origin, sec(x)) for sec in sections
-            for x in [0.0] + [seg.x for seg in sec] + [1.0]]
-    p0 = min(ends + [1e9])
-    p1 = max(ends + [1.0])
-    if not translate:
-        p0 = 0.0
-    for sec in sections:
-        for seg in sec:
-            p = h.distance(origin, seg) - p0
-            if normalize:
-                p /= p1 - p0
-            setattr(seg, name, p)
-
-
-def spike_detector(sec, threshold):
-    return (sec, threshold)
-
-
-def _netcon(source, target):
-    if isinstance(source, tuple):
-        sec, threshold = source
-        nc = h.NetCon(sec(0.5)._ref_v, target, sec=sec)
-        nc.threshold = threshold
-    else:
-        nc = h.NetCon(source, target)
-    NETCONS.append(nc)
-    return nc
-
-
-def connect(source, target, delay_ms):
-    nc = _netcon(source, target)
-    nc.delay = delay_ms
-    nc.weight[0] = 1.0
-
-
-def record(ref):
-    vec = h.Vector()
-    vec.record(ref)
-    return vec
-
-
-def record_spikes(source, number):
-    nc = _netcon(source, None)
-    nc.record(SPIKE_TIMES, SPIKE_SOURCES, number)
-
-
-def traces_rows(traces):
-    if OUTPUT_STYLE == "jneuroml":
-        # NEURON's own times, and each value divided by the unit factor as jNeuroML writes
-        # it (the shortest decimal of a 32-bit float: 1000.0 for mV, 0.0001 for S/cm2).
-        columns = [np.array(TIME)[: STEPS + 1] / 1000.0]
-        for vec, scale in traces:
-            factor = float(str(np.float32(1.0 / scale))) if scale else 1.0
-            columns.append(np.array(vec)[: STEPS + 1] / factor)
-        return np.column_stack(columns)
-    # As jLEMS: the time accumulated step by step.
-    times = np.empty(STEPS + 1)
-    t = 0.0
-    for k in range(STEPS + 1):
-        times[k] = t
-        t += STEP_S
-    columns = [times]
-    for vec, scale in traces:
-        values = np.array(vec)[: STEPS + 1] * scale
-        columns.append(values)
-    return np.column_stack(columns)
-
-
-def write_spikes(path, event_format, selections):
-    # selections: (source number, id text) of each EventSelection, in the file's order.
-    # Events keep NEURON's delivery order; a source selected twice is written twice.
-    ids_of = {}
-    for number, id_text in selections:
-        ids_of.setdefault(number, []).append(id_text)
-    last = (STEPS + 0.5) * STEP_S
-    times, ids = [], []
-    sources = np.array(SPIKE_SOURCES).astype(np.int64).tolist()
-    if OUTPUT_STYLE == "jneuroml":
-        seconds = (np.array(SPIKE_TIMES) / 1000.0).tolist()
-    else:
-        seconds = (np.array(SPIKE_TIMES) * 1e-3).tolist()
-    for t, number in zip(seconds, sources):
-        if t <= last:
-            for id_text in ids_of.get(number, ()):
-                times.append(t)
-                ids.append(id_text)
-    write_events(path, times, ids, event_format, OUTPUT_STYLE)
-
+RUN = Run(step_ms=0.01, step_s=1e-5, steps=30000, seed=1234, style="jlems")
+# S: the section of each cell (a point cell's dummy section, a cell's root); C: every section
+# of each cell with a morphology; P: point processes, by instance; THRESHOLD: the spike
+# threshold of cells with a morphology (mV); TRACES: (recorded vector, factor to SI) of each
+# column, by output file.
+S, C, P, THRESHOLD, TRACES = {}, {}, {}, {}, {}
 
 # ---- the model -------------------------------------------------------------------------
 
@@ -186,7 +45,7 @@ P[34] = h.nml_pulseGen1(C[2][0](0.5))
 P[34].weight = 1.0
 
 # ---- recording ---------------------------------------------------------------------------
-TIME = record(h._ref_t) if OUTPUT_STYLE == "jneuroml" else None
+RUN.record_time()
 make_folder('results/ex5_v.dat')
 make_folder('results/ex5_vars.dat')
 TRACES[0] = []
@@ -196,13 +55,8 @@ TRACES[1].append((record(C[2][0](0.5)._ref_naChan_m_q_nml_naChans), 1.0))
 TRACES[1].append((record(C[2][0](0.5)._ref_naChan_h_q_nml_naChans), 1.0))
 TRACES[1].append((record(C[2][0](0.5)._ref_kChan_n_q_nml_kChans), 1.0))
 
-# ---- the run ---------------------------------------------------------------------------
-h.finitialize()
-# One step more than the simulation's: an event found at the last step (a spike at exactly
-# `length`) is delivered in the next one. Traces keep STEPS + 1 rows, spikes up to `length`.
-for _ in range(STEPS + 1):
-    h.fadvance()
+# ---- the run and its output files ---------------------------------------------------------
+RUN.simulate()
 
-
-write_rows('results/ex5_v.dat', traces_rows(TRACES[0]), OUTPUT_STYLE)
-write_rows('results/ex5_vars.dat', traces_rows(TRACES[1]), OUTPUT_STYLE)
+RUN.write_traces('results/ex5_v.dat', TRACES[0])
+RUN.write_traces('results/ex5_vars.dat', TRACES[1])
