@@ -2,6 +2,10 @@
 //! land at the first step whose accumulated time reaches the due time, equal due times keep
 //! the order they were sent in, and recorders see events after their receivers.
 
+mod common;
+
+use common::exprs::{c, local};
+use common::scratch::Scratch;
 use std::path::PathBuf;
 
 use lemsc_runtime::engine::{run, Interpreter, RunOptions, RunReport};
@@ -9,14 +13,6 @@ use lemsc_runtime::program::{
     BinOp, Connection, EventFormat, EventOutputSpec, EventSelectionSpec, Expr, InstanceRec, Kernel,
     Op, OutputSpec, Program, Stmt,
 };
-
-fn local(s: u32) -> Box<Expr> {
-    Box::new(Expr::Local(s))
-}
-
-fn c(v: f64) -> Box<Expr> {
-    Box::new(Expr::Const(v))
-}
 
 fn set(slot: u32, op: BinOp, l: Box<Expr>, r: Box<Expr>) -> Stmt {
     Stmt::Set {
@@ -154,23 +150,6 @@ fn column(path: PathBuf) -> Vec<String> {
         .lines()
         .map(|line| line.split('\t').nth(1).unwrap().to_string())
         .collect()
-}
-
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("lemsc-events-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch folder");
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! The reference interpreter does what `program.rs` says each statement and expression does.
 
+mod common;
+
+use common::exprs::{c, local};
 use lemsc_runtime::engine::{Entry, Interpreter, KernelCode, RunContext};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{BinOp, Expr, Func, Kernel, Reduce, Stmt};
@@ -12,14 +15,6 @@ fn kernel(advance: Vec<Stmt>) -> Kernel {
         advance,
         ..Kernel::default()
     }
-}
-
-fn local(s: u32) -> Box<Expr> {
-    Box::new(Expr::Local(s))
-}
-
-fn c(v: f64) -> Box<Expr> {
-    Box::new(Expr::Const(v))
 }
 
 fn set(slot: u32, value: Expr) -> Stmt {

@@ -1,7 +1,11 @@
 //! The run loop on hand-built programs: Euler steps with accumulated time, random draws,
 //! output files, progress, and the errors that stop a run.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::exprs::{c, local};
+use common::scratch::Scratch;
+use std::path::Path;
 
 use lemsc_runtime::engine::{run, Interpreter, RunError, RunOptions, RunReport};
 use lemsc_runtime::javafmt::float_to_string;
@@ -12,46 +16,9 @@ use lemsc_runtime::program::{
 };
 
 /// A fresh, empty folder for one test, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("lemsc-engine-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch folder");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn entries(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.0)
-            .expect("scratch folder readable")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn b(e: Expr) -> Box<Expr> {
     Box::new(e)
-}
-
-fn local(s: u32) -> Box<Expr> {
-    b(Expr::Local(s))
-}
-
-fn c(v: f64) -> Box<Expr> {
-    b(Expr::Const(v))
 }
 
 fn bin(op: BinOp, l: Box<Expr>, r: Box<Expr>) -> Box<Expr> {

@@ -1,36 +1,12 @@
 //! The `.dat` and spike writers: exact bytes, the temporary-name discipline, and errors.
 
+mod common;
+
+use common::scratch::Scratch;
 use lemsc_runtime::output::{DatWriter, SpikeFormat, SpikeWriter};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const REFERENCE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/reference/jlems");
-
-/// A fresh, empty folder for one test, removed when the guard drops.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("lemsc-output-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch folder");
-        Scratch(dir)
-    }
-
-    fn entries(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.0)
-            .expect("scratch folder readable")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn reference_head(file: &str, lines: usize) -> Option<String> {
     let text = std::fs::read_to_string(Path::new(REFERENCE_DIR).join(file)).ok()?;

@@ -1,7 +1,10 @@
 //! Helpers shared by the runtime's tests: running a small Java program on the machine's JDK,
-//! and reporting mismatches readably.
+//! reporting mismatches readably, scratch folders and expression constructors.
 
 #![allow(dead_code)] // each test file uses only some of these
+
+pub mod exprs;
+pub mod scratch;
 
 use std::process::Command;
 
