@@ -5,6 +5,7 @@
 mod common;
 
 use common::exprs::{c, local};
+use common::programs::bare_program;
 use common::scratch::Scratch;
 use std::path::PathBuf;
 
@@ -103,20 +104,7 @@ fn connect(source: u32, out_port: u32, target: u32, in_port: u32, delay: f64) ->
 }
 
 fn program(kernels: Vec<Kernel>, instances: Vec<InstanceRec>, initial: Vec<f64>) -> Program {
-    Program {
-        dt: 1e-3,
-        steps: 5,
-        seed: 1,
-        kernels,
-        instances,
-        initial,
-        links: Vec::new(),
-        init_order: Vec::new(),
-        step_order: Vec::new(),
-        connections: Vec::new(),
-        outputs: Vec::new(),
-        event_outputs: Vec::new(),
-    }
+    bare_program(1e-3, 5, 1, kernels, instances, initial)
 }
 
 fn interpret(p: &Program) -> RunReport {

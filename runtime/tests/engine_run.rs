@@ -4,6 +4,7 @@
 mod common;
 
 use common::exprs::{c, local};
+use common::programs::bare_program;
 use common::scratch::Scratch;
 use std::path::Path;
 
@@ -39,20 +40,7 @@ fn instance(kernel: u32, base: u64, path: &str) -> InstanceRec {
 }
 
 fn program(kernels: Vec<Kernel>, instances: Vec<InstanceRec>, initial: Vec<f64>) -> Program {
-    Program {
-        dt: 1e-4,
-        steps: 10,
-        seed: 1234,
-        kernels,
-        instances,
-        initial,
-        links: Vec::new(),
-        init_order: Vec::new(),
-        step_order: Vec::new(),
-        connections: Vec::new(),
-        outputs: Vec::new(),
-        event_outputs: Vec::new(),
-    }
+    bare_program(1e-4, 10, 1234, kernels, instances, initial)
 }
 
 fn interpret(p: &Program) -> Result<RunReport, RunError> {
