@@ -45,7 +45,7 @@ fn two_state_program(alpha: f64, beta: f64, dt: f64, steps: u64) -> Program {
         initial: vec![1.0, 0.0, alpha, beta],
         links: Vec::new(),
         init_order: Vec::new(),
-        step_order: vec![Op::KineticScheme(two_state())],
+        step_order: vec![Op::KineticScheme(Box::new(two_state()))],
         connections: Vec::new(),
         outputs: Vec::new(),
         event_outputs: Vec::new(),

@@ -67,7 +67,7 @@ fn good() -> Program {
         step_order: vec![
             Op::Advance { inst: 0 },
             Op::Advance { inst: 1 },
-            Op::KineticScheme(KineticScheme {
+            Op::KineticScheme(Box::new(KineticScheme {
                 states: vec![2, 5],
                 edges: vec![KineticEdge {
                     from: 0,
@@ -75,7 +75,7 @@ fn good() -> Program {
                     forward: 1,
                     reverse: 4,
                 }],
-            }),
+            })),
         ],
         connections: vec![Connection {
             source: 0,

@@ -210,7 +210,7 @@ impl<'p> Simulation<'p> {
             .iter()
             .chain(&program.step_order)
             .filter_map(|op| match op {
-                Op::KineticScheme(scheme) => Some(scheme),
+                Op::KineticScheme(scheme) => Some(&**scheme),
                 _ => None,
             });
         let routes = Routes::new(program);
@@ -226,7 +226,7 @@ impl<'p> Simulation<'p> {
             recorders,
             kinetic: KineticWork::for_schemes(schemes),
             cable: CableWork::for_solves(program.step_order.iter().filter_map(|op| match op {
-                Op::Cable(cable) => Some(cable),
+                Op::Cable(cable) => Some(&**cable),
                 _ => None,
             })),
             serving: Vec::with_capacity(16),

@@ -156,10 +156,11 @@ pub enum Op {
     Init { inst: u32, with_derived: bool },
     /// Runs the instance's `advance`.
     Advance { inst: u32 },
-    /// Advances a kinetic scheme by `p <- expm(Q dt) p`.
-    KineticScheme(KineticScheme),
+    /// Advances a kinetic scheme by `p <- expm(Q dt) p`. Boxed, like [`Op::Cable`], so an
+    /// op is 16 bytes: a network's init order holds millions of [`Op::Init`]s.
+    KineticScheme(Box<KineticScheme>),
     /// Advances the membrane potentials of cells with a morphology by one step.
-    Cable(CableSolve),
+    Cable(Box<CableSolve>),
 }
 
 /// The compartments of cells with a morphology, advanced one step by backward Euler with a

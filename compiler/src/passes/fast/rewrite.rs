@@ -18,7 +18,10 @@ pub(super) fn apply(
     listed_in: &HashMap<u32, Vec<(u64, u32)>>,
 ) -> MergeSummary {
     let mut relay_kernels: HashMap<u32, u32> = HashMap::new();
-    let mut relay_of: HashMap<u32, u32> = HashMap::new();
+    // Per instance, its relay (NO_RELAY when not merged): a table, as the init order of a
+    // network holds millions of ops to look up.
+    let mut relay_of: Vec<u32> = vec![NO_RELAY; program.instances.len()];
+    let mut merged_count = 0;
     let mut dropped: HashMap<u64, HashSet<u64>> = HashMap::new();
     for group in groups {
         let shared_base = program.instances[group[0] as usize].base;
@@ -43,7 +46,8 @@ pub(super) fn apply(
             program
                 .links
                 .extend(constants.map(|&s| rec.base + u64::from(s)));
-            relay_of.insert(merged, program.instances.len() as u32);
+            relay_of[merged as usize] = program.instances.len() as u32;
+            merged_count += 1;
             program.instances.push(InstanceRec {
                 kernel: relay_kernel,
                 base: shared_base,
@@ -58,27 +62,31 @@ pub(super) fn apply(
             }
         }
     }
+    let is_merged = |inst: &u32| relay_of.get(*inst as usize).is_some_and(|&r| r != NO_RELAY);
     for c in &mut program.connections {
-        if let Some(&relay) = relay_of.get(&c.target) {
-            c.target = relay;
+        if is_merged(&c.target) {
+            c.target = relay_of[c.target as usize];
         }
     }
     program
         .step_order
-        .retain(|op| !matches!(op, Op::Advance { inst } if relay_of.contains_key(inst)));
+        .retain(|op| !matches!(op, Op::Advance { inst } if is_merged(inst)));
     // Nothing reads a merged instance's block any more but its relay, for slots no entry
     // writes: its initialisation would be wasted work.
     program
         .init_order
-        .retain(|op| !matches!(op, Op::Init { inst, .. } if relay_of.contains_key(inst)));
+        .retain(|op| !matches!(op, Op::Init { inst, .. } if is_merged(inst)));
     for (list, vars) in dropped {
         drop_from_list(&mut program.links, list as usize, &vars);
     }
     MergeSummary {
         groups: groups.len(),
-        merged: relay_of.len(),
+        merged: merged_count,
     }
 }
+
+/// No relay: the instance was not merged.
+const NO_RELAY: u32 = u32::MAX;
 
 /// Removes `vars` from the list at `list` (count, then entries), keeping the others in order;
 /// the entries freed at its end are left unused.

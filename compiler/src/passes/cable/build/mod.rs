@@ -368,7 +368,7 @@ impl<'a> Builder<'a> {
                 .iter()
                 .map(|&(_, _, inst)| Op::Advance { inst }),
         );
-        step.push(Op::Cable(self.cable_solve()));
+        step.push(Op::Cable(Box::new(self.cable_solve())));
         step.extend(
             states
                 .iter()

@@ -114,7 +114,7 @@ fn advance(
                 if let Some(&first) = scheme.states.first() {
                     vars[first as usize] = 1.0;
                 }
-                ops.push(Op::KineticScheme(scheme));
+                ops.push(Op::KineticScheme(Box::new(scheme)));
             }
             Err(d) => diags.push(d),
         }
