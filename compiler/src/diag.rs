@@ -450,6 +450,17 @@ fn out_plain(out: &mut term::termcolor::Buffer, sources: &SourceMap, d: &Diagnos
     let _ = writeln!(out, "{}", PlainDiagnostic { sources, diag: d });
 }
 
+/// Each of `diags` in its one-line form ([`PlainDiagnostic`]).
+pub fn plain_lines<'a>(
+    sources: &SourceMap,
+    diags: impl IntoIterator<Item = &'a Diagnostic>,
+) -> Vec<String> {
+    diags
+        .into_iter()
+        .map(|diag| PlainDiagnostic { sources, diag }.to_string())
+        .collect()
+}
+
 /// One-line form `file:line:col: error: message`, used by tests and machine-readable output.
 pub struct PlainDiagnostic<'a> {
     pub sources: &'a SourceMap,

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use lemsc::diag::{PlainDiagnostic, SourceMap};
+use lemsc::diag::{plain_lines, SourceMap};
 use lemsc::front::syntax::{DocKind, Document};
 use lemsc::front::xml::parse_element_tree;
 use lemsc::model::{self, Model};
@@ -88,17 +88,7 @@ fn build_with_root(body: &str, kind: DocKind) -> Built {
         });
     }
     let (model, diags) = model::build(&docs, &sources);
-    let lines = diags
-        .list
-        .iter()
-        .map(|d| {
-            PlainDiagnostic {
-                sources: &sources,
-                diag: d,
-            }
-            .to_string()
-        })
-        .collect();
+    let lines = plain_lines(&sources, &diags.list);
     Built {
         sources,
         model,

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lemsc::diag::{PlainDiagnostic, SourceMap};
+use lemsc::diag::{plain_lines, SourceMap};
 use lemsc::front::load::{load, LoadOptions};
 use lemsc::model::{self, Model};
 
@@ -32,18 +32,7 @@ fn build_file(path: &Path) -> Result<Model, String> {
         diags.extend(build_diags);
         model
     };
-    let errors: Vec<String> = diags
-        .list
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| {
-            PlainDiagnostic {
-                sources: &sources,
-                diag: d,
-            }
-            .to_string()
-        })
-        .collect();
+    let errors = plain_lines(&sources, diags.list.iter().filter(|d| d.is_error()));
     match model {
         Some(m) if errors.is_empty() => Ok(m),
         _ => Err(errors.join("\n")),

@@ -1,17 +1,9 @@
 //! Reading diagnostics back in the corpus tests (`bad/`, `lenient/`, the examples).
 
-use lemsc::diag::{Diagnostic, PlainDiagnostic, SourceMap};
+use lemsc::diag::{Diagnostic, SourceMap};
 
-/// Each of `diags` as the one line a person reads: `file:line:col: severity: message`.
-pub fn plain_lines<'a>(
-    sources: &SourceMap,
-    diags: impl IntoIterator<Item = &'a Diagnostic>,
-) -> Vec<String> {
-    diags
-        .into_iter()
-        .map(|diag| PlainDiagnostic { sources, diag }.to_string())
-        .collect()
-}
+/// Each diagnostic as the one line a person reads: `file:line:col: severity: message`.
+pub use lemsc::diag::plain_lines;
 
 /// A diagnostic's message, label and notes, lower case, for matching expected phrases.
 pub fn full_text(d: &Diagnostic) -> String {

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use super::layout::{Group, Table};
 use super::tree::{build, Source};
 use super::*;
-use crate::diag::{PlainDiagnostic, SourceMap};
+use crate::diag::{plain_lines, PlainDiagnostic, SourceMap};
 use crate::front::syntax::Element;
 
 /// A fresh folder under the system's temporary one, removed on drop.
@@ -405,17 +405,7 @@ fn load_rendered(root: &Path) -> Vec<String> {
         &[root.to_path_buf()],
         &crate::front::load::LoadOptions::default(),
     );
-    diags
-        .list
-        .iter()
-        .map(|d| {
-            PlainDiagnostic {
-                sources: &sources,
-                diag: d,
-            }
-            .to_string()
-        })
-        .collect()
+    plain_lines(&sources, &diags.list)
 }
 
 #[cfg(not(feature = "hdf5"))]

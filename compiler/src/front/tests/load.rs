@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::diag::{Diagnostics, PlainDiagnostic, SourceMap};
+use crate::diag::{plain_lines, Diagnostics, SourceMap};
 use crate::front::load::{load, LoadOptions};
 use crate::front::syntax::{DocKind, Document};
 
@@ -64,11 +64,7 @@ fn names(sources: &SourceMap, docs: &[Document]) -> Vec<String> {
 }
 
 fn rendered(sources: &SourceMap, diags: &Diagnostics) -> Vec<String> {
-    diags
-        .list
-        .iter()
-        .map(|d| PlainDiagnostic { sources, diag: d }.to_string())
-        .collect()
+    plain_lines(sources, &diags.list)
 }
 
 fn assert_clean(sources: &SourceMap, diags: &Diagnostics) {

@@ -169,7 +169,7 @@ pub(crate) mod testing {
     use std::collections::HashMap;
     use std::path::PathBuf;
 
-    use crate::diag::{Diagnostics, PlainDiagnostic, SourceMap};
+    use crate::diag::{plain_lines, Diagnostics, SourceMap};
     use crate::front::syntax::{DocKind, Document};
     use crate::front::xml::parse_element_tree;
     use crate::model::types::{ComponentType, TypeId};
@@ -223,12 +223,7 @@ pub(crate) mod testing {
         }
 
         pub fn rendered(&self) -> Vec<String> {
-            let sources = &self.sources;
-            self.diags
-                .list
-                .iter()
-                .map(|d| PlainDiagnostic { sources, diag: d }.to_string())
-                .collect()
+            plain_lines(&self.sources, &self.diags.list)
         }
 
         /// Asserts exactly one diagnostic, containing every fragment; returns it.
