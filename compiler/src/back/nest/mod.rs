@@ -31,9 +31,15 @@ use crate::diag::Diagnostic;
 use crate::ir::Ir;
 use crate::model::Model;
 
-/// The output-file helpers the script imports, shared with the NEURON runner.
+/// The output files' format, shared with the NEURON runner; [`SCRIPT_SUPPORT_FILE`] imports it.
 pub const SUPPORT_TEXT: &str = include_str!("../../../../codegen-templates/neuron/javafloat.py");
 pub const SUPPORT_FILE: &str = "lemsc_javafloat.py";
+/// The script's model-independent helpers (the kernel's setup, the run, the output files):
+/// the same text for every model, so the script itself holds only the model. The script
+/// imports it by the name without `.py`.
+pub const SCRIPT_SUPPORT_TEXT: &str =
+    include_str!("../../../../codegen-templates/nest/script_support.py");
+pub const SCRIPT_SUPPORT_FILE: &str = "lemsc_nest_support.py";
 /// The folder, beside the script, of the NESTML models.
 pub const MODELS_DIR: &str = "nestml";
 
@@ -50,7 +56,8 @@ pub struct NestExport {
     /// `(file name, text)` of each NESTML model (under [`MODELS_DIR`]), sorted by name.
     pub models: Vec<(String, String)>,
     pub script: (String, String),
-    pub support: (String, String),
+    /// `(file name, text)` of the modules the script imports: the same for every model.
+    pub support: Vec<(String, String)>,
     /// The module's name (`lemsc<hash>module`): a hash of the models, so a module is built
     /// once for each distinct set of models.
     pub module: String,
@@ -65,7 +72,7 @@ impl NestExport {
             .map(|(n, t)| (format!("{MODELS_DIR}/{n}"), t.as_str()))
             .collect();
         out.push((self.script.0.clone(), &self.script.1));
-        out.push((self.support.0.clone(), &self.support.1));
+        out.extend(self.support.iter().map(|(n, t)| (n.clone(), t.as_str())));
         out
     }
 }
@@ -108,14 +115,20 @@ pub fn export(
             nodes: &nodes,
             files: &files,
             module_file: &format!("{module}.so"),
-            support_module: SUPPORT_FILE.trim_end_matches(".py"),
+            support_module: SCRIPT_SUPPORT_FILE.trim_end_matches(".py"),
             seed: opts.seed.unwrap_or(ir.simulation.seed_or_default()),
         },
     )?;
     Ok(NestExport {
         models,
         script,
-        support: (SUPPORT_FILE.to_string(), SUPPORT_TEXT.to_string()),
+        support: [
+            (SCRIPT_SUPPORT_FILE, SCRIPT_SUPPORT_TEXT),
+            (SUPPORT_FILE, SUPPORT_TEXT),
+        ]
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect(),
         module,
     })
 }

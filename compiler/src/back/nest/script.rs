@@ -231,12 +231,12 @@ pub fn script(
                         initial.push(line);
                     }
                     cols.push(format!(
-                        "trace({}, {node}, {})",
+                        "OUTPUT.trace({}, {node}, {})",
                         python_str(&input.files[mi].name),
                         python_str(&var)
                     ));
                 }
-                Ok(Read::Constant(v)) => cols.push(format!("constant({})", number(v))),
+                Ok(Read::Constant(v)) => cols.push(format!("OUTPUT.constant({})", number(v))),
                 Err(message) => diags.push(
                     Diagnostic::at(sim_span, message)
                         .with_note(format!("in output column '{}' of '{}'", col.id, f.id)),
@@ -246,11 +246,8 @@ pub fn script(
         let path = python_str(&f.file_name);
         write.push(format!("make_folder({path})"));
         write.push(format!(
-            "write_rows({path}, np.column_stack([TIMES{}]))",
-            cols.iter().fold(String::new(), |mut s, c| {
-                let _ = write!(s, ", {c}");
-                s
-            })
+            "OUTPUT.write_traces({path}, [{}])",
+            cols.join(", ")
         ));
     }
     let mut record = Vec::new();
@@ -258,7 +255,7 @@ pub fn script(
         recorded_nodes.sort();
         let name = python_str(&input.files[mi].name);
         record.push(format!(
-            "RECORDERS[{name}] = nest.Create(\"multimeter\", params={{\"interval\": STEP_MS, \
+            "RECORDERS[{name}] = nest.Create(\"multimeter\", params={{\"interval\": RUN.step_ms, \
              \"record_from\": [{}]}})",
             vars.iter()
                 .map(|v| python_str(v))
@@ -294,7 +291,7 @@ pub fn script(
         let path = python_str(&f.file_name);
         write.push(format!("make_folder({path})"));
         write.push(format!(
-            "write_spikes({path}, {}, [{}])",
+            "OUTPUT.write_spikes({path}, {}, [{}])",
             python_str(&f.format),
             sel.join(", ")
         ));

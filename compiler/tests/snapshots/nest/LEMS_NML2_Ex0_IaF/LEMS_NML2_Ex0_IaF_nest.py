@@ -17,21 +17,13 @@ import numpy as np
 
 import nest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# The support modules are found beside this script from any working folder, and leave no
+# __pycache__ there.
 sys.dont_write_bytecode = True
-sys.path.insert(0, HERE)
-from lemsc_javafloat import write_events, write_rows  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lemsc_nest_support import Run, initial, make_folder, receptor  # noqa: E402
 
-MODULE = os.path.join(HERE, 'nest_module', 'lemscbb165d7055c9c357module.so')
-STEP_MS = 0.005
-STEP_S = 5e-6
-STEPS = 60000
-SEED = 1234
-
-nest.ResetKernel()
-nest.set(resolution=STEP_MS, rng_seed=SEED, local_num_threads=1, print_time=False)
-# By absolute path: NEST finds a module by name only on LD_LIBRARY_PATH.
-nest.Install(MODULE)
+RUN = Run(os.path.join('nest_module', 'lemscbb165d7055c9c357module.so'), step_ms=0.005, step_s=5e-6, steps=60000, seed=1234)
 
 # ---- populations (NEST node ids follow creation order) -------------------------------------
 POP = {}
@@ -44,80 +36,28 @@ POP[2] = nest.Create('iafRef_lems', 1)  # 'iafRefPop'
 nest.SetDefaults('iaf_lems', {'lems_dt': 5e-6, 'leakConductance': 2.0000000000000003e-10, 'leakReversal': -0.053, 'thresh': -0.055, 'reset': -0.07, 'C_': 3.2e-12, 'v': -0.053, 'iSyn': 0.0, 'iMemb': 0.0})
 POP[3] = nest.Create('iaf_lems', 1)  # 'iafPop'
 
-def receptor(model, port):
-    # NESTML numbers a model's spike ports from 1 (upper-case names) when it has several,
-    # and has only port 0 when it has one.
-    types = nest.GetDefaults(model).get("receptor_types") or {}
-    return types.get(port.upper(), 0)
-
-
 # ---- connections: pre ids, post ids, weights, delays (ms), per receptor ----------------------
 
 # ---- recording ---------------------------------------------------------------------------
 RECORDERS = {}
-RECORDERS['iafTau_lems'] = nest.Create("multimeter", params={"interval": STEP_MS, "record_from": ['v']})
+RECORDERS['iafTau_lems'] = nest.Create("multimeter", params={"interval": RUN.step_ms, "record_from": ['v']})
 nest.Connect(RECORDERS['iafTau_lems'], nest.NodeCollection([1]))
-RECORDERS['iafTauRef_lems'] = nest.Create("multimeter", params={"interval": STEP_MS, "record_from": ['v__exposed']})
+RECORDERS['iafTauRef_lems'] = nest.Create("multimeter", params={"interval": RUN.step_ms, "record_from": ['v__exposed']})
 nest.Connect(RECORDERS['iafTauRef_lems'], nest.NodeCollection([2]))
-RECORDERS['iafRef_lems'] = nest.Create("multimeter", params={"interval": STEP_MS, "record_from": ['v__exposed']})
+RECORDERS['iafRef_lems'] = nest.Create("multimeter", params={"interval": RUN.step_ms, "record_from": ['v__exposed']})
 nest.Connect(RECORDERS['iafRef_lems'], nest.NodeCollection([3]))
-RECORDERS['iaf_lems'] = nest.Create("multimeter", params={"interval": STEP_MS, "record_from": ['v']})
+RECORDERS['iaf_lems'] = nest.Create("multimeter", params={"interval": RUN.step_ms, "record_from": ['v']})
 nest.Connect(RECORDERS['iaf_lems'], nest.NodeCollection([4]))
 SPIKES = nest.Create("spike_recorder")
-
-
-def initial(node, var):
-    return float(nest.NodeCollection([node]).get(var))
-
-
 INITIAL = {}
 INITIAL[(1, 'v')] = initial(1, 'v')
 INITIAL[(2, 'v__exposed')] = initial(2, 'v__exposed')
 INITIAL[(4, 'v')] = initial(4, 'v')
 INITIAL[(3, 'v__exposed')] = initial(3, 'v__exposed')
 
-# A multimeter hands over its last samples one NEST communication interval later, so the
-# run goes on for that long; nothing after the simulation's length is written.
-nest.Simulate((STEPS + 202) * STEP_MS)
 
-TIMES = np.empty(STEPS + 1)
-_t = 0.0
-for _k in range(STEPS + 1):
-    TIMES[_k] = _t
-    _t += STEP_S
-
-
-def trace(model, node, var):
-    # Row 0 is the initial state; the multimeter samples the end of every step.
-    ev = RECORDERS[model].get("events")
-    mask = ev["senders"] == node
-    order = np.argsort(ev["times"][mask], kind="stable")
-    values = np.asarray(ev[var])[mask][order][:STEPS]
-    if len(values) != STEPS:
-        sys.exit("the multimeter gave %d samples of %s of node %d, not %d" % (len(values), var, node, STEPS))
-    return np.concatenate([[INITIAL[(node, var)]], values])
-
-
-def constant(value):
-    return np.full(STEPS + 1, value)
-
-
-def make_folder(path):
-    folder = os.path.dirname(path)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-
-
-def write_spikes(path, event_format, selections):
-    # selections: (node id, id text) of each EventSelection, in the file's order.
-    ev = SPIKES.get("events")
-    last = (STEPS + 0.5) * STEP_S
-    found = []
-    for place, (node, id_text) in enumerate(selections):
-        for t in (ev["times"][ev["senders"] == node] * 1e-3).tolist():
-            if t <= last:
-                found.append((t, place, id_text))
-    found.sort(key=lambda x: (x[0], x[1]))
-    write_events(path, [f[0] for f in found], [f[2] for f in found], event_format)
+# ---- the run and its output files ---------------------------------------------------------
+RUN.simulate(pad_steps=202)
+OUTPUT = RUN.output(RECORDERS, SPIKES, INITIAL)
 make_folder('results/iaf_v.dat')
-write_rows('results/iaf_v.dat', np.column_stack([TIMES, trace('iafTau_lems', 1, 'v'), trace('iafTauRef_lems', 2, 'v__exposed'), trace('iaf_lems', 4, 'v'), trace('iafRef_lems', 3, 'v__exposed')]))
+OUTPUT.write_traces('results/iaf_v.dat', [OUTPUT.trace('iafTau_lems', 1, 'v'), OUTPUT.trace('iafTauRef_lems', 2, 'v__exposed'), OUTPUT.trace('iaf_lems', 4, 'v'), OUTPUT.trace('iafRef_lems', 3, 'v__exposed')])

@@ -17,21 +17,13 @@ import numpy as np
 
 import nest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# The support modules are found beside this script from any working folder, and leave no
+# __pycache__ there.
 sys.dont_write_bytecode = True
-sys.path.insert(0, HERE)
-from lemsc_javafloat import write_events, write_rows  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lemsc_nest_support import Run, initial, make_folder, receptor  # noqa: E402
 
-MODULE = os.path.join(HERE, 'nest_module', 'lemsc2898ea61152e8320module.so')
-STEP_MS = 0.005
-STEP_S = 5e-6
-STEPS = 60000
-SEED = 1234
-
-nest.ResetKernel()
-nest.set(resolution=STEP_MS, rng_seed=SEED, local_num_threads=1, print_time=False)
-# By absolute path: NEST finds a module by name only on LD_LIBRARY_PATH.
-nest.Install(MODULE)
+RUN = Run(os.path.join('nest_module', 'lemsc2898ea61152e8320module.so'), step_ms=0.005, step_s=5e-6, steps=60000, seed=1234)
 
 # ---- populations (NEST node ids follow creation order) -------------------------------------
 POP = {}
@@ -46,13 +38,6 @@ POP[3] = nest.Create('iaf1_lems', 9)  # 'iafPop'
 POP[3].set({'synNmda__count': [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0]})
 POP[3].set({'synNmda__weight': [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.25]})
 
-def receptor(model, port):
-    # NESTML numbers a model's spike ports from 1 (upper-case names) when it has several,
-    # and has only port 0 when it has one.
-    types = nest.GetDefaults(model).get("receptor_types") or {}
-    return types.get(port.upper(), 0)
-
-
 # ---- connections: pre ids, post ids, weights, delays (ms), per receptor ----------------------
 nest.Connect(np.array([3]), np.array([4]), "one_to_one", syn_spec={"weight": np.array([1.0]), "delay": np.array([0.005]), "receptor_type": receptor('iaf1_lems', 'syn1__in__spikes')})
 nest.Connect(np.array([3]), np.array([5]), "one_to_one", syn_spec={"weight": np.array([0.5]), "delay": np.array([10.0]), "receptor_type": receptor('iaf1_lems', 'syn1__in__spikes__delay1')})
@@ -66,16 +51,10 @@ nest.Connect(np.array([1]), np.array([12]), "one_to_one", syn_spec={"weight": np
 
 # ---- recording ---------------------------------------------------------------------------
 RECORDERS = {}
-RECORDERS['iaf1_lems'] = nest.Create("multimeter", params={"interval": STEP_MS, "record_from": ['v']})
+RECORDERS['iaf1_lems'] = nest.Create("multimeter", params={"interval": RUN.step_ms, "record_from": ['v']})
 nest.Connect(RECORDERS['iaf1_lems'], nest.NodeCollection([4, 5, 6, 7, 8, 9, 10, 11, 12]))
 SPIKES = nest.Create("spike_recorder")
 nest.Connect(nest.NodeCollection([1]), SPIKES)
-
-
-def initial(node, var):
-    return float(nest.NodeCollection([node]).get(var))
-
-
 INITIAL = {}
 INITIAL[(4, 'v')] = initial(4, 'v')
 INITIAL[(5, 'v')] = initial(5, 'v')
@@ -87,50 +66,11 @@ INITIAL[(10, 'v')] = initial(10, 'v')
 INITIAL[(11, 'v')] = initial(11, 'v')
 INITIAL[(12, 'v')] = initial(12, 'v')
 
-# A multimeter hands over its last samples one NEST communication interval later, so the
-# run goes on for that long; nothing after the simulation's length is written.
-nest.Simulate((STEPS + 3002) * STEP_MS)
 
-TIMES = np.empty(STEPS + 1)
-_t = 0.0
-for _k in range(STEPS + 1):
-    TIMES[_k] = _t
-    _t += STEP_S
-
-
-def trace(model, node, var):
-    # Row 0 is the initial state; the multimeter samples the end of every step.
-    ev = RECORDERS[model].get("events")
-    mask = ev["senders"] == node
-    order = np.argsort(ev["times"][mask], kind="stable")
-    values = np.asarray(ev[var])[mask][order][:STEPS]
-    if len(values) != STEPS:
-        sys.exit("the multimeter gave %d samples of %s of node %d, not %d" % (len(values), var, node, STEPS))
-    return np.concatenate([[INITIAL[(node, var)]], values])
-
-
-def constant(value):
-    return np.full(STEPS + 1, value)
-
-
-def make_folder(path):
-    folder = os.path.dirname(path)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-
-
-def write_spikes(path, event_format, selections):
-    # selections: (node id, id text) of each EventSelection, in the file's order.
-    ev = SPIKES.get("events")
-    last = (STEPS + 0.5) * STEP_S
-    found = []
-    for place, (node, id_text) in enumerate(selections):
-        for t in (ev["times"][ev["senders"] == node] * 1e-3).tolist():
-            if t <= last:
-                found.append((t, place, id_text))
-    found.sort(key=lambda x: (x[0], x[1]))
-    write_events(path, [f[0] for f in found], [f[2] for f in found], event_format)
+# ---- the run and its output files ---------------------------------------------------------
+RUN.simulate(pad_steps=3002)
+OUTPUT = RUN.output(RECORDERS, SPIKES, INITIAL)
 make_folder('results/ex12.dat')
-write_rows('results/ex12.dat', np.column_stack([TIMES, trace('iaf1_lems', 4, 'v'), trace('iaf1_lems', 5, 'v'), trace('iaf1_lems', 6, 'v'), trace('iaf1_lems', 7, 'v'), trace('iaf1_lems', 8, 'v'), trace('iaf1_lems', 9, 'v'), trace('iaf1_lems', 10, 'v'), trace('iaf1_lems', 11, 'v'), trace('iaf1_lems', 12, 'v')]))
+OUTPUT.write_traces('results/ex12.dat', [OUTPUT.trace('iaf1_lems', 4, 'v'), OUTPUT.trace('iaf1_lems', 5, 'v'), OUTPUT.trace('iaf1_lems', 6, 'v'), OUTPUT.trace('iaf1_lems', 7, 'v'), OUTPUT.trace('iaf1_lems', 8, 'v'), OUTPUT.trace('iaf1_lems', 9, 'v'), OUTPUT.trace('iaf1_lems', 10, 'v'), OUTPUT.trace('iaf1_lems', 11, 'v'), OUTPUT.trace('iaf1_lems', 12, 'v')])
 make_folder('results/ex12.spikes')
-write_spikes('results/ex12.spikes', 'ID_TIME', [(1, '0')])
+OUTPUT.write_spikes('results/ex12.spikes', 'ID_TIME', [(1, '0')])
