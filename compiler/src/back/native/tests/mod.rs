@@ -82,6 +82,11 @@ pub(super) fn run_on(
     )
 }
 
+/// One advance of kernel 0 at base 0, without links and with a fresh generator (seed 1).
+fn advance_alone(code: &dyn KernelCode, vars: &mut [f64]) -> u64 {
+    run_on(code, Call::advance(0), vars, &[], &mut JavaRandom::new(1))
+}
+
 /// The program compiled with each kind of machine code: every test runs on both.
 fn compile_both(program: &Program) -> [NativeKernels; 2] {
     [MachineCode::Quick, MachineCode::Optimised].map(|machine_code| {
@@ -415,13 +420,7 @@ fn mismatches(exprs: &[Expr], expected: &dyn Fn(usize, f64, f64) -> f64) -> Vec<
                 let mut vars = vec![0.0; len];
                 vars[0] = a;
                 vars[1] = b;
-                run_on(
-                    code,
-                    Call::advance(0),
-                    &mut vars,
-                    &[],
-                    &mut JavaRandom::new(1),
-                );
+                advance_alone(code, &mut vars);
                 for (i, e) in exprs.iter().enumerate() {
                     let want = expected(i, a, b);
                     if !same_bits(vars[2 + i], want) {
@@ -468,24 +467,12 @@ fn heaviside_and_factorial_at_their_edges() {
     for code in compile_both(&program) {
         for (x, h, fact) in cases {
             let mut vars = vec![x, 0.0, 0.0];
-            run_on(
-                &code,
-                Call::advance(0),
-                &mut vars,
-                &[],
-                &mut JavaRandom::new(1),
-            );
+            advance_alone(&code, &mut vars);
             assert_eq!(vars[1].to_bits(), f64::to_bits(h), "H({x:e})");
             assert_eq!(vars[2].to_bits(), f64::to_bits(fact), "factorial({x:e})");
         }
         let mut vars = vec![f64::NAN, 0.0, 0.0];
-        run_on(
-            &code,
-            Call::advance(0),
-            &mut vars,
-            &[],
-            &mut JavaRandom::new(1),
-        );
+        advance_alone(&code, &mut vars);
         assert!(vars[1].is_nan(), "H(NaN) is NaN");
         assert_eq!(vars[2], 1.0, "factorial(NaN) is the empty product");
     }
@@ -532,13 +519,7 @@ fn powers_with_constant_operands_stay_libm_pow() {
     for code in compile_both(&program) {
         for x in xs.clone().chain(fractions.clone()) {
             let mut vars = vec![x, 0.0, 0.0, 0.0, 0.0];
-            run_on(
-                &code,
-                Call::advance(0),
-                &mut vars,
-                &[],
-                &mut JavaRandom::new(1),
-            );
+            advance_alone(&code, &mut vars);
             let x = black_box(x);
             let want = [
                 x.powf(black_box(2.0)),
@@ -653,13 +634,7 @@ fn programs_can_be_compiled_and_dropped_repeatedly() {
         let stmts = vec![set(0, bin(BinOp::Add, local(0), c(f64::from(i))))];
         for code in compile_both(&program_of(vec![kernel("k", 1, stmts)], vec![0.0], vec![])) {
             let mut vars = vec![1.0];
-            run_on(
-                &code,
-                Call::advance(0),
-                &mut vars,
-                &[],
-                &mut JavaRandom::new(1),
-            );
+            advance_alone(&code, &mut vars);
             assert_eq!(vars[0], 1.0 + f64::from(i));
         }
     }
