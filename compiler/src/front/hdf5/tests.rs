@@ -225,14 +225,7 @@ fn connections_without_weights_or_delays_are_plain() {
     );
     proj.tables.push(table(
         "/neuroml/network/projection_p/p",
-        &[
-            "pre_cell_id",
-            "post_cell_id",
-            "pre_segment_id",
-            "post_segment_id",
-            "pre_fraction_along",
-            "post_fraction_along",
-        ],
+        &CONNECTION_COLUMNS,
         &[&[1.0, 0.0, 3.0, 0.0, 0.5, 0.75]],
     ));
     let (_, el) = build_ok(&document(vec![plain_population("a", "2"), proj]));
@@ -243,16 +236,20 @@ fn connections_without_weights_or_delays_are_plain() {
     );
 }
 
+/// The columns of a connection table that place each connection: its cells, segments and
+/// fractions along them.
+const CONNECTION_COLUMNS: [&str; 6] = [
+    "pre_cell_id",
+    "post_cell_id",
+    "pre_segment_id",
+    "post_segment_id",
+    "pre_fraction_along",
+    "post_fraction_along",
+];
+
 fn gap_table(path: &str, weights: bool) -> Table {
-    let mut columns = vec![
-        "id",
-        "pre_cell_id",
-        "post_cell_id",
-        "pre_segment_id",
-        "post_segment_id",
-        "pre_fraction_along",
-        "post_fraction_along",
-    ];
+    let mut columns = vec!["id"];
+    columns.extend(CONNECTION_COLUMNS);
     let mut row = vec![0.0, 1.0, 0.0, 0.0, 0.0, 0.5, 0.5];
     if weights {
         columns.push("weight");

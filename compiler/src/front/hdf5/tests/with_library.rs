@@ -191,15 +191,8 @@ fn write_network(path: &Path, component: &str) -> hdf5::Result<()> {
     ] {
         text_attr(&ep, n, v)?;
     }
-    let columns = [
-        "id",
-        "pre_cell_id",
-        "post_cell_id",
-        "pre_segment_id",
-        "post_segment_id",
-        "pre_fraction_along",
-        "post_fraction_along",
-    ];
+    let mut columns = vec!["id"];
+    columns.extend(CONNECTION_COLUMNS);
     let rows: [&[f64]; 2] = [
         &[0.0, 0.0, 1.0, 0.0, 0.0, 0.5, 0.5],
         &[1.0, 1.0, 2.0, 0.0, 0.0, 0.5, 0.5],
