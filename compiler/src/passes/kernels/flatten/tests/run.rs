@@ -1,16 +1,54 @@
 //! Kernels run step by step with a small interpreter of their statements, against
 //! hand-computed values and the jLEMS reference traces.
 
+use lemsc_runtime::engine::{Entry, Interpreter, KernelCode, RunContext};
+
 use super::*;
 
-struct Runner {
-    plan: KernelPlan,
+/// The values the kernels under test run on, with the run's clock and generator.
+struct Values {
     vars: Vec<f64>,
-    /// Every multi-select reads an empty list; the instance has no parent or children.
     links: Vec<u64>,
     dt: f64,
     t: f64,
     rng: lemsc_runtime::javarand::JavaRandom,
+}
+
+impl Values {
+    fn new(vars: Vec<f64>, links: Vec<u64>, dt: f64) -> Values {
+        Values {
+            vars,
+            links,
+            dt,
+            t: 0.0,
+            rng: lemsc_runtime::javarand::JavaRandom::new(1234),
+        }
+    }
+
+    /// Runs `entry` of `kernels[kernel]` with the interpreter, on the block at `base`; the
+    /// out-ports it fired.
+    fn run(
+        &mut self,
+        kernels: &[lemsc_runtime::program::Kernel],
+        kernel: u32,
+        entry: Entry,
+        base: usize,
+    ) -> u64 {
+        let mut ctx = RunContext {
+            vars: &mut self.vars,
+            links: &self.links,
+            t: self.t,
+            dt: self.dt,
+            rng: &mut self.rng,
+        };
+        Interpreter::new(kernels).run(kernel, entry, &mut ctx, base, 0)
+    }
+}
+
+struct Runner {
+    plan: KernelPlan,
+    /// Every multi-select reads an empty list; the instance has no parent or children.
+    values: Values,
 }
 
 impl Runner {
@@ -34,25 +72,13 @@ impl Runner {
         }
         Runner {
             plan,
-            vars,
-            links,
-            dt,
-            t: 0.0,
-            rng: lemsc_runtime::javarand::JavaRandom::new(1234),
+            values: Values::new(vars, links, dt),
         }
     }
 
-    fn run(&mut self, entry: lemsc_runtime::engine::Entry) -> u64 {
-        use lemsc_runtime::engine::{Interpreter, KernelCode, RunContext};
+    fn run(&mut self, entry: Entry) -> u64 {
         let kernels = [self.plan.kernel.clone()];
-        let mut ctx = RunContext {
-            vars: &mut self.vars,
-            links: &self.links,
-            t: self.t,
-            dt: self.dt,
-            rng: &mut self.rng,
-        };
-        Interpreter::new(&kernels).run(0, entry, &mut ctx, 0, 0)
+        self.values.run(&kernels, 0, entry, 0)
     }
 
     /// jLEMS's initialisation of a root instance: a pass without derived variables, then
@@ -64,7 +90,6 @@ impl Runner {
     /// The own passes of an instance at `depth` below the root: `initialise` reaches it
     /// 2^depth times, each running a pass without derived variables and two with.
     fn initialise_at_depth(&mut self, depth: u32) {
-        use lemsc_runtime::engine::Entry;
         for _ in 0..1 << depth {
             self.run(Entry::Init);
             self.run(Entry::InitDerived);
@@ -74,12 +99,12 @@ impl Runner {
 
     /// One step at the new time `t + dt`; the out-ports fired.
     fn step(&mut self) -> u64 {
-        self.t += self.dt;
-        self.run(lemsc_runtime::engine::Entry::Advance)
+        self.values.t += self.values.dt;
+        self.run(Entry::Advance)
     }
 
     fn get(&self, name: &str) -> f64 {
-        self.vars[slot(&self.plan, name) as usize]
+        self.values.vars[slot(&self.plan, name) as usize]
     }
 }
 
@@ -229,7 +254,7 @@ fn compare_lone_cells(example: &str, reference: &str, every: usize, columns: &[(
         let mut run = Runner::new(plan, sim.step);
         // network > population > cell
         run.initialise_at_depth(2);
-        let value = |run: &Runner| run.vars[run.plan.readable[*var] as usize] as f32;
+        let value = |run: &Runner| run.values.vars[run.plan.readable[*var] as usize] as f32;
         assert_eq!(value(&run), rows[0][column + 1], "{id}/{var} at t = 0");
         let mut t = 0.0f64;
         for n in 1..=steps {
@@ -268,12 +293,8 @@ fn ex9_cell_matches_the_jlems_reference_trace() {
 struct CellWithInput {
     input: KernelPlan,
     cell: KernelPlan,
-    vars: Vec<f64>,
-    links: Vec<u64>,
+    values: Values,
     cell_base: usize,
-    dt: f64,
-    t: f64,
-    rng: lemsc_runtime::javarand::JavaRandom,
 }
 
 impl CellWithInput {
@@ -301,28 +322,16 @@ impl CellWithInput {
         CellWithInput {
             input,
             cell,
-            vars,
-            links,
+            values: Values::new(vars, links, dt),
             cell_base,
-            dt,
-            t: 0.0,
-            rng: lemsc_runtime::javarand::JavaRandom::new(1234),
         }
     }
 
     /// Runs `entry` of the input (`cell == false`) or the cell.
-    fn run(&mut self, cell: bool, entry: lemsc_runtime::engine::Entry) {
-        use lemsc_runtime::engine::{Interpreter, KernelCode, RunContext};
+    fn run(&mut self, cell: bool, entry: Entry) {
         let kernels = [self.input.kernel.clone(), self.cell.kernel.clone()];
-        let mut ctx = RunContext {
-            vars: &mut self.vars,
-            links: &self.links,
-            t: self.t,
-            dt: self.dt,
-            rng: &mut self.rng,
-        };
         let (kernel, base) = if cell { (1, self.cell_base) } else { (0, 0) };
-        Interpreter::new(&kernels).run(kernel, entry, &mut ctx, base, 0);
+        self.values.run(&kernels, kernel, entry, base);
     }
 
     /// jLEMS's `initialise` of the cell, 2^depth times, each initialising the input twice.
@@ -343,13 +352,13 @@ impl CellWithInput {
 
     /// Attachments advance before their cell.
     fn step(&mut self) {
-        self.t += self.dt;
+        self.values.t += self.values.dt;
         self.run(false, lemsc_runtime::engine::Entry::Advance);
         self.run(true, lemsc_runtime::engine::Entry::Advance);
     }
 
     fn cell_value(&self, name: &str) -> f32 {
-        self.vars[self.cell_base + self.cell.readable[name] as usize] as f32
+        self.values.vars[self.cell_base + self.cell.readable[name] as usize] as f32
     }
 }
 
