@@ -8,26 +8,15 @@
 //! potential NEURON used; the passive channel's `gDensity` is its `condDensity`. Needs NEURON
 //! (`$LEMSC_PYTHON`, else python3): skipped without it, a failure under CI (`CI=true`).
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
+use std::path::PathBuf;
+
+use common::neuron::{fresh_out_dir, neuron_python_for};
 use lemsc::back::neuron::{export_file as export_neuron, NeuronRunOptions};
 
 fn model() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/LEMS_param_precision.xml")
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-fn neuron_python() -> Option<String> {
-    let python = std::env::var("LEMSC_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&python)
-        .args(["-c", "import neuron"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(python)
 }
 
 /// Whether `got` (a 32-bit float's text) is `want` to a float's precision; a value rounded
@@ -38,17 +27,10 @@ fn close(got: f64, want: f64) -> bool {
 
 #[test]
 fn parameters_reach_neuron_with_every_digit() {
-    let Some(python) = neuron_python() else {
-        assert!(
-            !in_ci(),
-            "no Python with `import neuron`; under CI this is a failure, not a skip"
-        );
-        println!("SKIPPED: no Python with `import neuron` (pip install neuron, set LEMSC_PYTHON)");
+    if neuron_python_for("parameters_reach_neuron_with_every_digit").is_none() {
         return;
-    };
-    std::env::set_var("LEMSC_PYTHON", &python);
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("param-precision");
-    let _ = std::fs::remove_dir_all(&dir);
+    }
+    let dir = fresh_out_dir("param-precision");
     let opts = NeuronRunOptions {
         out_dir: Some(dir.clone()),
         run: true,

@@ -16,7 +16,8 @@ pub(super) const M_PER_S_TO_CM_PER_S: f64 = 100.0;
 pub(super) const MOL_PER_M3_TO_MM: f64 = 1.0;
 
 impl Biophysics {
-    pub(super) fn empty() -> Biophysics {
+    /// No densities, species or threshold: the start a cell's biophysics is read into.
+    pub(crate) fn empty() -> Biophysics {
         Biophysics {
             specific_capacitance: Vec::new(),
             resistivity: Vec::new(),

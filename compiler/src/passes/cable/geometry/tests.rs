@@ -32,14 +32,7 @@ fn cell_of(sections: Vec<SectionPlan>) -> CellLayout {
     CellLayout {
         sections,
         groups: Vec::new(),
-        biophysics: Biophysics {
-            specific_capacitance: Vec::new(),
-            resistivity: Vec::new(),
-            init_membrane_potential: Vec::new(),
-            spike_threshold: 0.0,
-            channels: Vec::new(),
-            species: Vec::new(),
-        },
+        biophysics: Biophysics::empty(),
     }
 }
 
