@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::diag::{Diagnostic, SourceMap};
 use crate::pipeline::{check, CheckOptions, Checked};
 
 /// Writes `files` (name, text) into a fresh temporary folder and checks the first one.
@@ -21,18 +22,19 @@ pub fn check_files(files: &[(&str, &str)]) -> Checked {
     checked
 }
 
+/// The source text under a diagnostic's primary span ("" without one).
+pub fn spanned_text<'a>(sources: &'a SourceMap, d: &Diagnostic) -> &'a str {
+    d.primary.as_ref().map_or("", |(s, _)| sources.snippet(*s))
+}
+
 /// Each diagnostic as `severity: message @ spanned text`.
 pub fn messages(c: &Checked) -> Vec<String> {
     c.diagnostics
         .list
         .iter()
         .map(|d| {
-            let at = d
-                .primary
-                .as_ref()
-                .map_or("", |(s, _)| c.sources.snippet(*s));
             let sev = if d.is_error() { "error" } else { "warning" };
-            format!("{sev}: {} @ {at}", d.message)
+            format!("{sev}: {} @ {}", d.message, spanned_text(&c.sources, d))
         })
         .collect()
 }

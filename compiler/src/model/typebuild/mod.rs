@@ -213,10 +213,7 @@ pub(crate) mod testing {
                 .list
                 .iter()
                 .map(|d| {
-                    let at = d
-                        .primary
-                        .as_ref()
-                        .map_or("", |(s, _)| self.sources.snippet(*s));
+                    let at = crate::test_support::spanned_text(&self.sources, d);
                     format!("{} @ {at} | {}", d.message, d.notes.join(" | "))
                 })
                 .collect()
