@@ -58,7 +58,8 @@ struct Candidates {
     /// Per instance: still a candidate.
     eligible: Vec<bool>,
     /// Per candidate: the (list position, slot) pairs of the sums that read it, in list order.
-    listed_in: HashMap<u32, Vec<(u64, u32)>>,
+    /// Indexed by instance (empty for most): a network has a million of them to look up.
+    listed_in: Vec<Vec<(u64, u32)>>,
 }
 
 impl Candidates {
@@ -82,7 +83,7 @@ impl Candidates {
         let mut this = Candidates {
             by_base,
             eligible,
-            listed_in: HashMap::new(),
+            listed_in: vec![Vec::new(); n],
         };
         this.exclude_watched(program)?;
         this.read_lists(program, analyses);
@@ -187,7 +188,7 @@ impl Candidates {
                 if !additive || !linear {
                     self.eligible[o as usize] = false;
                 }
-                self.listed_in.entry(o).or_default().push((p, slot));
+                self.listed_in[o as usize].push((p, slot));
             }
         }
     }
@@ -211,7 +212,7 @@ impl Candidates {
             let analysis = analyses[rec.kernel as usize]
                 .as_ref()
                 .expect("a candidate's kernel is linear");
-            let Some(key) = group_key(ir, program, analysis, inst, self.listed_in.get(&inst))
+            let Some(key) = group_key(ir, program, analysis, inst, &self.listed_in[inst as usize])
             else {
                 continue;
             };
@@ -245,7 +246,7 @@ fn group_key(
     program: &Program,
     analysis: &LinearSynapse,
     inst: u32,
-    lists: Option<&Vec<(u64, u32)>>,
+    lists: &[(u64, u32)],
 ) -> Option<GroupKey> {
     let rec = &program.instances[inst as usize];
     let block = &program.initial[rec.base as usize..][..analysis.kinds.len()];
@@ -266,7 +267,7 @@ fn group_key(
     Some(GroupKey {
         kernel: rec.kernel,
         parent: ir.instances[inst as usize].parent,
-        lists: lists.cloned().unwrap_or_default(),
+        lists: lists.to_vec(),
         linked: analysis
             .shared_links
             .iter()

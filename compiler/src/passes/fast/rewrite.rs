@@ -15,7 +15,7 @@ pub(super) fn apply(
     program: &mut Program,
     analyses: &[Option<LinearSynapse>],
     groups: &[Vec<u32>],
-    listed_in: &HashMap<u32, Vec<(u64, u32)>>,
+    listed_in: &[Vec<(u64, u32)>],
 ) -> MergeSummary {
     let mut relay_kernels: HashMap<u32, u32> = HashMap::new();
     // Per instance, its relay (NO_RELAY when not merged): a table, as the init order of a
@@ -54,7 +54,7 @@ pub(super) fn apply(
                 links,
                 path: rec.path,
             });
-            for &(list, slot) in listed_in.get(&merged).into_iter().flatten() {
+            for &(list, slot) in &listed_in[merged as usize] {
                 dropped
                     .entry(list)
                     .or_default()
