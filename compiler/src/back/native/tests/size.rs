@@ -1,6 +1,6 @@
 //! Compile time of a program the size of a small network: it is paid by every native run.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use lemsc_runtime::engine::Entry;
 use lemsc_runtime::javarand::JavaRandom;
@@ -10,6 +10,7 @@ use super::{program_of, run_on, Call};
 use crate::back::native::kernel::{
     compile_program_with, machine_code_for, MachineCode, NativeKernels,
 };
+use crate::test_support::cpu_timed;
 
 fn b(e: Expr) -> Box<Expr> {
     Box::new(e)
@@ -177,14 +178,13 @@ fn forty_kernels() -> Program {
 /// Compiles the forty kernels with `machine_code` and prints how long it took (run with
 /// `--nocapture` to see it).
 fn compile_timed(machine_code: MachineCode) -> (NativeKernels, Duration) {
-    let started = Instant::now();
-    let code = compile_program_with(&forty_kernels(), machine_code).expect("compiles");
-    let wall = started.elapsed();
+    let (code, cpu) = cpu_timed(|| compile_program_with(&forty_kernels(), machine_code));
+    let code = code.expect("compiles");
     println!(
-        "40 kernels, {} functions, {machine_code:?} machine code: {wall:?}",
+        "40 kernels, {} functions, {machine_code:?} machine code: {cpu:?} of CPU",
         code.function_count()
     );
-    (code, wall)
+    (code, cpu)
 }
 
 #[test]
