@@ -6,6 +6,7 @@
 
 pub mod back;
 pub mod confine;
+pub mod cputime;
 pub mod diag;
 pub mod diag_json;
 pub mod front;

@@ -257,7 +257,7 @@ fn five_megabytes_parse_quickly() {
         );
     }
     text.push_str("</Lems>\n");
-    let ((_, root), elapsed) = crate::test_support::cpu_timed(|| tree(&text));
+    let ((_, root), elapsed) = crate::cputime::cpu_timed(|| tree(&text));
     println!("5 MB parsed in {elapsed:?} of CPU");
     assert!(root.children.len() > 60_000);
     // Generous bound: unoptimised test builds are several times slower than release.

@@ -10,7 +10,7 @@ use super::{program_of, run_on, Call};
 use crate::back::native::kernel::{
     compile_program_with, machine_code_for, MachineCode, NativeKernels,
 };
-use crate::test_support::cpu_timed;
+use crate::cputime::cpu_timed;
 
 fn b(e: Expr) -> Box<Expr> {
     Box::new(e)
