@@ -5,7 +5,6 @@
 mod common;
 
 use common::exprs::{c, local};
-use common::programs::bare_program;
 use common::scratch::Scratch;
 use std::path::PathBuf;
 
@@ -104,7 +103,15 @@ fn connect(source: u32, out_port: u32, target: u32, in_port: u32, delay: f64) ->
 }
 
 fn program(kernels: Vec<Kernel>, instances: Vec<InstanceRec>, initial: Vec<f64>) -> Program {
-    bare_program(1e-3, 5, 1, kernels, instances, initial)
+    Program {
+        dt: 1e-3,
+        steps: 5,
+        seed: 1,
+        kernels,
+        instances,
+        initial,
+        ..Program::default()
+    }
 }
 
 fn interpret(p: &Program) -> RunReport {

@@ -43,12 +43,8 @@ fn two_state_program(alpha: f64, beta: f64, dt: f64, steps: u64) -> Program {
             path: "cell/gate".into(),
         }],
         initial: vec![1.0, 0.0, alpha, beta],
-        links: Vec::new(),
-        init_order: Vec::new(),
         step_order: vec![Op::KineticScheme(Box::new(two_state()))],
-        connections: Vec::new(),
-        outputs: Vec::new(),
-        event_outputs: Vec::new(),
+        ..Program::default()
     }
 }
 

@@ -4,7 +4,6 @@
 mod common;
 
 use common::exprs::{c, local};
-use common::programs::bare_program;
 use common::scratch::Scratch;
 use std::path::Path;
 
@@ -40,7 +39,15 @@ fn instance(kernel: u32, base: u64, path: &str) -> InstanceRec {
 }
 
 fn program(kernels: Vec<Kernel>, instances: Vec<InstanceRec>, initial: Vec<f64>) -> Program {
-    bare_program(1e-4, 10, 1234, kernels, instances, initial)
+    Program {
+        dt: 1e-4,
+        steps: 10,
+        seed: 1234,
+        kernels,
+        instances,
+        initial,
+        ..Program::default()
+    }
 }
 
 fn interpret(p: &Program) -> Result<RunReport, RunError> {

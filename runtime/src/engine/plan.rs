@@ -94,14 +94,8 @@ mod tests {
             ],
             dt: 1e-5,
             steps: 1,
-            seed: 0,
             initial: vec![0.0; 5],
-            links: Vec::new(),
-            init_order: Vec::new(),
-            step_order: Vec::new(),
-            connections: Vec::new(),
-            outputs: Vec::new(),
-            event_outputs: Vec::new(),
+            ..Program::default()
         };
         let ops: Vec<Op> = [0, 1, 3, 2, 4, 4]
             .into_iter()

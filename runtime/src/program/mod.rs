@@ -263,8 +263,9 @@ pub struct EventSelectionSpec {
     pub id: String,
 }
 
-/// Everything a run needs.
-#[derive(Clone, Debug, PartialEq)]
+/// Everything a run needs. `Program::default()` is empty (no steps): hand-built programs
+/// name what they have and take the rest from it.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Program {
     /// Seconds per step.
     pub dt: f64,

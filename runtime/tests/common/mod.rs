@@ -1,10 +1,9 @@
 //! Helpers shared by the runtime's tests: running a small Java program on the machine's JDK,
-//! reporting mismatches readably, scratch folders, expression constructors and bare programs.
+//! reporting mismatches readably, scratch folders and expression constructors.
 
 #![allow(dead_code)] // each test file uses only some of these
 
 pub mod exprs;
-pub mod programs;
 pub mod scratch;
 
 use std::process::Command;

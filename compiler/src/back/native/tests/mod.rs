@@ -11,17 +11,11 @@ use super::kernel::{compile_program, compile_program_with, MachineCode, NativeKe
 pub(super) fn program_of(kernels: Vec<Kernel>, initial: Vec<f64>, links: Vec<u64>) -> Program {
     Program {
         dt: 1e-5,
-        steps: 0,
         seed: 1234,
         kernels,
-        instances: Vec::new(),
         initial,
         links,
-        init_order: Vec::new(),
-        step_order: Vec::new(),
-        connections: Vec::new(),
-        outputs: Vec::new(),
-        event_outputs: Vec::new(),
+        ..Program::default()
     }
 }
 
