@@ -361,26 +361,36 @@ fn check_scheme(program: &Program, scheme: &KineticScheme) -> Result<(), String>
 }
 
 fn check_connection(program: &Program, conn: &Connection) -> Result<(), String> {
-    let (source, source_kernel) = instance(program, conn.source)?;
-    let ports = source_kernel.out_ports.len();
-    if conn.out_port as usize >= ports {
-        return Err(format!(
-            "out-port {} of {} does not exist ({} has {ports} out-ports)",
-            conn.out_port, source.path, source_kernel.name
-        ));
-    }
-    let (target, target_kernel) = instance(program, conn.target)?;
-    let ports = target_kernel.on_event.len();
-    if conn.in_port as usize >= ports {
-        return Err(format!(
-            "in-port {} of {} does not exist ({} has {ports} in-ports)",
-            conn.in_port, target.path, target_kernel.name
-        ));
-    }
+    check_port(program, conn.source, conn.out_port, "out", |k| {
+        k.out_ports.len()
+    })?;
+    check_port(program, conn.target, conn.in_port, "in", |k| {
+        k.on_event.len()
+    })?;
     if conn.delay.is_nan() || conn.delay == f64::INFINITY {
         return Err(format!(
             "the delay must be a finite number of seconds, found {}",
             conn.delay
+        ));
+    }
+    Ok(())
+}
+
+/// That instance `inst` exists and its kernel has `port` among its `ports(kernel)`
+/// `direction`-ports (`out`, `in`).
+fn check_port(
+    program: &Program,
+    inst: u32,
+    port: u32,
+    direction: &str,
+    ports: impl Fn(&Kernel) -> usize,
+) -> Result<(), String> {
+    let (rec, kernel) = instance(program, inst)?;
+    let ports = ports(kernel);
+    if port as usize >= ports {
+        return Err(format!(
+            "{direction}-port {port} of {} does not exist ({} has {ports} {direction}-ports)",
+            rec.path, kernel.name
         ));
     }
     Ok(())
