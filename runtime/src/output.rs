@@ -49,30 +49,57 @@ impl std::error::Error for OutputError {
     }
 }
 
-/// Writes `.dat` rows: time, then one value per column.
-pub struct DatWriter {
+/// A file written a line at a time, each line built in `line` first: `L` is what shapes the
+/// lines, the column count of a [`DatWriter`] or the layout of a [`SpikeWriter`].
+pub struct LineWriter<L> {
     file: PendingFile,
-    columns: usize,
+    shape: L,
     line: String,
 }
+
+impl<L> LineWriter<L> {
+    fn start(path: &Path, shape: L, line_capacity: usize) -> Result<Self, OutputError> {
+        Ok(LineWriter {
+            file: PendingFile::create(path)?,
+            shape,
+            line: String::with_capacity(line_capacity),
+        })
+    }
+
+    /// Ends the line built in `line` and writes it.
+    fn write_line(&mut self) -> Result<(), OutputError> {
+        self.line.push('\n');
+        self.file.write(self.line.as_bytes())
+    }
+
+    /// Flushes the lines and gives the file its real name; returns that path.
+    pub fn finish(self) -> Result<PathBuf, OutputError> {
+        self.file.finish()
+    }
+
+    /// Flushes the lines to disk, still under the temporary name: for runs that give all
+    /// their files their real names only once every one of them is complete.
+    pub fn seal(self) -> Result<Sealed, OutputError> {
+        self.file.seal()
+    }
+}
+
+/// Writes `.dat` rows: time, then one value per column (the count it was created for).
+pub type DatWriter = LineWriter<usize>;
 
 impl DatWriter {
     /// Starts `path` (under a temporary name) for rows of `columns` values after the time.
     pub fn create(path: impl AsRef<Path>, columns: usize) -> Result<DatWriter, OutputError> {
-        Ok(DatWriter {
-            file: PendingFile::create(path.as_ref())?,
-            columns,
-            line: String::with_capacity(16 * (columns + 1) + 1),
-        })
+        LineWriter::start(path.as_ref(), columns, 16 * (columns + 1) + 1)
     }
 
     /// Appends one row. `values` must hold exactly the number of columns given to `create`.
     pub fn write_row(&mut self, t: f64, values: &[f64]) -> Result<(), OutputError> {
-        if values.len() != self.columns {
+        let columns = self.shape;
+        if values.len() != columns {
             let message = format!(
-                "a row of {} values was written to a file of {} columns",
+                "a row of {} values was written to a file of {columns} columns",
                 values.len(),
-                self.columns
             );
             return Err(self
                 .file
@@ -83,19 +110,7 @@ impl DatWriter {
             push_float(&mut self.line, value as f32);
             self.line.push('\t');
         }
-        self.line.push('\n');
-        self.file.write(self.line.as_bytes())
-    }
-
-    /// Flushes the rows and gives the file its real name; returns that path.
-    pub fn finish(self) -> Result<PathBuf, OutputError> {
-        self.file.finish()
-    }
-
-    /// Flushes the rows to disk, still under the temporary name: for runs that give all
-    /// their files their real names only once every one of them is complete.
-    pub fn seal(self) -> Result<Sealed, OutputError> {
-        self.file.seal()
+        self.write_line()
     }
 }
 
@@ -119,28 +134,20 @@ impl SpikeFormat {
     }
 }
 
-/// Writes one line per recorded event.
-pub struct SpikeWriter {
-    file: PendingFile,
-    format: SpikeFormat,
-    line: String,
-}
+/// Writes one line per recorded event, in the [`SpikeFormat`] it was created for.
+pub type SpikeWriter = LineWriter<SpikeFormat>;
 
 impl SpikeWriter {
     /// Starts `path` (under a temporary name) for events in `format`.
     pub fn create(path: impl AsRef<Path>, format: SpikeFormat) -> Result<SpikeWriter, OutputError> {
-        Ok(SpikeWriter {
-            file: PendingFile::create(path.as_ref())?,
-            format,
-            line: String::with_capacity(40),
-        })
+        LineWriter::start(path.as_ref(), format, 40)
     }
 
     /// Appends the event of selection `id` at time `t`.
     pub fn write_event(&mut self, t: f64, id: u64) -> Result<(), OutputError> {
         use std::fmt::Write as _;
         self.line.clear();
-        match self.format {
+        match self.shape {
             SpikeFormat::TimeId => {
                 push_float(&mut self.line, t as f32);
                 let _ = write!(self.line, "\t{id}");
@@ -150,15 +157,14 @@ impl SpikeWriter {
                 push_float(&mut self.line, t as f32);
             }
         }
-        self.line.push('\n');
-        self.file.write(self.line.as_bytes())
+        self.write_line()
     }
 
     /// Appends the event of selection `id` at time `t`, the id written as given: jLEMS
     /// writes the `id` attribute of the `EventSelection`, which need not be a number.
     pub fn write_event_id(&mut self, t: f64, id: &str) -> Result<(), OutputError> {
         self.line.clear();
-        match self.format {
+        match self.shape {
             SpikeFormat::TimeId => {
                 push_float(&mut self.line, t as f32);
                 self.line.push('\t');
@@ -170,19 +176,7 @@ impl SpikeWriter {
                 push_float(&mut self.line, t as f32);
             }
         }
-        self.line.push('\n');
-        self.file.write(self.line.as_bytes())
-    }
-
-    /// Flushes the events and gives the file its real name; returns that path.
-    pub fn finish(self) -> Result<PathBuf, OutputError> {
-        self.file.finish()
-    }
-
-    /// Flushes the events to disk, still under the temporary name: for runs that give all
-    /// their files their real names only once every one of them is complete.
-    pub fn seal(self) -> Result<Sealed, OutputError> {
-        self.file.seal()
+        self.write_line()
     }
 }
 
