@@ -41,6 +41,9 @@ use crate::simulate::SimError;
 /// Output helpers written beside the script (the NEURON runner's: same files, same format).
 pub const SUPPORT_TEXT: &str = crate::back::neuron::runner::SUPPORT_TEXT;
 pub const SUPPORT_FILE: &str = crate::back::neuron::runner::SUPPORT_FILE;
+/// The support module's C++ row writer, which the script has it compile into the build cache.
+pub const WRITER_TEXT: &str = crate::back::neuron::runner::WRITER_TEXT;
+pub const WRITER_FILE: &str = crate::back::neuron::runner::WRITER_FILE;
 
 /// Where Brian2 runs the generated code.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -140,7 +143,11 @@ pub fn export_file(path: &Path, opts: &Brian2Options) -> Result<Brian2Outcome, S
         }
     };
     let name = script_file_name(&input.stem);
-    let files = [(name.as_str(), text.as_str()), (SUPPORT_FILE, SUPPORT_TEXT)];
+    let files = [
+        (name.as_str(), text.as_str()),
+        (SUPPORT_FILE, SUPPORT_TEXT),
+        (WRITER_FILE, WRITER_TEXT),
+    ];
     let written = match input.write(&files, &|_| Some(simulation)) {
         Ok(written) => written,
         Err(d) => return Err(input.fail(d)),

@@ -29,6 +29,12 @@ const TEMPLATE: &str = include_str!("../../../../codegen-templates/neuron/runner
 pub const SUPPORT_TEXT: &str = include_str!("../../../../codegen-templates/neuron/javafloat.py");
 /// The format module's file name; it is imported by the name without `.py`.
 pub const SUPPORT_FILE: &str = "lemsc_javafloat.py";
+/// The format module's C++ row writer, which it compiles when asked to (`use_native_writer`),
+/// written beside it as [`WRITER_FILE`].
+pub const WRITER_TEXT: &str =
+    include_str!("../../../../codegen-templates/neuron/javafloat_rows.cpp");
+/// The row writer's file name: the format module finds it by its own name plus `_rows.cpp`.
+pub const WRITER_FILE: &str = "lemsc_javafloat_rows.cpp";
 /// The runner's model-independent helpers (sections, connections, recordings, the output
 /// files), written beside it as [`RUNNER_SUPPORT_FILE`]: the same text for every model, so
 /// the runner itself holds only the model.
