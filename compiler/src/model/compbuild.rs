@@ -562,15 +562,8 @@ impl<'a> Builder<'a> {
         let sibling = parent.and_then(|p| self.sibling(p, id, &a.value));
         let Some(target) = sibling.or_else(|| self.by_id.get(&a.value).copied()) else {
             self.diags.push(
-                Diagnostic::at(
-                    a.value_span,
-                    format!(
-                        "no component with id '{}'; expected {}",
-                        a.value,
-                        with_article(want)
-                    ),
-                )
-                .with_note(format!("'{}' refers to a component by its id", slot.name)),
+                no_component_with_id(a, want)
+                    .with_note(format!("'{}' refers to a component by its id", slot.name)),
             );
             return None;
         };
@@ -621,16 +614,9 @@ impl<'a> Builder<'a> {
         let want = slots[0].type_name.as_deref().unwrap_or("component");
         let Some(&target) = self.by_id.get(a.value.trim()) else {
             self.diags.push(
-                Diagnostic::at(
-                    a.value_span,
-                    format!(
-                        "no component with id '{}'; expected {}",
-                        a.value,
-                        with_article(want)
-                    ),
-                )
-                .with_note(format!("'{}' names a top-level <{want}> by its id", a.name))
-                .with_note(similar_note(&a.value, self.by_id.keys())),
+                no_component_with_id(a, want)
+                    .with_note(format!("'{}' names a top-level <{want}> by its id", a.name))
+                    .with_note(similar_note(&a.value, self.by_id.keys())),
             );
             return None;
         };
@@ -861,6 +847,19 @@ fn expected_attributes(ty: &ComponentType) -> String {
     } else {
         format!("expected one of: id, {}", names.join(", "))
     }
+}
+
+/// The error for a reference attribute whose value is no component id, located at the
+/// value; `want` is the type the reference expects.
+fn no_component_with_id(a: &Attr, want: &str) -> Diagnostic {
+    Diagnostic::at(
+        a.value_span,
+        format!(
+            "no component with id '{}'; expected {}",
+            a.value,
+            with_article(want)
+        ),
+    )
 }
 
 fn with_article(word: &str) -> String {
