@@ -7,6 +7,8 @@ mod assemble;
 pub mod flatten;
 pub mod plan;
 
+pub(crate) use assemble::output_spec;
+
 use std::path::PathBuf;
 
 use lemsc_runtime::program::Program;

@@ -2,6 +2,7 @@
 //! spikes, the connections from it, the output files' columns and the event output files.
 
 use super::*;
+use crate::passes::kernels::output_spec;
 
 impl Builder<'_> {
     /// The node a cell's recorded variable is read at: the middle of the segment its path
@@ -133,34 +134,22 @@ impl Builder<'_> {
     }
 
     pub(super) fn outputs(&mut self, out_dir: &Path) -> Vec<OutputSpec> {
+        let ir = self.ir;
+        // Columns that cannot be recorded are reported at the Simulation.
+        let at = self.model.component(ir.simulation.component).name_span;
+        let mut diags = Vec::new();
         let mut specs = Vec::new();
-        for file in &self.ir.output_files {
-            let mut columns = Vec::new();
-            for col in &file.columns {
-                let found = match self.ion_current_column(&col.target) {
+        for file in &ir.output_files {
+            let column = |target: &VarRef| {
+                let found = match self.ion_current_column(target) {
                     Some(found) => found,
-                    None => self.recorded(&col.target),
+                    None => self.recorded(target),
                 };
-                match found {
-                    Ok(index) => columns.push(index),
-                    Err(why) => {
-                        let c = self.model.component(self.ir.simulation.component);
-                        self.diags.push(Diagnostic::at(
-                            c.name_span,
-                            format!(
-                                "column '{}' of output file '{}' cannot be recorded: {why}",
-                                col.id, file.id
-                            ),
-                        ));
-                    }
-                }
-            }
-            specs.push(OutputSpec {
-                id: file.id.clone(),
-                path: out_dir.join(&file.file_name),
-                columns,
-            });
+                found.map_err(|why| (at, why))
+            };
+            specs.push(output_spec(file, out_dir, column, &mut diags));
         }
+        self.diags.extend(diags);
         specs
     }
 

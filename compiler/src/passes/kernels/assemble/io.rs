@@ -8,8 +8,8 @@ use lemsc_runtime::program::{
 };
 
 use super::layout::ProgramLayout;
-use crate::diag::Diagnostic;
-use crate::ir::InstId;
+use crate::diag::{Diagnostic, Span};
+use crate::ir::{InstId, OutputFile, VarRef};
 
 /// Every event path: connections (source out-port → receiver in-port) and inputs (the
 /// cell's out-port → the input's in-port), in the order they were built. Each one created
@@ -120,9 +120,7 @@ pub(super) fn outputs(
     let mut diags = Vec::new();
     let mut specs = Vec::new();
     for file in &layout.ir.output_files {
-        let mut columns = Vec::with_capacity(file.columns.len());
-        for col in &file.columns {
-            let target = &col.target;
+        let column = |target: &VarRef| {
             let found = match &target.segment {
                 Some(seg) => Err(format!(
                     "it names segment '{seg}' of a multi-compartment cell, which this target does not simulate"
@@ -135,27 +133,43 @@ pub(super) fn outputs(
                     )
                 }),
             };
-            match found {
-                Ok(index) => columns.push(index),
-                Err(why) => diags.push(Diagnostic::at(
-                    layout.span_of(target.inst),
-                    format!(
-                        "column '{}' of output file '{}' cannot be recorded: {why}",
-                        col.id, file.id
-                    ),
-                )),
-            }
-        }
-        specs.push(OutputSpec {
-            id: file.id.clone(),
-            path: out_dir.join(&file.file_name),
-            columns,
-        });
+            found.map_err(|why| (layout.span_of(target.inst), why))
+        };
+        specs.push(output_spec(file, out_dir, column, &mut diags));
     }
     if diags.is_empty() {
         Ok(specs)
     } else {
         Err(diags)
+    }
+}
+
+/// An `OutputFile`'s spec, each column resolved by `column` to a vars index; a column it
+/// cannot resolve gives where and why, an error there, and is left out of the spec. Shared
+/// with the cable builder, which resolves columns its own way.
+pub(crate) fn output_spec(
+    file: &OutputFile,
+    out_dir: &Path,
+    mut column: impl FnMut(&VarRef) -> Result<u64, (Span, String)>,
+    diags: &mut Vec<Diagnostic>,
+) -> OutputSpec {
+    let mut columns = Vec::with_capacity(file.columns.len());
+    for col in &file.columns {
+        match column(&col.target) {
+            Ok(index) => columns.push(index),
+            Err((at, why)) => diags.push(Diagnostic::at(
+                at,
+                format!(
+                    "column '{}' of output file '{}' cannot be recorded: {why}",
+                    col.id, file.id
+                ),
+            )),
+        }
+    }
+    OutputSpec {
+        id: file.id.clone(),
+        path: out_dir.join(&file.file_name),
+        columns,
     }
 }
 

@@ -22,6 +22,7 @@ mod links;
 mod order;
 
 use crate::passes::user_site::BuiltinFiles;
+pub(crate) use io::output_spec;
 pub(super) use layout::ProgramLayout;
 
 /// See [`super::build_program`].

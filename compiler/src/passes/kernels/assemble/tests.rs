@@ -385,3 +385,43 @@ fn instance_paths_name_every_instance() {
     assert_eq!(paths, vec!["", "mid", "mid/a", "mid/b"]);
     assert_eq!(ir.inst(InstId(0)).parent, None);
 }
+
+#[test]
+fn an_output_column_that_cannot_be_resolved_is_an_error_where_the_resolver_says_and_left_out() {
+    use crate::diag::{FileId, Span};
+    use crate::ir::{OutputColumn, OutputFile, VarRef};
+    let column = |id: &str, variable: &str| OutputColumn {
+        id: id.into(),
+        target: VarRef {
+            inst: InstId(0),
+            segment: None,
+            variable: variable.into(),
+        },
+    };
+    let file = OutputFile {
+        id: "of".into(),
+        file_name: "v.dat".into(),
+        columns: vec![column("a", "v"), column("b", "w"), column("c", "u")],
+    };
+    let at = Span::new(FileId(0), 3, 5);
+    let mut diags = Vec::new();
+    let spec = super::output_spec(
+        &file,
+        std::path::Path::new("out"),
+        |target| match target.variable.as_str() {
+            "v" => Ok(10),
+            "u" => Ok(11),
+            _ => Err((at, "no such variable".to_string())),
+        },
+        &mut diags,
+    );
+    assert_eq!(spec.id, "of");
+    assert_eq!(spec.path, PathBuf::from("out/v.dat"));
+    assert_eq!(spec.columns, vec![10, 11]);
+    assert_eq!(diags.len(), 1);
+    assert_eq!(
+        diags[0].message,
+        "column 'b' of output file 'of' cannot be recorded: no such variable"
+    );
+    assert_eq!(diags[0].primary.as_ref().map(|(s, _)| *s), Some(at));
+}
