@@ -18,9 +18,9 @@ use lemsc_runtime::program::{Kernel, Stmt};
 
 use crate::diag::Diagnostic;
 use crate::model::component::{CompId, Component};
-use crate::model::types::{ComponentType, Direction, KineticScheme};
+use crate::model::types::{ComponentType, Direction};
 use crate::model::Model;
-use crate::passes::kernels::plan::{KernelPlan, KineticSchemePlan, LinkSpec, PerInstance};
+use crate::passes::kernels::plan::{KernelPlan, LinkSpec, PerInstance};
 use layout::SlotLayout;
 use statements::Context;
 
@@ -131,7 +131,7 @@ pub fn plan_component_with(
             })
             .collect(),
         constants,
-        kinetic_schemes: ty.dynamics.kinetic_schemes.iter().map(scheme).collect(),
+        kinetic_schemes: ty.dynamics.kinetic_schemes.clone(),
     })
 }
 
@@ -245,17 +245,4 @@ fn port_names(ty: &ComponentType, direction: Direction) -> Vec<String> {
         .filter(|p| p.direction == direction)
         .map(|p| p.name.clone())
         .collect()
-}
-
-fn scheme(ks: &KineticScheme) -> KineticSchemePlan {
-    KineticSchemePlan {
-        nodes: ks.nodes.clone(),
-        state_variable: ks.state_variable.clone(),
-        edges: ks.edges.clone(),
-        edge_source: ks.edge_source.clone(),
-        edge_target: ks.edge_target.clone(),
-        forward_rate: ks.forward_rate.clone(),
-        reverse_rate: ks.reverse_rate.clone(),
-        span: ks.span,
-    }
 }

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use lemsc_runtime::program::Kernel;
 
 use crate::diag::Span;
+use crate::model::types::KineticScheme;
 
 /// One component's code and what the assembler must resolve for each of its instances.
 #[derive(Clone, Debug)]
@@ -70,18 +71,8 @@ pub enum LinkSpec {
     SelectList { path: String, span: Span },
 }
 
-/// `<KineticScheme>` of a component: the nodes are the members of child list `nodes`, each
-/// holding its occupancy in `state_variable`; the edges are the members of child list
-/// `edges`, each naming its two nodes (`edge_source`, `edge_target` texts) and exposing its
-/// rates (`forward_rate`, `reverse_rate`).
-#[derive(Clone, Debug)]
-pub struct KineticSchemePlan {
-    pub nodes: String,
-    pub state_variable: String,
-    pub edges: String,
-    pub edge_source: String,
-    pub edge_target: String,
-    pub forward_rate: String,
-    pub reverse_rate: String,
-    pub span: Span,
-}
+/// `<KineticScheme>` of a component, as its type declares it: the nodes are the members of
+/// child list `nodes`, each holding its occupancy in `state_variable`; the edges are the
+/// members of child list `edges`, each naming its two nodes (`edge_source`, `edge_target`
+/// texts) and exposing its rates (`forward_rate`, `reverse_rate`).
+pub type KineticSchemePlan = KineticScheme;
