@@ -3,6 +3,8 @@
 //!
 //! - [`run`]: the run loop and event delivery ([`run()`] is the entry point);
 //! - [`interp`]: the reference interpreter of kernel statements;
+//! - `regroup`: the step order reordered so advances of one kernel sit together, where no
+//!   result can change;
 //! - `plan`: the step order regrouped into batches of same-kernel advances;
 //! - [`validate`]: the bounds checks every program passes before it runs;
 //! - [`kinetic`]: kinetic schemes stepped by jLEMS's matrix exponential;
@@ -17,6 +19,7 @@ pub mod kinetic;
 mod plan;
 pub mod queue;
 pub mod record;
+mod regroup;
 pub mod routes;
 pub mod run;
 pub mod validate;

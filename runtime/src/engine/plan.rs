@@ -2,7 +2,8 @@
 //! kernel (the synapses of a cell, the cells of a population) become one batch, run by a
 //! single [`super::code::KernelCode::advance_batch`] call instead of one call per instance.
 //!
-//! The order of the instances is unchanged, and a batch stops after any instance that fires
+//! The ops come in the order [`super::regroup`] gives, which brings advances of one kernel
+//! together where that changes no result; a batch stops after any instance that fires
 //! or diverges, so events and errors happen exactly where the op-by-op loop has them.
 
 use crate::program::{Op, Program};
@@ -28,9 +29,10 @@ pub(super) struct StepPlan<'p> {
 }
 
 impl<'p> StepPlan<'p> {
-    /// Groups `ops` of `program`. Advances of kernels with neither `advance` statements
-    /// nor state slots are left out: they change nothing and cannot diverge.
-    pub fn new(program: &'p Program, ops: &'p [Op]) -> StepPlan<'p> {
+    /// Groups `ops` of `program`, in the order given. Advances of kernels with neither
+    /// `advance` statements nor state slots are left out: they change nothing and cannot
+    /// diverge.
+    pub fn new(program: &'p Program, ops: impl IntoIterator<Item = &'p Op>) -> StepPlan<'p> {
         let mut plan = StepPlan {
             steps: Vec::new(),
             insts: Vec::new(),

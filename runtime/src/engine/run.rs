@@ -9,7 +9,8 @@
 //! for step in 0 ..= steps:
 //!     if step > 0:
 //!         deliver the delayed events due at or before t
-//!         run step_order (instances advanced, kinetic schemes stepped)
+//!         run step_order (instances advanced, kinetic schemes stepped), with advances
+//!         of one kernel brought together where no result changes (`regroup`)
 //!     write a row stamped t (and the events recorded since the last row)
 //!     t = t + dt                    # accumulated, never step * dt
 //! finish every file
@@ -30,6 +31,7 @@ use super::kinetic::{advance_scheme, KineticWork};
 use super::plan::{Step, StepPlan};
 use super::queue::DelayedEvents;
 use super::record::Recorders;
+use super::regroup::regrouped_order;
 use super::routes::{Receiver, Routes};
 use crate::javarand::JavaRandom;
 use crate::output::OutputError;
@@ -142,7 +144,8 @@ pub fn run(
     let recorders = Recorders::create(program)?;
     let _flush = super::flush::FlushSubnormals::begin();
     let mut sim = Simulation::new(program, code, recorders);
-    let step_plan = StepPlan::new(program, &program.step_order);
+    let step_order = regrouped_order(program);
+    let step_plan = StepPlan::new(program, step_order.iter().map(|&p| &program.step_order[p]));
     let steps = program.steps;
     let stride = steps.div_ceil(PROGRESS_REPORTS).max(1);
     let mut progress = opts.progress;

@@ -1,0 +1,517 @@
+//! The step order reordered so that advances of one kernel sit next to each other, which
+//! makes longer batches for [`super::plan`], wherever that cannot change a bit of the run.
+//!
+//! jLEMS advances instance by instance (docs/jlems-semantics.md §4.1). In a network that
+//! interleaves kernels per cell (synapses, input, cell; then the next cell), so every batch
+//! would hold one instance. Two ops may trade places only when neither can see the other
+//! ran first:
+//!
+//! - an advance writes only its own block (`Stmt::Set`), and reads its own block and the
+//!   values its links point at (`Expr::Link`, `Expr::Reduce`): two advances keep their order
+//!   when one writes a block the other reads or writes;
+//! - an advance that can fire a port sends its zero-delay events at once: their receivers'
+//!   `OnEvent` is part of it (reads and writes of the receivers' blocks). A receiver whose
+//!   `OnEvent` fires in turn or draws random numbers makes the sender a barrier;
+//! - advances that fire ports or draw `random()` keep their relative order: the generator's
+//!   draws, the order delayed events are queued in (events due at the same time are
+//!   delivered in that order) and the lines of event output files depend on it;
+//! - kinetic schemes, cable solves and any other op are barriers: nothing moves across them.
+//!
+//! One thing can differ, and only in a run that fails: when two independent instances turn
+//! NaN in the same step, the error names the one that runs first in the new order.
+//!
+//! These facts give a dependency graph over the step order, with edges only where order
+//! matters, always from an earlier op to a later one. A list schedule then takes the ops in
+//! an order the graph allows, continuing the kernel it ran last while one of its advances is
+//! ready, otherwise taking the earliest ready op. Both are deterministic. Reads through links
+//! are tracked per instance block (a read of any slot of a block conflicts with a write of
+//! any other), which is coarser than needed and never wrong.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::program::{Expr, Kernel, Op, Program, Stmt};
+
+/// The positions in `program.step_order` in the order to run them: a permutation that
+/// gives the same results, bit for bit, as running the step order as written.
+pub(super) fn regrouped_order(program: &Program) -> Vec<usize> {
+    let graph = Dependencies::of(program);
+    schedule(program, &graph)
+}
+
+/// What a kernel's code reads through its links and whether it writes, fires or draws.
+#[derive(Default)]
+struct CodeFacts {
+    /// Link entries read: `(entry, is_list)`.
+    links: Vec<(u32, bool)>,
+    sets: bool,
+    emits: bool,
+    draws: bool,
+}
+
+impl CodeFacts {
+    fn of(stmts: &[Stmt]) -> CodeFacts {
+        let mut facts = CodeFacts::default();
+        facts.walk(stmts);
+        facts.links.sort_unstable();
+        facts.links.dedup();
+        facts
+    }
+
+    fn walk(&mut self, stmts: &[Stmt]) {
+        for stmt in stmts {
+            match stmt {
+                Stmt::Set { value, .. } => {
+                    self.sets = true;
+                    self.expr(value);
+                }
+                Stmt::If { test, then } => {
+                    self.expr(test);
+                    self.walk(then);
+                }
+                Stmt::Emit { .. } => self.emits = true,
+                Stmt::Switch { arms, .. } => arms.iter().for_each(|arm| self.walk(arm)),
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Const(_) | Expr::Local(_) | Expr::Time | Expr::Step => {}
+            Expr::Link(k) => self.links.push((*k, false)),
+            Expr::Reduce(_, k) => self.links.push((*k, true)),
+            Expr::Neg(x) | Expr::Not(x) | Expr::Call(_, x) => self.expr(x),
+            Expr::Random(x) => {
+                self.draws = true;
+                self.expr(x);
+            }
+            Expr::Binary(_, l, r) => {
+                self.expr(l);
+                self.expr(r);
+            }
+        }
+    }
+}
+
+/// Per kernel: the facts of its `advance` and of each `OnEvent`.
+struct KernelFacts {
+    /// False when the advance does nothing at all (no statements, no state to check): the
+    /// plan leaves such advances out, so they constrain nothing.
+    active: bool,
+    advance: CodeFacts,
+    on_event: Vec<CodeFacts>,
+}
+
+impl KernelFacts {
+    fn of(kernel: &Kernel) -> KernelFacts {
+        KernelFacts {
+            active: !(kernel.advance.is_empty() && kernel.state_slots.is_empty()),
+            advance: CodeFacts::of(&kernel.advance),
+            on_event: kernel.on_event.iter().map(|s| CodeFacts::of(s)).collect(),
+        }
+    }
+}
+
+/// What one op of the step order touches, by instance block.
+#[derive(Default)]
+struct Access {
+    reads: Vec<u32>,
+    writes: Vec<u32>,
+    /// Fires ports or draws random numbers: keeps its order among such ops.
+    ordered: bool,
+    /// Nothing moves across it.
+    barrier: bool,
+    /// Does nothing: no edges at all.
+    free: bool,
+}
+
+/// Finds the instance whose block holds an index into vars.
+struct Blocks {
+    /// `(base, end, instance)` sorted by base.
+    by_base: Vec<(u64, u64, u32)>,
+}
+
+impl Blocks {
+    fn new(program: &Program) -> Blocks {
+        let mut by_base: Vec<(u64, u64, u32)> = program
+            .instances
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let len = u64::from(program.kernels[r.kernel as usize].block_len);
+                (r.base, r.base + len, i as u32)
+            })
+            .collect();
+        by_base.sort_unstable();
+        Blocks { by_base }
+    }
+
+    /// The instance whose block holds `index`; None for a value of no instance (which no
+    /// advance writes).
+    fn owner(&self, index: u64) -> Option<u32> {
+        let at = self.by_base.partition_point(|&(base, _, _)| base <= index);
+        let &(_, end, inst) = self.by_base.get(at.checked_sub(1)?)?;
+        (index < end).then_some(inst)
+    }
+}
+
+/// The dependency graph: `after[p]` are the ops that must run after op `p`.
+struct Dependencies {
+    after: Vec<Vec<u32>>,
+    indegree: Vec<u32>,
+}
+
+impl Dependencies {
+    fn of(program: &Program) -> Dependencies {
+        let facts: Vec<KernelFacts> = program.kernels.iter().map(KernelFacts::of).collect();
+        let blocks = Blocks::new(program);
+        let immediate = ImmediateReceivers::new(program);
+        let n = program.step_order.len();
+        let mut graph = Dependencies {
+            after: vec![Vec::new(); n],
+            indegree: vec![0; n],
+        };
+        let none = u32::MAX;
+        let mut last_write = vec![none; program.instances.len()];
+        let mut readers: Vec<Vec<u32>> = vec![Vec::new(); program.instances.len()];
+        let mut last_ordered = none;
+        let mut last_barrier = none;
+        let mut since_barrier: Vec<u32> = Vec::new();
+        for (p, op) in program.step_order.iter().enumerate() {
+            let p = p as u32;
+            let access = access_of(program, &facts, &blocks, &immediate, op);
+            if access.free {
+                continue;
+            }
+            if access.barrier {
+                for &q in since_barrier.iter().chain([&last_barrier]) {
+                    graph.edge(q, p);
+                }
+                since_barrier.clear();
+                last_barrier = p;
+                last_ordered = p;
+                continue;
+            }
+            graph.edge(last_barrier, p);
+            since_barrier.push(p);
+            if access.ordered {
+                graph.edge(last_ordered, p);
+                last_ordered = p;
+            }
+            for &b in &access.reads {
+                graph.edge(last_write[b as usize], p);
+            }
+            for &b in &access.writes {
+                let b = b as usize;
+                graph.edge(last_write[b], p);
+                for q in std::mem::take(&mut readers[b]) {
+                    graph.edge(q, p);
+                }
+                last_write[b] = p;
+            }
+            for &b in &access.reads {
+                if last_write[b as usize] != p {
+                    readers[b as usize].push(p);
+                }
+            }
+        }
+        graph
+    }
+
+    /// `p` runs before `q` (`p` is u32::MAX for "no op": nothing to add).
+    fn edge(&mut self, p: u32, q: u32) {
+        if p == u32::MAX || p == q {
+            return;
+        }
+        self.after[p as usize].push(q);
+        self.indegree[q as usize] += 1;
+    }
+}
+
+/// The zero-delay connections of each instance, as `(target, in_port)`.
+struct ImmediateReceivers {
+    by_source: std::collections::HashMap<u32, Vec<(u32, u32)>>,
+}
+
+impl ImmediateReceivers {
+    fn new(program: &Program) -> ImmediateReceivers {
+        let mut by_source: std::collections::HashMap<u32, Vec<(u32, u32)>> = Default::default();
+        // The same test as `routes`: anything not delayed is delivered at once.
+        for c in program.connections.iter().filter(|c| c.delay <= 0.0) {
+            by_source
+                .entry(c.source)
+                .or_default()
+                .push((c.target, c.in_port));
+        }
+        ImmediateReceivers { by_source }
+    }
+}
+
+fn access_of(
+    program: &Program,
+    facts: &[KernelFacts],
+    blocks: &Blocks,
+    immediate: &ImmediateReceivers,
+    op: &Op,
+) -> Access {
+    let Op::Advance { inst } = *op else {
+        return Access {
+            barrier: true,
+            ..Access::default()
+        };
+    };
+    let kernel = program.instances[inst as usize].kernel as usize;
+    let kf = &facts[kernel];
+    if !kf.active {
+        return Access {
+            free: true,
+            ..Access::default()
+        };
+    }
+    let mut access = Access {
+        ordered: kf.advance.emits || kf.advance.draws,
+        ..Access::default()
+    };
+    access.reads.push(inst);
+    read_links(program, blocks, inst, &kf.advance, &mut access.reads);
+    if kf.advance.sets {
+        access.writes.push(inst);
+    }
+    if kf.advance.emits {
+        for &(target, in_port) in immediate.by_source.get(&inst).into_iter().flatten() {
+            let receiver_kernel = program.instances[target as usize].kernel as usize;
+            let Some(code) = facts[receiver_kernel].on_event.get(in_port as usize) else {
+                continue;
+            };
+            if code.emits || code.draws {
+                access.barrier = true;
+                return access;
+            }
+            if code.links.is_empty() && !code.sets {
+                continue; // An empty OnEvent (a pulse generator's `in`) changes nothing.
+            }
+            access.reads.push(target);
+            read_links(program, blocks, target, code, &mut access.reads);
+            if code.sets {
+                access.writes.push(target);
+            }
+        }
+    }
+    for list in [&mut access.reads, &mut access.writes] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    access
+}
+
+/// Adds the blocks `code` of instance `inst` reads through its links.
+fn read_links(program: &Program, blocks: &Blocks, inst: u32, code: &CodeFacts, out: &mut Vec<u32>) {
+    let start = program.instances[inst as usize].links;
+    for &(entry, is_list) in &code.links {
+        let at = (start + u64::from(entry)) as usize;
+        if is_list {
+            let p = program.links[at] as usize;
+            let n = program.links[p] as usize;
+            out.extend(
+                program.links[p + 1..=p + n]
+                    .iter()
+                    .filter_map(|&i| blocks.owner(i)),
+            );
+        } else {
+            out.extend(blocks.owner(program.links[at]));
+        }
+    }
+}
+
+/// A topological order of the graph that continues the kernel of the last advance while
+/// one of its advances is ready, and otherwise takes the earliest ready op.
+fn schedule(program: &Program, graph: &Dependencies) -> Vec<usize> {
+    let n = program.step_order.len();
+    let kernel_of = |p: usize| match program.step_order[p] {
+        Op::Advance { inst } => Some(program.instances[inst as usize].kernel as usize),
+        _ => None,
+    };
+    let mut indegree = graph.indegree.clone();
+    let mut ready: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
+    let mut ready_of_kernel: Vec<BinaryHeap<Reverse<u32>>> =
+        vec![BinaryHeap::new(); program.kernels.len()];
+    let make_ready = |p: usize,
+                      ready: &mut BinaryHeap<Reverse<u32>>,
+                      ready_of_kernel: &mut Vec<BinaryHeap<Reverse<u32>>>| {
+        ready.push(Reverse(p as u32));
+        if let Some(k) = kernel_of(p) {
+            ready_of_kernel[k].push(Reverse(p as u32));
+        }
+    };
+    for p in (0..n).filter(|&p| indegree[p] == 0) {
+        make_ready(p, &mut ready, &mut ready_of_kernel);
+    }
+    let mut placed = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    let mut current: Option<usize> = None;
+    while order.len() < n {
+        let same_kernel = current.and_then(|k| pop_unplaced(&mut ready_of_kernel[k], &placed));
+        let p = match same_kernel {
+            Some(p) => p,
+            None => pop_unplaced(&mut ready, &placed)
+                .expect("edges only go forward, so some op is always ready"),
+        };
+        placed[p] = true;
+        order.push(p);
+        current = kernel_of(p);
+        for &q in &graph.after[p] {
+            let q = q as usize;
+            indegree[q] -= 1;
+            if indegree[q] == 0 {
+                make_ready(q, &mut ready, &mut ready_of_kernel);
+            }
+        }
+    }
+    order
+}
+
+fn pop_unplaced(heap: &mut BinaryHeap<Reverse<u32>>, placed: &[bool]) -> Option<usize> {
+    while let Some(Reverse(p)) = heap.pop() {
+        if !placed[p as usize] {
+            return Some(p as usize);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::{BinOp, Connection, InstanceRec};
+
+    /// `slot 0 = slot 0 + value`: an advance that writes its own block.
+    fn adds(value: Expr) -> Vec<Stmt> {
+        vec![Stmt::Set {
+            slot: 0,
+            value: Expr::Binary(BinOp::Add, Box::new(Expr::Local(0)), Box::new(value)),
+        }]
+    }
+
+    fn kernel(name: &str, advance: Vec<Stmt>) -> Kernel {
+        Kernel {
+            name: name.into(),
+            block_len: 1,
+            link_count: 1,
+            advance,
+            ..Kernel::default()
+        }
+    }
+
+    /// A program of one-slot instances; instance `i` has kernel `kernels_of[i]`, block `i`
+    /// and one link entry at `i`, pointing at `link_to[i]`.
+    fn program(kernels: Vec<Kernel>, kernels_of: &[u32], link_to: &[u64]) -> Program {
+        Program {
+            dt: 1e-5,
+            steps: 1,
+            kernels,
+            instances: kernels_of
+                .iter()
+                .enumerate()
+                .map(|(i, &kernel)| InstanceRec {
+                    kernel,
+                    base: i as u64,
+                    links: i as u64,
+                    path: format!("i{i}"),
+                })
+                .collect(),
+            initial: vec![0.0; kernels_of.len()],
+            links: link_to.to_vec(),
+            step_order: (0..kernels_of.len() as u32)
+                .map(|inst| Op::Advance { inst })
+                .collect(),
+            ..Program::default()
+        }
+    }
+
+    /// Kernels of the tests: 0 "syn" reads its link, 1 "cell" reads its link, 2 "cell"
+    /// that fires.
+    fn syn_and_cell(fires: bool) -> Vec<Kernel> {
+        let mut cell = adds(Expr::Link(0));
+        if fires {
+            cell.push(Stmt::Emit { port: 0 });
+        }
+        let mut cell = kernel("cell", cell);
+        cell.out_ports = vec!["spike".into()];
+        cell.in_ports = vec!["in".into()];
+        cell.on_event = vec![adds(Expr::Const(1.0))];
+        let mut syn = kernel("syn", adds(Expr::Link(0)));
+        syn.in_ports = vec!["in".into()];
+        syn.on_event = vec![adds(Expr::Const(1.0))];
+        vec![syn, cell]
+    }
+
+    #[test]
+    fn independent_instances_of_one_kernel_are_grouped() {
+        // Three cells, each with a synapse advanced before it: syn0 cell0 syn1 cell1 syn2
+        // cell2. A synapse reads its own cell, a cell its own synapse; cells fire.
+        let p = program(syn_and_cell(true), &[0, 1, 0, 1, 0, 1], &[1, 0, 3, 2, 5, 4]);
+        assert_eq!(regrouped_order(&p), vec![0, 2, 4, 1, 3, 5]);
+    }
+
+    #[test]
+    fn an_advance_that_reads_what_another_wrote_keeps_its_place() {
+        // syn0 cell0 syn1 cell1, but syn1 reads cell0, which cell0 has already advanced
+        // when syn1 runs: moving syn1 before cell0 would change what it reads.
+        let p = program(syn_and_cell(false), &[0, 1, 0, 1], &[1, 0, 1, 2]);
+        assert_eq!(regrouped_order(&p), vec![0, 1, 2, 3]);
+        // The same with syn1 reading its own cell: the synapses come together.
+        let p = program(syn_and_cell(false), &[0, 1, 0, 1], &[1, 0, 3, 2]);
+        assert_eq!(regrouped_order(&p), vec![0, 2, 1, 3]);
+    }
+
+    #[test]
+    fn an_advance_never_moves_before_one_that_reads_what_it_writes() {
+        // cell0 reads syn1, advanced after cell0: syn1 must not move before cell0.
+        let p = program(syn_and_cell(false), &[0, 1, 0, 1], &[1, 2, 3, 2]);
+        assert_eq!(regrouped_order(&p), vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn random_draws_and_fired_ports_keep_their_order() {
+        // d0 s0 d1 s1, kernel 0 draws, kernel 1 fires: nothing reads anything else, yet
+        // draws and sends stay in one chain, so nothing moves.
+        let draws = kernel("noise", adds(Expr::Random(Box::new(Expr::Const(1.0)))));
+        let mut fires = kernel("source", vec![Stmt::Emit { port: 0 }]);
+        fires.out_ports = vec!["spike".into()];
+        fires.state_slots = vec![0];
+        let p = program(vec![draws, fires], &[0, 1, 0, 1], &[0, 1, 2, 3]);
+        assert_eq!(regrouped_order(&p), vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_zero_delay_event_makes_its_receiver_part_of_the_sender() {
+        // syn0 cell0 syn1 cell1; cell0 sends at once to syn1 (which adds to its state). syn1
+        // may not move before cell0, since cell0's event writes it.
+        let mut p = program(syn_and_cell(true), &[0, 1, 0, 1], &[1, 0, 3, 2]);
+        p.connections = vec![Connection {
+            source: 1,
+            out_port: 0,
+            target: 2,
+            in_port: 0,
+            delay: 0.0,
+        }];
+        assert_eq!(regrouped_order(&p), vec![0, 1, 2, 3]);
+        // Delayed, the event arrives at the start of a later step: the synapses group.
+        p.connections[0].delay = 1e-3;
+        assert_eq!(regrouped_order(&p), vec![0, 2, 1, 3]);
+    }
+
+    #[test]
+    fn other_ops_are_barriers() {
+        // syn0 cell0 [cable] syn1 cell1: nothing crosses the cable solve.
+        let mut p = program(syn_and_cell(false), &[0, 1, 0, 1], &[1, 0, 3, 2]);
+        p.step_order.insert(
+            2,
+            Op::Cable(Box::new(crate::program::CableSolve {
+                nodes: Vec::new(),
+                contributions: Vec::new(),
+            })),
+        );
+        assert_eq!(regrouped_order(&p), vec![0, 1, 2, 3, 4]);
+    }
+}
