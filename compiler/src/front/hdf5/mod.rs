@@ -66,18 +66,8 @@ fn has_signature_at(file: &mut std::fs::File, offset: u64) -> bool {
 
 /// Reads a NeuroML HDF5 file into its `<neuroml>` element. `display` is the path shown in
 /// diagnostics and `at` the include's span, where problems with the file are reported.
-pub fn load(
-    sources: &mut SourceMap,
-    canonical: &Path,
-    display: &str,
-    at: Option<Span>,
-    diags: &mut Diagnostics,
-) -> Option<(FileId, Element)> {
-    load_with_library(sources, canonical, display, at, diags)
-}
-
 #[cfg(feature = "hdf5")]
-fn load_with_library(
+pub fn load(
     sources: &mut SourceMap,
     canonical: &Path,
     display: &str,
@@ -111,8 +101,9 @@ fn load_with_library(
     }
 }
 
+/// Without the `hdf5` feature: reports that this build cannot read the file.
 #[cfg(not(feature = "hdf5"))]
-fn load_with_library(
+pub fn load(
     _sources: &mut SourceMap,
     _canonical: &Path,
     display: &str,
