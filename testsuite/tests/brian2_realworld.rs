@@ -48,10 +48,6 @@ const HEAVY: &[(&str, &str)] = &[
         "five networks of graded synapses and gap junctions whose Brian2 builds compile \
          650-1300 sources each (one per group)",
     ),
-    (
-        "SolinasEtAl-GolgiCell/NeuroML2/LEMS_Soma_Test_HELPER.xml",
-        "writes ten output files of 3 million rows each through the Python writer",
-    ),
 ];
 
 fn all_models() -> bool {
