@@ -257,10 +257,14 @@ def _compiled_library(folder):
     library = os.path.join(folder, "javafloat-" + key.hexdigest()[:16], "lemsc_javafloat_rows.so")
     if os.path.exists(library):
         return library
-    os.makedirs(os.path.dirname(library), exist_ok=True)
     built = "%s.%d.tmp" % (library, os.getpid())
-    done = subprocess.run([cxx] + _NATIVE_FLAGS + [_NATIVE_SOURCE, "-o", built],
-                          capture_output=True, text=True)
+    try:
+        os.makedirs(os.path.dirname(library), exist_ok=True)
+        done = subprocess.run([cxx] + _NATIVE_FLAGS + [_NATIVE_SOURCE, "-o", built],
+                              capture_output=True, text=True)
+    except OSError as e:
+        _say("cannot build it under %s (%s)" % (folder, e))
+        return None
     if done.returncode != 0:
         if os.path.exists(built):
             os.remove(built)
