@@ -249,6 +249,13 @@ pub(crate) mod testing {
 
     /// As [`build_files`], marking every document built-in or not.
     pub fn build_files_as(texts: &[&str], builtin: bool) -> Built {
+        let (sources, docs) = documents(texts, builtin);
+        from_documents(sources, &docs)
+    }
+
+    /// Each of `texts` parsed as a LEMS document (`test0.xml`, `test1.xml`, ...), every one
+    /// built-in or not.
+    pub fn documents(texts: &[&str], builtin: bool) -> (SourceMap, Vec<Document>) {
         let mut sources = SourceMap::new();
         let mut docs = Vec::new();
         for (i, text) in texts.iter().enumerate() {
@@ -262,7 +269,7 @@ pub(crate) mod testing {
                 builtin,
             });
         }
-        from_documents(sources, &docs)
+        (sources, docs)
     }
 
     pub fn from_documents(sources: SourceMap, docs: &[Document]) -> Built {

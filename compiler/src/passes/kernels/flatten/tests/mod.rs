@@ -6,29 +6,14 @@ use std::path::PathBuf;
 use lemsc_runtime::program::{BinOp, Expr, Func, Reduce, Stmt};
 
 use super::plan_component;
-use crate::diag::{render, SourceMap};
-use crate::front::syntax::{DocKind, Document};
-use crate::front::xml::parse_element_tree;
-use crate::model::typebuild::testing::PRELUDE;
+use crate::diag::render;
+use crate::model::typebuild::testing::{documents, PRELUDE};
 use crate::model::Model;
 use crate::passes::kernels::plan::{KernelPlan, LinkSpec};
 
 /// Builds the test prelude plus `body` (the inside of a `<Lems>` element).
 fn model_of(body: &str) -> Model {
-    let texts = [PRELUDE.to_string(), format!("<Lems>\n{body}\n</Lems>")];
-    let mut sources = SourceMap::new();
-    let mut docs = Vec::new();
-    for (i, text) in texts.iter().enumerate() {
-        let name = format!("flatten{i}.xml");
-        let file = sources.add(PathBuf::from(&name), name, text.clone());
-        let root = parse_element_tree(&sources, file).expect("test XML parses");
-        docs.push(Document {
-            file,
-            kind: DocKind::Lems,
-            root,
-            builtin: false,
-        });
-    }
+    let (sources, docs) = documents(&[PRELUDE, &format!("<Lems>\n{body}\n</Lems>")], false);
     let (model, diags) = crate::model::build(&docs, &sources);
     assert!(
         !diags.has_errors(),
