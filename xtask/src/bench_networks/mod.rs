@@ -105,19 +105,13 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
                 let list = args.next().ok_or(USAGE)?;
                 options.sizes = list
                     .split(',')
-                    .map(|s| s.trim().parse::<usize>().ok().filter(|&n| n >= 2))
+                    .map(cell_count)
                     .collect::<Option<Vec<_>>>()
                     .ok_or_else(|| format!("--sizes wants cell counts >= 2, got `{list}`"))?;
             }
             "--engines" => {
-                let list = args.next().ok_or(USAGE)?;
-                let names: Vec<&str> = list.split(',').map(str::trim).collect();
-                if let Some(bad) = names
-                    .iter()
-                    .find(|n| !["lemsc", "lemsc-fast", "eden", "neuron", "nest"].contains(n))
-                {
-                    return Err(format!("unknown engine `{bad}`; {USAGE}"));
-                }
+                let known = ["lemsc", "lemsc-fast", "eden", "neuron", "nest"];
+                let names = engine_list(&mut args, &known, USAGE)?;
                 options.lemsc = names.contains(&"lemsc");
                 options.lemsc_fast = options.lemsc || names.contains(&"lemsc-fast");
                 options.eden = names.contains(&"eden");
@@ -128,6 +122,25 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
         }
     }
     Ok(options)
+}
+
+/// A cell count of a benchmark option (`--sizes`, `--cells`): a number >= 2.
+fn cell_count(text: &str) -> Option<usize> {
+    text.trim().parse::<usize>().ok().filter(|&n| n >= 2)
+}
+
+/// The engine names of `--engines a,b` (the next argument), each one of `known`.
+fn engine_list<'a>(
+    args: &mut std::slice::Iter<'a, String>,
+    known: &[&str],
+    usage: &str,
+) -> Result<Vec<&'a str>, String> {
+    let list = args.next().ok_or(usage)?;
+    let names: Vec<&str> = list.split(',').map(str::trim).collect();
+    if let Some(bad) = names.iter().find(|n| !known.contains(n)) {
+        return Err(format!("unknown engine `{bad}`; {usage}"));
+    }
+    Ok(names)
 }
 
 /// One generated model: its LEMS file and what it simulates.
@@ -258,10 +271,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         if let (Some(lemsc), Some(python)) = (&lemsc, &neuron_python) {
             let out = model_work.join("neuron");
             // A fresh folder, so the first run includes nrnivmodl.
-            if out.exists() {
-                std::fs::remove_dir_all(&out)
-                    .map_err(|e| format!("cannot empty {}: {e}", out.display()))?;
-            }
+            remove_dir(&out)?;
             for engine in [Engine::NeuronBuild, Engine::Neuron] {
                 eprintln!("bench: {} with {}", model.name(), engine.label());
                 add(engine, run_neuron(lemsc, python, model, &out), NEURON_FTZ);
@@ -271,10 +281,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         if let (Some(lemsc), Some(python)) = (&lemsc, &nest_python) {
             let out = model_work.join("nest");
             // An empty module cache, so the first run includes the build.
-            if out.exists() {
-                std::fs::remove_dir_all(&out)
-                    .map_err(|e| format!("cannot empty {}: {e}", out.display()))?;
-            }
+            remove_dir(&out)?;
             for engine in [Engine::NestBuild, Engine::Nest] {
                 eprintln!("bench: {} with {}", model.name(), engine.label());
                 add(engine, run_nest(lemsc, python, model, &out), NEST_FTZ);
@@ -474,11 +481,17 @@ fn generate_models(
 }
 
 fn fresh_dir(dir: &Path) -> Result<(), String> {
+    remove_dir(dir)?;
+    std::fs::create_dir_all(dir.join("results"))
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+}
+
+/// Removes `dir` and everything in it, if it is there.
+fn remove_dir(dir: &Path) -> Result<(), String> {
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| format!("cannot empty {}: {e}", dir.display()))?;
     }
-    std::fs::create_dir_all(dir.join("results"))
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+    Ok(())
 }
 
 fn run_lemsc(lemsc: &Path, model: &Model, out: &Path, fast: bool) -> Result<Measured, String> {

@@ -56,22 +56,11 @@ fn parse_options(args: &[String]) -> Result<McOptions, String> {
             "--quick" => options.quick = true,
             "--cells" => {
                 let n = args.next().ok_or(USAGE)?;
-                options.cells = n
-                    .trim()
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|&n| n >= 2)
+                options.cells = cell_count(n)
                     .ok_or_else(|| format!("--cells wants a cell count >= 2, got `{n}`"))?;
             }
             "--engines" => {
-                let list = args.next().ok_or(USAGE)?;
-                let names: Vec<&str> = list.split(',').map(str::trim).collect();
-                if let Some(bad) = names
-                    .iter()
-                    .find(|n| !["lemsc", "eden", "neuron"].contains(n))
-                {
-                    return Err(format!("unknown engine `{bad}`; {USAGE}"));
-                }
+                let names = engine_list(&mut args, &["lemsc", "eden", "neuron"], USAGE)?;
                 options.lemsc = names.contains(&"lemsc");
                 options.eden = names.contains(&"eden");
                 options.neuron = names.contains(&"neuron");
@@ -157,10 +146,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         if let Some(python) = &neuron_python {
             let out = runs.join("neuron");
             // A fresh folder, so the first run includes nrnivmodl.
-            if out.exists() {
-                std::fs::remove_dir_all(&out)
-                    .map_err(|e| format!("cannot empty {}: {e}", out.display()))?;
-            }
+            remove_dir(&out)?;
             for engine in [Engine::NeuronBuild, Engine::Neuron] {
                 eprintln!("bench: {} with {}", model.name, engine.label());
                 add(
@@ -211,10 +197,7 @@ fn network_ms(options: &McOptions) -> f64 {
 fn prepare_models(root: &Path, work: &Path, options: &McOptions) -> Result<Vec<McModel>, String> {
     let shared = root.join("../shared/neuroml2");
     let copy = work.join("neuroml2");
-    if copy.exists() {
-        std::fs::remove_dir_all(&copy)
-            .map_err(|e| format!("cannot empty {}: {e}", copy.display()))?;
-    }
+    remove_dir(&copy)?;
     // Ex25 includes cells and channels from `../examples`.
     for folder in ["LEMSexamples", "examples"] {
         crate::bench::copy_dir(&shared.join(folder), &copy.join(folder))?;
