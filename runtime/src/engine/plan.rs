@@ -15,8 +15,8 @@ pub(super) enum Step<'p> {
         kernel: u32,
         range: std::ops::Range<usize>,
     },
-    /// Any other op, run as it stands.
-    Op(&'p Op),
+    /// Any other op, run as it stands, with its position in the step order.
+    Op(&'p Op, usize),
 }
 
 /// A step order as batches and ops.
@@ -26,21 +26,27 @@ pub(super) struct StepPlan<'p> {
     pub insts: Vec<u32>,
     /// `[base, link_start]` of each of `insts`.
     pub places: Vec<[u64; 2]>,
+    /// The position in the step order of the advance of each of `insts`.
+    pub positions: Vec<usize>,
 }
 
 impl<'p> StepPlan<'p> {
-    /// Groups `ops` of `program`, in the order given. Advances of kernels with neither
-    /// `advance` statements nor state slots are left out: they change nothing and cannot
-    /// diverge.
-    pub fn new(program: &'p Program, ops: impl IntoIterator<Item = &'p Op>) -> StepPlan<'p> {
+    /// Groups `ops` of `program` (each with its position in the step order), in the order
+    /// given. Advances of kernels with neither `advance` statements nor state slots are left
+    /// out: they change nothing and cannot diverge.
+    pub fn new(
+        program: &'p Program,
+        ops: impl IntoIterator<Item = (usize, &'p Op)>,
+    ) -> StepPlan<'p> {
         let mut plan = StepPlan {
             steps: Vec::new(),
             insts: Vec::new(),
             places: Vec::new(),
+            positions: Vec::new(),
         };
-        for op in ops {
+        for (position, op) in ops {
             let Op::Advance { inst } = *op else {
-                plan.steps.push(Step::Op(op));
+                plan.steps.push(Step::Op(op, position));
                 continue;
             };
             let rec = &program.instances[inst as usize];
@@ -51,6 +57,7 @@ impl<'p> StepPlan<'p> {
             let at = plan.insts.len();
             plan.insts.push(inst);
             plan.places.push([rec.base, rec.links]);
+            plan.positions.push(position);
             match plan.steps.last_mut() {
                 Some(Step::Batch { kernel, range }) if *kernel == rec.kernel => range.end = at + 1,
                 _ => plan.steps.push(Step::Batch {
@@ -107,17 +114,18 @@ mod tests {
                 with_derived: false,
             }])
             .collect();
-        let plan = StepPlan::new(&program, &ops);
+        let plan = StepPlan::new(&program, ops.iter().enumerate());
         // Instance 3 (nothing to run) is dropped, so 0 and 1 stay together; 2 is another
         // kernel; 4 twice is one batch of two; the Init stays an op.
         assert_eq!(plan.insts, vec![0, 1, 2, 4, 4]);
         assert_eq!(plan.places[2], [2, 20]);
+        assert_eq!(plan.positions, vec![0, 1, 3, 4, 5]);
         let shape: Vec<String> = plan
             .steps
             .iter()
             .map(|s| match s {
                 Step::Batch { kernel, range } => format!("k{kernel}:{range:?}"),
-                Step::Op(op) => format!("{op:?}"),
+                Step::Op(op, _) => format!("{op:?}"),
             })
             .collect();
         assert_eq!(

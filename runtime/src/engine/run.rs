@@ -145,7 +145,10 @@ pub fn run(
     let _flush = super::flush::FlushSubnormals::begin();
     let mut sim = Simulation::new(program, code, recorders);
     let step_order = regrouped_order(program);
-    let step_plan = StepPlan::new(program, step_order.iter().map(|&p| &program.step_order[p]));
+    let step_plan = StepPlan::new(
+        program,
+        step_order.iter().map(|&p| (p, &program.step_order[p])),
+    );
     let steps = program.steps;
     let stride = steps.div_ceil(PROGRESS_REPORTS).max(1);
     let mut progress = opts.progress;
@@ -240,9 +243,13 @@ impl<'p> Simulation<'p> {
     /// Runs one step: batches of advances through [`KernelCode::advance_batch`], each
     /// instance it stops after served (checked, its ports fired) before the rest go on.
     fn run_plan(&mut self, plan: &StepPlan<'p>) -> Result<(), RunError> {
-        for step in &plan.steps {
+        for (s, step) in plan.steps.iter().enumerate() {
             match step {
-                Step::Op(op) => self.run_op(op)?,
+                Step::Op(op, position) => {
+                    if let Err(e) = self.run_op(op) {
+                        return Err(self.first_failure(plan, s + 1, 0, *position, e));
+                    }
+                }
                 Step::Batch { kernel, range } => {
                     let state_slots = &self.program.kernels[*kernel as usize].state_slots;
                     let mut from = range.start;
@@ -263,15 +270,62 @@ impl<'p> Simulation<'p> {
                         else {
                             break;
                         };
-                        let inst = plan.insts[from + position];
-                        self.check_state(inst)?;
-                        self.fire(inst, fired)?;
-                        from += position + 1;
+                        let at = from + position;
+                        if let Err(e) = self.serve(plan.insts[at], fired) {
+                            return Err(self.first_failure(plan, s, at + 1, plan.positions[at], e));
+                        }
+                        from = at + 1;
                     }
                 }
             }
         }
         Ok(())
+    }
+
+    /// Checks the state of an instance just advanced, then fires its ports.
+    fn serve(&mut self, inst: u32, fired: u64) -> Result<(), RunError> {
+        self.check_state(inst)?;
+        self.fire(inst, fired)
+    }
+
+    /// The error the step order as written would have stopped at. The plan runs ops out of
+    /// that order (`regroup`), and the op at `failed_at` in the step order failed; ops written
+    /// before it that the plan had not reached (from `plan.steps[step]`, batch entry `entry`
+    /// on) could fail in the same step. Each depends only on ops written before it, which
+    /// have all run by then, so they are run now, in plan order, and the failure written
+    /// first is the one jLEMS's order meets.
+    fn first_failure(
+        &mut self,
+        plan: &StepPlan<'p>,
+        step: usize,
+        entry: usize,
+        failed_at: usize,
+        error: RunError,
+    ) -> RunError {
+        let mut first = (failed_at, error);
+        for later in &plan.steps[step..] {
+            match later {
+                Step::Op(op, position) => {
+                    if *position < first.0 {
+                        if let Err(e) = self.run_op(op) {
+                            first = (*position, e);
+                        }
+                    }
+                }
+                Step::Batch { range, .. } => {
+                    for at in range.start.max(entry)..range.end {
+                        let (inst, position) = (plan.insts[at], plan.positions[at]);
+                        if position < first.0 {
+                            let fired = self.run_entry(inst, Entry::Advance);
+                            if let Err(e) = self.serve(inst, fired) {
+                                first = (position, e);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        first.1
     }
 
     fn run_ops(&mut self, ops: &'p [Op]) -> Result<(), RunError> {
