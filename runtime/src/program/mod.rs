@@ -93,6 +93,91 @@ pub enum Func {
     Factorial,
 }
 
+impl BinOp {
+    /// Every operator, in declaration order.
+    pub const ALL: [BinOp; 13] = [
+        BinOp::Add,
+        BinOp::Sub,
+        BinOp::Mul,
+        BinOp::Div,
+        BinOp::Pow,
+        BinOp::Gt,
+        BinOp::Lt,
+        BinOp::Ge,
+        BinOp::Le,
+        BinOp::Eq,
+        BinOp::Ne,
+        BinOp::And,
+        BinOp::Or,
+    ];
+
+    /// The operator as C-like languages (NMODL, NESTML, the program dump) write it: they
+    /// agree on `+ - * / > < >= <= == !=` and differ on power, and and or, which the caller
+    /// spells.
+    pub fn c_like_symbol(
+        self,
+        pow: &'static str,
+        and: &'static str,
+        or: &'static str,
+    ) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Pow => pow,
+            BinOp::Gt => ">",
+            BinOp::Lt => "<",
+            BinOp::Ge => ">=",
+            BinOp::Le => "<=",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::And => and,
+            BinOp::Or => or,
+        }
+    }
+}
+
+impl Func {
+    /// Every function, in declaration order.
+    pub const ALL: [Func; 14] = [
+        Func::Exp,
+        Func::Ln,
+        Func::Sqrt,
+        Func::Sin,
+        Func::Cos,
+        Func::Tan,
+        Func::Sinh,
+        Func::Cosh,
+        Func::Tanh,
+        Func::Abs,
+        Func::Ceil,
+        Func::Floor,
+        Func::H,
+        Func::Factorial,
+    ];
+
+    /// The name LEMS gives the function (`ln` for [`Func::Ln`], which LEMS also spells `log`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Func::Exp => "exp",
+            Func::Ln => "ln",
+            Func::Sqrt => "sqrt",
+            Func::Sin => "sin",
+            Func::Cos => "cos",
+            Func::Tan => "tan",
+            Func::Sinh => "sinh",
+            Func::Cosh => "cosh",
+            Func::Tanh => "tanh",
+            Func::Abs => "abs",
+            Func::Ceil => "ceil",
+            Func::Floor => "floor",
+            Func::H => "H",
+            Func::Factorial => "factorial",
+        }
+    }
+}
+
 /// A kernel statement. Statements run in order; each `Set` is visible to the ones after it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stmt {

@@ -8,9 +8,7 @@
 
 use std::fmt::Write;
 
-use super::{
-    BinOp, Connection, EventFormat, Expr, Func, InstanceRec, Kernel, Op, Program, Reduce, Stmt,
-};
+use super::{Connection, EventFormat, Expr, InstanceRec, Kernel, Op, Program, Reduce, Stmt};
 
 /// The whole program, as described in the module documentation.
 pub fn print(p: &Program) -> String {
@@ -188,14 +186,14 @@ fn write_expr(s: &mut String, kernel: &Kernel, e: &Expr, top: bool) {
                 s.push('(');
             }
             write_expr(s, kernel, a, false);
-            let _ = write!(s, " {} ", symbol(*op));
+            let _ = write!(s, " {} ", op.c_like_symbol("^", "and", "or"));
             write_expr(s, kernel, b, false);
             if !top {
                 s.push(')');
             }
         }
         Expr::Call(f, x) => {
-            let _ = write!(s, "{}(", function(*f));
+            let _ = write!(s, "{}(", f.name());
             write_expr(s, kernel, x, true);
             s.push(')');
         }
@@ -204,43 +202,6 @@ fn write_expr(s: &mut String, kernel: &Kernel, e: &Expr, top: bool) {
             write_expr(s, kernel, x, true);
             s.push(')');
         }
-    }
-}
-
-fn symbol(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Pow => "^",
-        BinOp::Gt => ">",
-        BinOp::Lt => "<",
-        BinOp::Ge => ">=",
-        BinOp::Le => "<=",
-        BinOp::Eq => "==",
-        BinOp::Ne => "!=",
-        BinOp::And => "and",
-        BinOp::Or => "or",
-    }
-}
-
-fn function(f: Func) -> &'static str {
-    match f {
-        Func::Exp => "exp",
-        Func::Ln => "ln",
-        Func::Sqrt => "sqrt",
-        Func::Sin => "sin",
-        Func::Cos => "cos",
-        Func::Tan => "tan",
-        Func::Sinh => "sinh",
-        Func::Cosh => "cosh",
-        Func::Tanh => "tanh",
-        Func::Abs => "abs",
-        Func::Ceil => "ceil",
-        Func::Floor => "floor",
-        Func::H => "H",
-        Func::Factorial => "factorial",
     }
 }
 
@@ -367,7 +328,7 @@ fn var_name(p: &Program, var: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::program::{InstanceRec, OutputSpec};
+    use crate::program::{BinOp, InstanceRec, OutputSpec};
 
     fn tiny() -> Program {
         let kernel = Kernel {

@@ -108,25 +108,16 @@ impl Func {
         Func::Factorial,
     ];
 
-    /// The name used in LEMS source.
+    /// The name used in LEMS source: the runtime's name of the function, except for the two
+    /// the runtime has not (`log`, written for its `ln`, and `random`).
     pub fn name(self) -> &'static str {
         match self {
-            Func::Exp => "exp",
             Func::Log => "log",
-            Func::Ln => "ln",
-            Func::Sqrt => "sqrt",
-            Func::Sin => "sin",
-            Func::Cos => "cos",
-            Func::Tan => "tan",
-            Func::Sinh => "sinh",
-            Func::Cosh => "cosh",
-            Func::Tanh => "tanh",
-            Func::Abs => "abs",
-            Func::Ceil => "ceil",
-            Func::Floor => "floor",
-            Func::H => "H",
             Func::Random => "random",
-            Func::Factorial => "factorial",
+            f => f
+                .kernel_func()
+                .expect("the runtime defines every function but random")
+                .name(),
         }
     }
 
@@ -204,21 +195,7 @@ impl BinOp {
         and: &'static str,
         or: &'static str,
     ) -> &'static str {
-        match self {
-            BinOp::Add => "+",
-            BinOp::Sub => "-",
-            BinOp::Mul => "*",
-            BinOp::Div => "/",
-            BinOp::Pow => pow,
-            BinOp::Gt => ">",
-            BinOp::Lt => "<",
-            BinOp::Ge => ">=",
-            BinOp::Le => "<=",
-            BinOp::Eq => "==",
-            BinOp::Ne => "!=",
-            BinOp::And => and,
-            BinOp::Or => or,
-        }
+        self.kernel_op().c_like_symbol(pow, and, or)
     }
 
     pub fn is_comparison(self) -> bool {

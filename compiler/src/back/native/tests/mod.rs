@@ -363,38 +363,9 @@ const SPECIAL: [f64; 16] = [
     f64::NAN,
 ];
 
-const FUNCS: [Func; 14] = [
-    Func::Exp,
-    Func::Ln,
-    Func::Sqrt,
-    Func::Sin,
-    Func::Cos,
-    Func::Tan,
-    Func::Sinh,
-    Func::Cosh,
-    Func::Tanh,
-    Func::Abs,
-    Func::Ceil,
-    Func::Floor,
-    Func::H,
-    Func::Factorial,
-];
-
-const BINOPS: [BinOp; 13] = [
-    BinOp::Add,
-    BinOp::Sub,
-    BinOp::Mul,
-    BinOp::Div,
-    BinOp::Pow,
-    BinOp::Gt,
-    BinOp::Lt,
-    BinOp::Ge,
-    BinOp::Le,
-    BinOp::Eq,
-    BinOp::Ne,
-    BinOp::And,
-    BinOp::Or,
-];
+/// Every function and operator of the runtime.
+const FUNCS: [Func; 14] = Func::ALL;
+const BINOPS: [BinOp; 13] = BinOp::ALL;
 
 // The one definition of the arithmetic the LLVM code must reproduce bit for bit.
 use lemsc_runtime::math::{binary as expected_binop, call as expected_func};
