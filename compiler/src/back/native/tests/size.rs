@@ -6,7 +6,7 @@ use lemsc_runtime::engine::Entry;
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{BinOp, Expr, Func, Kernel, Op, Program, Reduce, Stmt};
 
-use super::{program_of, run_on, Call};
+use super::{program_of, run_on, set, Call};
 use crate::back::native::kernel::{
     compile_program_with, machine_code_for, MachineCode, NativeKernels,
 };
@@ -45,33 +45,15 @@ fn gate(n: u32) -> Kernel {
             ),
         ),
     };
+    let rate_sum = || bin(BinOp::Add, Expr::Local(2), Expr::Local(3));
     let advance = vec![
-        Stmt::Set {
-            slot: 0,
-            value: Expr::Link(0),
-        },
+        set(0, Expr::Link(0)),
         rate(2, 0.1, -0.04 - k * 1e-4),
         rate(3, 4.0, -0.065),
-        Stmt::Set {
-            slot: 4,
-            value: bin(
-                BinOp::Div,
-                Expr::Local(2),
-                bin(BinOp::Add, Expr::Local(2), Expr::Local(3)),
-            ),
-        },
-        Stmt::Set {
-            slot: 5,
-            value: bin(
-                BinOp::Div,
-                Expr::Const(1.0),
-                bin(BinOp::Add, Expr::Local(2), Expr::Local(3)),
-            ),
-        },
-        Stmt::Set {
-            slot: 6,
-            value: bin(BinOp::Pow, q(), Expr::Const(3.0 + (k % 2.0))),
-        },
+        // The steady state alpha / (alpha + beta) and the time constant 1 / (alpha + beta).
+        set(4, bin(BinOp::Div, Expr::Local(2), rate_sum())),
+        set(5, bin(BinOp::Div, Expr::Const(1.0), rate_sum())),
+        set(6, bin(BinOp::Pow, q(), Expr::Const(3.0 + (k % 2.0)))),
         Stmt::Set {
             slot: 1,
             value: bin(
