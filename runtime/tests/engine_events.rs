@@ -5,6 +5,7 @@
 mod common;
 
 use common::exprs::{c, local};
+use common::program::instance;
 use common::scratch::Scratch;
 use std::path::PathBuf;
 
@@ -80,15 +81,6 @@ fn relay_kernel() -> Kernel {
         in_ports: vec!["in".into()],
         on_event: vec![vec![Stmt::Emit { port: 0 }]],
         ..Kernel::default()
-    }
-}
-
-fn instance(kernel: u32, base: u64, path: &str) -> InstanceRec {
-    InstanceRec {
-        kernel,
-        base,
-        links: 0,
-        path: path.into(),
     }
 }
 

@@ -3,6 +3,7 @@
 mod common;
 
 use common::exprs::{c, local};
+use common::program::set;
 use lemsc_runtime::engine::{Entry, Interpreter, KernelCode, RunContext};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{BinOp, Expr, Func, Kernel, Reduce, Stmt};
@@ -15,10 +16,6 @@ fn kernel(advance: Vec<Stmt>) -> Kernel {
         advance,
         ..Kernel::default()
     }
-}
-
-fn set(slot: u32, value: Expr) -> Stmt {
-    Stmt::Set { slot, value }
 }
 
 fn bin(op: BinOp, a: Box<Expr>, b: Box<Expr>) -> Expr {

@@ -2,9 +2,12 @@
 //! analytic solution of a two-state scheme and a Taylor-series exponential of a
 //! three-state cycle.
 
+mod common;
+
+use common::program::instance;
 use lemsc_runtime::engine::kinetic::{advance_scheme, KineticWork};
 use lemsc_runtime::engine::{run, Interpreter, RunError, RunOptions};
-use lemsc_runtime::program::{InstanceRec, Kernel, KineticEdge, KineticScheme, Op, Program};
+use lemsc_runtime::program::{Kernel, KineticEdge, KineticScheme, Op, Program};
 
 /// Closed (vars[0]) <-> open (vars[1]); opening rate vars[2], closing rate vars[3].
 fn two_state() -> KineticScheme {
@@ -36,12 +39,7 @@ fn two_state_program(alpha: f64, beta: f64, dt: f64, steps: u64) -> Program {
             ],
             ..Kernel::default()
         }],
-        instances: vec![InstanceRec {
-            kernel: 0,
-            base: 0,
-            links: 0,
-            path: "cell/gate".into(),
-        }],
+        instances: vec![instance(0, 0, "cell/gate")],
         initial: vec![1.0, 0.0, alpha, beta],
         step_order: vec![Op::KineticScheme(Box::new(two_state()))],
         ..Program::default()

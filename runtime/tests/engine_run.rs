@@ -4,6 +4,7 @@
 mod common;
 
 use common::exprs::{c, local};
+use common::program::{instance, set};
 use common::scratch::Scratch;
 use std::path::Path;
 
@@ -23,19 +24,6 @@ fn b(e: Expr) -> Box<Expr> {
 
 fn bin(op: BinOp, l: Box<Expr>, r: Box<Expr>) -> Box<Expr> {
     b(Expr::Binary(op, l, r))
-}
-
-fn set(slot: u32, value: Expr) -> Stmt {
-    Stmt::Set { slot, value }
-}
-
-fn instance(kernel: u32, base: u64, path: &str) -> InstanceRec {
-    InstanceRec {
-        kernel,
-        base,
-        links: 0,
-        path: path.to_string(),
-    }
 }
 
 fn program(kernels: Vec<Kernel>, instances: Vec<InstanceRec>, initial: Vec<f64>) -> Program {

@@ -1,13 +1,12 @@
 //! `Program::validate` accepts a well-formed program and rejects each kind of bad index.
 
+mod common;
+
+use common::program::{instance, set};
 use lemsc_runtime::program::{
     Connection, EventFormat, EventOutputSpec, EventSelectionSpec, Expr, InstanceRec, Kernel,
     KineticEdge, KineticScheme, Op, OutputSpec, Program, Reduce, Stmt,
 };
-
-fn set(slot: u32, value: Expr) -> Stmt {
-    Stmt::Set { slot, value }
-}
 
 /// Two instances of one kernel (3 slots, 2 link entries: a single value and a list), a
 /// kinetic scheme, a connection and both kinds of output.
@@ -37,17 +36,10 @@ fn good() -> Program {
         seed: 1,
         kernels: vec![kernel],
         instances: vec![
+            instance(0, 0, "pop[0]"),
             InstanceRec {
-                kernel: 0,
-                base: 0,
-                links: 0,
-                path: "pop[0]".into(),
-            },
-            InstanceRec {
-                kernel: 0,
-                base: 3,
                 links: 2,
-                path: "pop[1]".into(),
+                ..instance(0, 3, "pop[1]")
             },
         ],
         initial: vec![0.0; 6],

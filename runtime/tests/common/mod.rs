@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses only some of these
 
 pub mod exprs;
+pub mod program;
 pub mod scratch;
 
 use std::process::Command;
