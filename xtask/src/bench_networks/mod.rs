@@ -87,41 +87,66 @@ struct Options {
 }
 
 fn parse_options(args: &[String]) -> Result<Options, String> {
-    let mut options = Options {
-        sizes: vec![100, 1000],
-        lemsc: true,
-        lemsc_fast: true,
-        eden: true,
-        neuron: true,
-        nest: false,
+    let mut sizes = vec![100, 1000];
+    let set_sizes = |list: &str| {
+        sizes = list
+            .split(',')
+            .map(cell_count)
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| format!("--sizes wants cell counts >= 2, got `{list}`"))?;
+        Ok(())
+    };
+    let known = ["lemsc", "lemsc-fast", "eden", "neuron", "nest"];
+    let args = parse_args(args, "--networks", &known, USAGE, ("--sizes", set_sizes))?;
+    // NEST only when asked for: its module build is long.
+    let names = args
+        .engines
+        .unwrap_or_else(|| vec!["lemsc", "lemsc-fast", "eden", "neuron"]);
+    let lemsc = names.contains(&"lemsc");
+    Ok(Options {
+        sizes,
+        lemsc,
+        lemsc_fast: lemsc || names.contains(&"lemsc-fast"),
+        eden: names.contains(&"eden"),
+        neuron: names.contains(&"neuron"),
+        nest: names.contains(&"nest"),
+        quick: args.quick,
+    })
+}
+
+/// What the command lines of both benchmarks share.
+struct CommonArgs<'a> {
+    /// `--quick`.
+    quick: bool,
+    /// The names of `--engines a,b`, when given.
+    engines: Option<Vec<&'a str>>,
+}
+
+/// Reads a benchmark's arguments: `flag` (the one that chose the benchmark), `--quick`,
+/// `--engines a,b` (each one of `known`) and the benchmark's own `option`, whose value goes
+/// to its setter. Anything else is an error showing `usage`.
+fn parse_args<'a>(
+    args: &'a [String],
+    flag: &str,
+    known: &[&str],
+    usage: &str,
+    (option, mut set): (&str, impl FnMut(&'a str) -> Result<(), String>),
+) -> Result<CommonArgs<'a>, String> {
+    let mut common = CommonArgs {
         quick: false,
+        engines: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--networks" => {}
-            "--quick" => options.quick = true,
-            "--sizes" => {
-                let list = args.next().ok_or(USAGE)?;
-                options.sizes = list
-                    .split(',')
-                    .map(cell_count)
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| format!("--sizes wants cell counts >= 2, got `{list}`"))?;
-            }
-            "--engines" => {
-                let known = ["lemsc", "lemsc-fast", "eden", "neuron", "nest"];
-                let names = engine_list(&mut args, &known, USAGE)?;
-                options.lemsc = names.contains(&"lemsc");
-                options.lemsc_fast = options.lemsc || names.contains(&"lemsc-fast");
-                options.eden = names.contains(&"eden");
-                options.neuron = names.contains(&"neuron");
-                options.nest = names.contains(&"nest");
-            }
-            _ => return Err(USAGE.into()),
+            a if a == flag => {}
+            "--quick" => common.quick = true,
+            "--engines" => common.engines = Some(engine_list(&mut args, known, usage)?),
+            a if a == option => set(args.next().ok_or(usage)?)?,
+            _ => return Err(usage.into()),
         }
     }
-    Ok(options)
+    Ok(common)
 }
 
 /// A cell count of a benchmark option (`--sizes`, `--cells`): a number >= 2.
@@ -189,21 +214,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         None
     };
-    let neuron_python = if options.neuron {
-        Some(crate::deps::ensure_neuron()?)
-    } else {
-        None
-    };
-    let nest_python = if options.nest {
-        Some(crate::deps::ensure_nest()?)
-    } else {
-        None
-    };
-    let eden = if options.eden {
-        Some(eden_executable(&python)?)
-    } else {
-        None
-    };
+    let neuron_python = options
+        .neuron
+        .then(crate::deps::ensure_neuron)
+        .transpose()?;
+    let nest_python = options.nest.then(crate::deps::ensure_nest).transpose()?;
+    let eden = options.eden.then(|| eden_executable(&python)).transpose()?;
 
     let models = generate_models(&root, &python, &work, &options)?;
     let lemsc_ftz = match &lemsc {

@@ -42,33 +42,28 @@ struct McOptions {
 }
 
 fn parse_options(args: &[String]) -> Result<McOptions, String> {
-    let mut options = McOptions {
-        cells: 100,
-        lemsc: true,
-        eden: true,
-        neuron: true,
-        quick: false,
+    let mut cells = 100;
+    let set_cells = |n: &str| {
+        cells =
+            cell_count(n).ok_or_else(|| format!("--cells wants a cell count >= 2, got `{n}`"))?;
+        Ok(())
     };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--multicompartment" => {}
-            "--quick" => options.quick = true,
-            "--cells" => {
-                let n = args.next().ok_or(USAGE)?;
-                options.cells = cell_count(n)
-                    .ok_or_else(|| format!("--cells wants a cell count >= 2, got `{n}`"))?;
-            }
-            "--engines" => {
-                let names = engine_list(&mut args, &["lemsc", "eden", "neuron"], USAGE)?;
-                options.lemsc = names.contains(&"lemsc");
-                options.eden = names.contains(&"eden");
-                options.neuron = names.contains(&"neuron");
-            }
-            _ => return Err(USAGE.into()),
-        }
-    }
-    Ok(options)
+    let known = ["lemsc", "eden", "neuron"];
+    let args = parse_args(
+        args,
+        "--multicompartment",
+        &known,
+        USAGE,
+        ("--cells", set_cells),
+    )?;
+    let names = args.engines.unwrap_or_else(|| known.to_vec());
+    Ok(McOptions {
+        cells,
+        lemsc: names.contains(&"lemsc"),
+        eden: names.contains(&"eden"),
+        neuron: names.contains(&"neuron"),
+        quick: args.quick,
+    })
 }
 
 /// One model of this benchmark.
@@ -92,16 +87,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let python = ensure_eden_venv(&root)?;
     let lemsc = build_lemsc(&root, &work)?;
-    let neuron_python = if options.neuron {
-        Some(crate::deps::ensure_neuron()?)
-    } else {
-        None
-    };
-    let eden = if options.eden {
-        Some(eden_executable(&python)?)
-    } else {
-        None
-    };
+    let neuron_python = options
+        .neuron
+        .then(crate::deps::ensure_neuron)
+        .transpose()?;
+    let eden = options.eden.then(|| eden_executable(&python)).transpose()?;
     let models = prepare_models(&root, &work, &options)?;
     let lemsc_ftz = lemsc_ftz_state(&lemsc, &work.join("ftz-probe"))?;
 
