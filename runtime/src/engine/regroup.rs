@@ -24,11 +24,11 @@
 //! matters, always from an earlier op to a later one. A list schedule then takes the ops in
 //! an order the graph allows, continuing the kernel it ran last while one of its advances is
 //! ready, otherwise taking the earliest ready op. It works window by window of the step
-//! order (about 256 KiB of advanced blocks each, 20 cells of 100 synapses), so that what a
-//! batch writes is still in the cache when the cells read it: a network regrouped whole ran
-//! slower at N = 1000. Both steps are deterministic. Reads through links
-//! are tracked per instance block (a read of any slot of a block conflicts with a write of
-//! any other), which is coarser than needed and never wrong.
+//! order (about 32 KiB of advanced blocks each: two cells of 100 exact synapses, many cells
+//! of `--fast`), so that what a batch writes is still in the L1 cache when a cell reads it:
+//! a network regrouped whole ran slower at N = 1000. Both steps are deterministic. Reads
+//! through links are tracked per instance block (a read of any slot of a block conflicts
+//! with a write of any other), which is coarser than needed and never wrong.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -46,10 +46,12 @@ fn regrouped_in_windows(program: &Program, window_slots: u64) -> Vec<usize> {
     schedule(program, &graph, window_slots)
 }
 
-/// Values (f64 slots) of the blocks advanced in one window of the schedule: 256 KiB, well
-/// inside a core's L2 cache. Regrouping a whole network of 1000 cells at once made exact
-/// mode 15-40 % slower; windows of 1k-32k slots ran alike.
-const WINDOW_SLOTS: u64 = 32 * 1024;
+/// Values (f64 slots) of the blocks advanced in one window of the schedule: 32 KiB, about
+/// a core's L1 data cache. On izh-net N = 1000 exact, where a cell's 100 synapses hold
+/// 12.8 KiB, windows of 256 KiB ran about 15 % slower than the order as written (the cell
+/// reads its synapses from L2), and a whole network at once 30 %; at 32 KiB it ran alike.
+/// In `--fast` runs a cell's state is small, and a window holds many cells.
+const WINDOW_SLOTS: u64 = 4 * 1024;
 
 /// What a kernel's code reads through its links and whether it writes, fires or draws.
 #[derive(Default)]
