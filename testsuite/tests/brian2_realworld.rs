@@ -40,15 +40,13 @@ use lemsc_testsuite::realworld::{
 const REFUSED: &[(&str, &str)] = &[];
 
 /// Models (their path below `../shared/realworld`, or a folder prefix) run only with
-/// `LEMSC_BRIAN2_REALWORLD_ALL=1`, and why: together they were 5500 of the 7400 worker-seconds
+/// `LEMSC_BRIAN2_REALWORLD_ALL=1`, and why: together they were 4900 of the 7400 worker-seconds
 /// of a cold run.
-const HEAVY: &[(&str, &str)] = &[
-    (
-        "c302/",
-        "five networks of graded synapses and gap junctions whose Brian2 builds compile \
+const HEAVY: &[(&str, &str)] = &[(
+    "c302/",
+    "five networks of graded synapses and gap junctions whose Brian2 builds compile \
          650-1300 sources each (one per group)",
-    ),
-];
+)];
 
 fn all_models() -> bool {
     std::env::var("LEMSC_BRIAN2_REALWORLD_ALL").is_ok_and(|v| v == "1")
