@@ -48,8 +48,8 @@ fn regrouped_in_windows(program: &Program, window_slots: u64) -> Vec<usize> {
 
 /// Values (f64 slots) of the blocks advanced in one window of the schedule: 32 KiB, about
 /// a core's L1 data cache. On izh-net N = 1000 exact, where a cell's 100 synapses hold
-/// 12.8 KiB, windows of 256 KiB ran about 15 % slower than the order as written (the cell
-/// reads its synapses from L2), and a whole network at once 30 %; at 32 KiB it ran alike.
+/// 12.8 KiB, windows of 256 KiB ran 10-20 % slower than the order as written (the cell
+/// reads its synapses from L2), and a whole network at once 20-40 %; at 32 KiB it ran alike.
 /// In `--fast` runs a cell's state is small, and a window holds many cells.
 const WINDOW_SLOTS: u64 = 4 * 1024;
 
