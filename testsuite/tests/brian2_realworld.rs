@@ -13,11 +13,6 @@
 //! located in the model text; none is skipped silently. `LEMSC_REALWORLD_ONLY=text` runs only
 //! the test files whose path contains `text`.
 //!
-//! The models of [`HEAVY`] take most of a cold run (over an hour of CPU on two cores with
-//! them, about a fifth of that without), more than CI's time allows: they run, and are judged
-//! like the rest, with `LEMSC_BRIAN2_REALWORLD_ALL=1`; otherwise the test names them as not
-//! run.
-//!
 //! Brian2's C++ builds are cached by a hash of each script (`$LEMSC_BRIAN2_CACHE`), so an
 //! unchanged model is not compiled again.
 
@@ -39,27 +34,6 @@ use lemsc_testsuite::realworld::{
 /// of the error: none (the corpus's multi-compartment cells are not run natively either).
 const REFUSED: &[(&str, &str)] = &[];
 
-/// Models (their path below `../shared/realworld`, or a folder prefix) run only with
-/// `LEMSC_BRIAN2_REALWORLD_ALL=1`, and why: together they were 4900 of the 7400 worker-seconds
-/// of a cold run.
-const HEAVY: &[(&str, &str)] = &[(
-    "c302/",
-    "five networks of graded synapses and gap junctions whose Brian2 builds compile \
-         650-1300 sources each (one per group)",
-)];
-
-fn all_models() -> bool {
-    std::env::var("LEMSC_BRIAN2_REALWORLD_ALL").is_ok_and(|v| v == "1")
-}
-
-fn heavy(target: &Path) -> Option<&'static str> {
-    let name = short_name(target);
-    HEAVY
-        .iter()
-        .find(|(prefix, _)| name.starts_with(prefix))
-        .map(|(_, why)| *why)
-}
-
 /// Output columns that random inputs drive, per model.
 const RANDOM: &[(&str, Random)] = &[
     // poissonFiringSynapse inputs on every cell (Brian2 draws its own numbers).
@@ -77,13 +51,9 @@ fn refusal_of(target: &Path) -> Option<&'static str> {
     REFUSED.iter().find(|(n, _)| *n == name).map(|(_, w)| *w)
 }
 
-/// The jNeuroML test files (all, unless `LEMSC_REALWORLD_ONLY` picks some; those of the
-/// [`HEAVY`] models only with `LEMSC_BRIAN2_REALWORLD_ALL=1`).
+/// The jNeuroML test files (all, unless `LEMSC_REALWORLD_ONLY` picks some).
 fn omts(sources: &mut SourceMap) -> Vec<Omt> {
-    let mut omts = realworld_omts(sources, ENGINE_JNEUROML);
-    if !all_models() {
-        omts.retain(|o| heavy(&omt_target(o)).is_none());
-    }
+    let omts = realworld_omts(sources, ENGINE_JNEUROML);
     match std::env::var("LEMSC_REALWORLD_ONLY") {
         Ok(only) if !only.is_empty() => omts
             .into_iter()
@@ -98,17 +68,6 @@ fn omts(sources: &mut SourceMap) -> Vec<Omt> {
 fn runs() -> &'static [Brian2Run] {
     static RUNS: OnceLock<Vec<Brian2Run>> = OnceLock::new();
     RUNS.get_or_init(|| {
-        if !all_models() {
-            let mut all = realworld_omts(&mut SourceMap::new(), ENGINE_JNEUROML);
-            all.retain(|o| heavy(&omt_target(o)).is_some());
-            for target in distinct_targets(&all) {
-                let why = heavy(&target).unwrap_or_default();
-                println!(
-                    "brian2 {}: not run (LEMSC_BRIAN2_REALWORLD_ALL=1 runs it): {why}",
-                    short_name(&target)
-                );
-            }
-        }
         let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("brian2-realworld");
         let mut targets: Vec<PathBuf> = distinct_targets(&omts(&mut SourceMap::new()))
             .into_iter()

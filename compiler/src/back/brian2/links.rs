@@ -44,6 +44,9 @@ pub struct GroupLinks {
     pub summed: Vec<Summed>,
     /// The expression each link entry reads as, by entry.
     pub entries: BTreeMap<u32, String>,
+    /// Temporaries an entry's expression may name, with their values: the runs of a long sum
+    /// or product, computed first in the group's step ([`joined`]).
+    pub temporaries: Vec<(String, String)>,
 }
 
 /// How a kernel's code reads one link entry.
@@ -144,12 +147,36 @@ pub fn group_links(program: &Program, layout: &Layout, g: usize) -> Result<Group
         let text = match (usage, terms.len()) {
             (Use::List(Reduce::Add), 0) => "0.0".to_string(),
             (Use::List(Reduce::Multiply), 0) => "1.0".to_string(),
-            (Use::List(Reduce::Multiply), _) => format!("({})", terms.join(" * ")),
-            (_, _) => format!("({})", terms.join(" + ")),
+            (Use::List(Reduce::Multiply), _) => joined(entry, &terms, " * ", &mut out.temporaries),
+            (_, _) => joined(entry, &terms, " + ", &mut out.temporaries),
         };
         out.entries.insert(entry, text);
     }
     Ok(out)
+}
+
+/// Terms joined by an operator, in parentheses. Brian2 flattens a chain of one operator and
+/// renders it back as nested parentheses, one level per term, deeper than Python parses (a
+/// c302 cell sums 240 parts): a long chain is computed in runs of [`RUN`] terms, each a
+/// temporary of the step, and the entry joins those.
+fn joined(
+    entry: u32,
+    terms: &[String],
+    op: &str,
+    temporaries: &mut Vec<(String, String)>,
+) -> String {
+    const LONG: usize = 64;
+    const RUN: usize = 32;
+    if terms.len() <= LONG {
+        return format!("({})", terms.join(op));
+    }
+    let mut runs = Vec::new();
+    for (k, run) in terms.chunks(RUN).enumerate() {
+        let name = format!("ln{entry}_{k}");
+        temporaries.push((name.clone(), format!("({})", run.join(op))));
+        runs.push(name);
+    }
+    format!("({})", runs.join(op))
 }
 
 fn collect_stmts(stmts: &[Stmt], uses: &mut BTreeMap<u32, Use>) {

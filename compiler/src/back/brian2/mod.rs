@@ -5,7 +5,8 @@
 //! It prints the lowered [`Program`] (the kernels the native target runs, which already
 //! follow jLEMS's step: requirement copies, exposures, derived variables in document order,
 //! regimes after the Euler update) rather than Brian2 equations and integrators:
-//! - [`layout`]: one `NeuronGroup` per kernel, the groups' order;
+//! - [`layout`]: one `NeuronGroup` per kernel (across populations where the order allows),
+//!   the groups' order;
 //! - [`shapes`]: kernels that differ only in constants share a group;
 //! - [`code`]: kernel statements as Brian2 abstract code (conditions as `lemsc_ifelse`);
 //! - [`links`]: values read from other instances as linked or summed variables;

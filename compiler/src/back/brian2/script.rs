@@ -178,17 +178,31 @@ impl KernelNames<'_> {
         if !self.post {
             return Ok(text.clone());
         }
-        // Every name in the entry's text is a variable of the post group.
+        // Every name in the entry's text is a variable of the post group, or a temporary of
+        // its step, written out here.
         let mut out = String::new();
         for token in split_names(text) {
             match token {
-                Token::Name(n) => {
-                    let _ = write!(out, "{n}_post");
-                }
+                Token::Name(n) => match self.links.temporaries.iter().find(|(t, _)| t == n) {
+                    Some((_, value)) => push_post_names(value, &mut out),
+                    None => push_post_names(n, &mut out),
+                },
                 Token::Other(o) => out.push_str(o),
             }
         }
         Ok(out)
+    }
+}
+
+/// `text` with every name suffixed `_post`.
+fn push_post_names(text: &str, out: &mut String) {
+    for token in split_names(text) {
+        match token {
+            Token::Name(n) => {
+                let _ = write!(out, "{n}_post");
+            }
+            Token::Other(o) => out.push_str(o),
+        }
     }
 }
 
@@ -315,6 +329,9 @@ impl Builder<'_> {
                 };
                 let mut printer = Printer::new(&names, self.program.dt);
                 printer.raw(format!("tl = tl + {}", number(self.program.dt)));
+                for (temporary, value) in &self.links[g].temporaries {
+                    printer.raw(format!("{temporary} = {value}"));
+                }
                 printer.stmts(&code.advance, None)?;
                 let code = printer.finish().join("\n");
                 self.lines.push(format!(
