@@ -2,7 +2,8 @@
 //! end to end (process start to exit, output files written), median of three runs each.
 //! `--networks` runs the network benchmark of [`crate::bench_networks`] instead, and
 //! `--multicompartment` its multi-compartment benchmark (Ex25, the `morphologies/` examples and
-//! a generated network of detailed cells, lemsc native against the NEURON export and EDEN).
+//! a generated network of detailed cells, lemsc native against the NEURON export and EDEN),
+//! and `--brian2` the Brian2 route on the examples ([`crate::bench_brian2`]).
 //!
 //! jnml comes from PyPI (`pyneuroml`) in a virtual environment under `target/bench-venv`, made
 //! on first use; it needs Java on the PATH. jnml writes `results/` relative to its working
@@ -23,7 +24,7 @@ const RUNS: usize = 3;
 const SKIPPED: &[&str] = &["LEMS_NML2_Ex25_MultiComp.xml"];
 
 /// `--quick`: a few examples covering point neurons, HH channels, a network and inputs.
-const QUICK: &[&str] = &[
+pub(crate) const QUICK: &[&str] = &[
     "LEMS_NML2_Ex0_IaF.xml",
     "LEMS_NML2_Ex1_HH.xml",
     "LEMS_NML2_Ex5_DetCell.xml",
@@ -37,10 +38,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if args.iter().any(|a| a == "--multicompartment") {
         return crate::bench_networks::multicomp::run(args);
     }
+    if args.iter().any(|a| a == "--brian2") {
+        return crate::bench_brian2::run(args);
+    }
     let quick = match args {
         [] => false,
         [flag] if flag == "--quick" => true,
-        _ => return Err("usage: cargo xtask bench [--quick] | bench --networks [--sizes 100,1000] [--engines lemsc,eden,neuron] [--quick] | bench --multicompartment [--cells 100] [--engines lemsc,eden,neuron] [--quick]".into()),
+        _ => return Err("usage: cargo xtask bench [--quick] | bench --networks [--sizes 100,1000] [--engines lemsc,eden,neuron] [--quick] | bench --multicompartment [--cells 100] [--engines lemsc,eden,neuron] [--quick] | bench --brian2 [--quick]".into()),
     };
     let root = workspace_root();
     let lemsc = build_lemsc(&root)?;
@@ -90,7 +94,7 @@ struct Row {
 }
 
 /// Builds the release binary with the native backend; its path.
-fn build_lemsc(root: &Path) -> Result<PathBuf, String> {
+pub(crate) fn build_lemsc(root: &Path) -> Result<PathBuf, String> {
     crate::deps::ensure_llvm()?;
     sh::run(
         Command::new("cargo")
@@ -121,7 +125,7 @@ fn ensure_jnml(root: &Path) -> Result<PathBuf, String> {
 
 /// Copies the examples (and the NeuroML files they include from `../examples`) to
 /// `target/bench-work/neuroml2`; the copied `LEMSexamples` folder.
-fn copy_examples(root: &Path) -> Result<PathBuf, String> {
+pub(crate) fn copy_examples(root: &Path) -> Result<PathBuf, String> {
     let shared = root.join("../shared/neuroml2");
     let work = root.join("target/bench-work/neuroml2");
     if work.exists() {
@@ -168,7 +172,7 @@ fn make_writable(path: &Path) -> Result<(), String> {
 }
 
 /// The `LEMS_NML2_Ex*.xml` files of `dir` but the skipped ones, in example-number order.
-fn lems_examples(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn lems_examples(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     let mut files: Vec<PathBuf> = entries
@@ -191,7 +195,7 @@ fn example_order(name: &str) -> (u32, String) {
     (digits.parse().unwrap_or(u32::MAX), rest.to_string())
 }
 
-fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()

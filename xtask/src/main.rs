@@ -11,12 +11,15 @@
 //! - `bench --multicompartment [--cells 100] [--engines lemsc,eden,neuron] [--quick]`: lemsc's
 //!   native multi-compartment cells against the NEURON export and EDEN (Ex25, the
 //!   `morphologies/` examples, a generated network of 9-compartment pyramidal cells).
+//! - `bench --brian2 [--quick]`: the Brian2 route (generate, build, run; then cached) on the
+//!   LEMS examples, against the native target.
 //! - `fuzz [SECONDS] [TARGET]`: fuzz the frontend and the engines for a while; crashes are
 //!   kept under `fuzz/artifacts/`.
 //! - `wheel`: the Python wheel `target/wheels/lemsc-*.whl` (maturin; the lemsc program and
 //!   the `lemsc` Python module).
 
 mod bench;
+mod bench_brian2;
 mod bench_networks;
 mod ci;
 mod deps;
@@ -28,7 +31,7 @@ mod wheel;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <run FILE [lemsc options] | ci | bench [--quick] | bench --networks [--sizes N,...] | bench --multicompartment [--cells N] | fuzz [SECONDS] | wheel>";
+    "usage: cargo xtask <run FILE [lemsc options] | ci | bench [--quick] | bench --networks [--sizes N,...] | bench --multicompartment [--cells N] | bench --brian2 | fuzz [SECONDS] | wheel>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,0 +1,150 @@
+//! `cargo xtask bench --brian2 [--quick]`: the Brian2 route on the LEMS examples, against the
+//! native target. For each example (Ex25 is refused by the Brian2 target), the time of
+//! `lemsc FILE --target brian2 -o DIR --run` from an empty build cache (generate, build and
+//! run: what a first run costs), the same again with the cache filled (generate and run),
+//! and the native run `lemsc FILE` (end to end, output files written). Brian2 comes from
+//! `target/brian2-venv`, installed as `cargo xtask ci` installs it.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::bench::{build_lemsc, copy_examples, file_name, lems_examples, QUICK};
+use crate::sh::workspace_root;
+
+struct Row {
+    name: String,
+    native: Result<f64, String>,
+    cold: Result<f64, String>,
+    cached: Result<f64, String>,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let root = workspace_root();
+    let lemsc = build_lemsc(&root)?;
+    let python = crate::deps::ensure_brian2()?;
+    let examples_dir = copy_examples(&root)?;
+    let mut examples = lems_examples(&examples_dir)?;
+    if quick {
+        examples.retain(|e| QUICK.contains(&file_name(e).as_str()));
+    }
+    let work = root.join("target/bench-work/brian2");
+    let mut rows = Vec::new();
+    for example in &examples {
+        let name = file_name(example);
+        eprintln!("bench --brian2: {name}");
+        let out = work.join(name.trim_end_matches(".xml"));
+        let cache = out.join("cache");
+        let _ = std::fs::remove_dir_all(&out);
+        let brian2 = || {
+            let mut cmd = Command::new(&lemsc);
+            cmd.args([name.as_str(), "--target", "brian2", "--run", "-o"])
+                .arg(&out)
+                .env("LEMSC_BRIAN2_PYTHON", &python)
+                .env("LEMSC_BRIAN2_CACHE", &cache);
+            cmd
+        };
+        let cold = seconds(&examples_dir, brian2());
+        let cached = seconds(&examples_dir, brian2());
+        let mut native = Command::new(&lemsc);
+        native.args([name.as_str(), "-q"]);
+        let native = seconds(&examples_dir, native);
+        let _ = std::fs::remove_dir_all(&out);
+        rows.push(Row {
+            name,
+            native,
+            cold,
+            cached,
+        });
+    }
+    print_table(&rows);
+    let failed = rows
+        .iter()
+        .filter(|r| r.native.is_err() || r.cold.is_err() || r.cached.is_err())
+        .count();
+    if failed > 0 {
+        return Err(format!("{failed} examples did not run every way"));
+    }
+    Ok(())
+}
+
+/// One run of `cmd` in `dir`: its wall-clock seconds, or the first lines of its error output.
+fn seconds(dir: &Path, mut cmd: Command) -> Result<f64, String> {
+    cmd.current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let output = cmd
+        .output()
+        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    let elapsed = started.elapsed().as_secs_f64();
+    if output.status.success() {
+        return Ok(elapsed);
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let first: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(2)
+        .collect();
+    Err(format!("failed ({}): {}", output.status, first.join(" | ")))
+}
+
+fn print_table(rows: &[Row]) {
+    println!();
+    println!(
+        "{:<36} {:>10} {:>15} {:>16} {:>12}",
+        "example", "native (s)", "brian2 cold (s)", "brian2 cached (s)", "cold/native"
+    );
+    let cell = |r: &Result<f64, String>| match r {
+        Ok(s) => format!("{s:.2}"),
+        Err(_) => "failed".to_string(),
+    };
+    let mut totals = [0.0; 3];
+    let mut all = 0;
+    let mut failures = Vec::new();
+    for row in rows {
+        let ratio = match (&row.native, &row.cold, &row.cached) {
+            (Ok(native), Ok(cold), Ok(cached)) => {
+                totals[0] += native;
+                totals[1] += cold;
+                totals[2] += cached;
+                all += 1;
+                format!("{:.0}x", cold / native)
+            }
+            _ => "-".to_string(),
+        };
+        println!(
+            "{:<36} {:>10} {:>15} {:>16} {:>12}",
+            row.name,
+            cell(&row.native),
+            cell(&row.cold),
+            cell(&row.cached),
+            ratio
+        );
+        for (how, result) in [
+            ("native", &row.native),
+            ("brian2 cold", &row.cold),
+            ("brian2 cached", &row.cached),
+        ] {
+            if let Err(why) = result {
+                failures.push(format!("{} ({how}): {why}", row.name));
+            }
+        }
+    }
+    if all > 0 {
+        println!(
+            "{:<36} {:>10.2} {:>15.2} {:>16.2} {:>12}",
+            format!("total ({all} examples)"),
+            totals[0],
+            totals[1],
+            totals[2],
+            format!("{:.0}x", totals[1] / totals[0])
+        );
+    }
+    for failure in failures {
+        println!("{failure}");
+    }
+}
