@@ -217,17 +217,22 @@ fn median_seconds(dir: &Path, command: impl Fn() -> Command) -> Result<f64, Stri
             .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
         let seconds = started.elapsed().as_secs_f64();
         if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let first: Vec<&str> = stderr
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .take(2)
-                .collect();
-            return Err(format!("failed ({}): {}", output.status, first.join(" | ")));
+            return Err(failure(&output));
         }
         times.push(seconds);
     }
     Ok(median(&mut times))
+}
+
+/// A failed run in a line: its status and the first two lines of its error output.
+pub(crate) fn failure(output: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let first: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(2)
+        .collect();
+    format!("failed ({}): {}", output.status, first.join(" | "))
 }
 
 fn median(times: &mut [f64]) -> f64 {

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::bench::{build_lemsc, copy_examples, file_name, lems_examples, QUICK};
+use crate::bench::{build_lemsc, copy_examples, failure, file_name, lems_examples, QUICK};
 use crate::sh::workspace_root;
 
 struct Row {
@@ -81,15 +81,10 @@ fn seconds(dir: &Path, mut cmd: Command) -> Result<f64, String> {
         .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
     let elapsed = started.elapsed().as_secs_f64();
     if output.status.success() {
-        return Ok(elapsed);
+        Ok(elapsed)
+    } else {
+        Err(failure(&output))
     }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let first: Vec<&str> = stderr
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(2)
-        .collect();
-    Err(format!("failed ({}): {}", output.status, first.join(" | ")))
 }
 
 fn print_table(rows: &[Row]) {
