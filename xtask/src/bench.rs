@@ -224,6 +224,24 @@ fn median_seconds(dir: &Path, command: impl Fn() -> Command) -> Result<f64, Stri
     Ok(median(&mut times))
 }
 
+/// "NAME (HOW): WHY" for each way `name` failed to run.
+pub(crate) fn failures_of(name: &str, results: &[(&str, &Result<f64, String>)]) -> Vec<String> {
+    let failed = results
+        .iter()
+        .filter_map(|(how, r)| Some((how, r.as_ref().err()?)));
+    failed
+        .map(|(how, why)| format!("{name} ({how}): {why}"))
+        .collect()
+}
+
+/// A table cell: seconds with `decimals` digits, or "failed".
+pub(crate) fn seconds_cell(result: &Result<f64, String>, decimals: usize) -> String {
+    match result {
+        Ok(s) => format!("{s:.decimals$}"),
+        Err(_) => "failed".to_string(),
+    }
+}
+
 /// A failed run in a line: its status and the first two lines of its error output.
 pub(crate) fn failure(output: &std::process::Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -254,10 +272,7 @@ fn print_table(rows: &[Row]) {
     let (mut lemsc_total, mut jnml_total, mut both) = (0.0, 0.0, 0);
     let mut failures = Vec::new();
     for row in rows {
-        let cell = |r: &Result<f64, String>| match r {
-            Ok(s) => format!("{s:.3}"),
-            Err(_) => "failed".to_string(),
-        };
+        let cell = |r: &Result<f64, String>| seconds_cell(r, 3);
         let ratio = match (&row.lemsc, &row.jnml) {
             (Ok(ours), Ok(theirs)) => {
                 lemsc_total += ours;
@@ -274,11 +289,10 @@ fn print_table(rows: &[Row]) {
             cell(&row.jnml),
             ratio
         );
-        for (who, result) in [("lemsc", &row.lemsc), ("jnml", &row.jnml)] {
-            if let Err(why) = result {
-                failures.push(format!("{} ({who}): {why}", row.name));
-            }
-        }
+        failures.extend(failures_of(
+            &row.name,
+            &[("lemsc", &row.lemsc), ("jnml", &row.jnml)],
+        ));
     }
     if both > 0 {
         println!(

@@ -9,7 +9,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::bench::{build_lemsc, copy_examples, failure, file_name, lems_examples, QUICK};
+use crate::bench::{
+    build_lemsc, copy_examples, failure, failures_of, file_name, lems_examples, seconds_cell, QUICK,
+};
 use crate::sh::workspace_root;
 
 struct Row {
@@ -93,10 +95,7 @@ fn print_table(rows: &[Row]) {
         "{:<36} {:>10} {:>15} {:>16} {:>12}",
         "example", "native (s)", "brian2 cold (s)", "brian2 cached (s)", "cold/native"
     );
-    let cell = |r: &Result<f64, String>| match r {
-        Ok(s) => format!("{s:.2}"),
-        Err(_) => "failed".to_string(),
-    };
+    let cell = |r: &Result<f64, String>| seconds_cell(r, 2);
     let mut totals = [0.0; 3];
     let mut all = 0;
     let mut failures = Vec::new();
@@ -119,15 +118,12 @@ fn print_table(rows: &[Row]) {
             cell(&row.cached),
             ratio
         );
-        for (how, result) in [
+        let results = [
             ("native", &row.native),
             ("brian2 cold", &row.cold),
             ("brian2 cached", &row.cached),
-        ] {
-            if let Err(why) = result {
-                failures.push(format!("{} ({how}): {why}", row.name));
-            }
-        }
+        ];
+        failures.extend(failures_of(&row.name, &results));
     }
     if all > 0 {
         println!(
