@@ -45,6 +45,10 @@ pub const SUPPORT_FILE: &str = crate::back::neuron::runner::SUPPORT_FILE;
 /// The support module's C++ row writer, which the script has it compile into the build cache.
 pub const WRITER_TEXT: &str = crate::back::neuron::runner::WRITER_TEXT;
 pub const WRITER_FILE: &str = crate::back::neuron::runner::WRITER_FILE;
+/// What every script shares (its functions, build and output files), written beside it.
+pub const BRIAN2_SUPPORT_TEXT: &str =
+    include_str!("../../../../codegen-templates/brian2/support.py");
+pub const BRIAN2_SUPPORT_FILE: &str = "lemsc_brian2_support.py";
 
 /// Where Brian2 runs the generated code.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -106,6 +110,7 @@ pub fn script_text(program: &Program, title: &str, device: Device) -> Result<Str
         &script::ScriptInput {
             title,
             support_module: SUPPORT_FILE.trim_end_matches(".py"),
+            brian2_support: BRIAN2_SUPPORT_FILE.trim_end_matches(".py"),
             device: device.name(),
             initial: &initial,
         },
@@ -148,6 +153,7 @@ pub fn export_file(path: &Path, opts: &Brian2Options) -> Result<Brian2Outcome, S
         (name.as_str(), text.as_str()),
         (SUPPORT_FILE, SUPPORT_TEXT),
         (WRITER_FILE, WRITER_TEXT),
+        (BRIAN2_SUPPORT_FILE, BRIAN2_SUPPORT_TEXT),
     ];
     let written = match input.write(&files, &|_| Some(simulation)) {
         Ok(written) => written,

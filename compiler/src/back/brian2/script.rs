@@ -31,6 +31,7 @@ const DELIVERS: &str = "qdeliver";
 struct ScriptView {
     title: String,
     support_module: String,
+    brian2_support: String,
     device: String,
     seed: i64,
     dt: String,
@@ -46,6 +47,8 @@ struct ScriptView {
 pub struct ScriptInput<'a> {
     pub title: &'a str,
     pub support_module: &'a str,
+    /// The module of what every script shares, written beside it.
+    pub brian2_support: &'a str,
     pub device: &'a str,
     /// Every value after initialisation (the rows at t = 0, and the groups' start values).
     pub initial: &'a [f64],
@@ -89,6 +92,7 @@ pub fn script(program: &Program, input: &ScriptInput) -> Result<String, String> 
     let view = ScriptView {
         title: input.title.to_string(),
         support_module: input.support_module.to_string(),
+        brian2_support: input.brian2_support.to_string(),
         device: input.device.to_string(),
         seed: program.seed,
         dt: number(program.dt),

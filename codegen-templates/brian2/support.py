@@ -1,17 +1,10 @@
-# LEMS_NML2_Ex0_IaF: the LEMS simulation as a Brian2 script, written by lemsc (--target brian2).
+# The fixed part of every Brian2 script lemsc writes (--target brian2), imported by the
+# script beside it: the functions its code calls (conditions, the Heaviside step, factorials,
+# kinetic schemes), the device and its build (cache folder, precompiled headers, the code
+# objects compiled together), jLEMS's times, and the output files from the monitors. The
+# script calls setup() first with what is its own: its path, its steps and its time step.
 #
-# Every LEMS instance is a member of the NeuronGroup of its component; each group's step is
-# jLEMS's forward Euler written out as statements (run_regularly), groups in jLEMS's order
-# (children before parents), time accumulated by addition as jLEMS does. Event connections
-# are Synapses. Values are SI numbers. The output files are written relative to this
-# script's folder, in the native target's format, by lemsc_javafloat.py (beside it), whose
-# C++ row writer is compiled into the build cache below (Python writes when there is no
-# compiler).
-#
-#   python THIS_SCRIPT [--device cpp_standalone|cython|numpy] [-nogui]
-#
-# cpp_standalone (the default here) builds in a folder named after a hash of this file, under
-# $LEMSC_BRIAN2_CACHE or beside this script, so an unchanged model is not compiled again.
+#   python THIS_MODULE --lemsc-make [make arguments]: the make command Brian2 runs.
 
 import hashlib
 import os
@@ -19,19 +12,25 @@ import shlex
 import subprocess
 import sys
 
-sys.dont_write_bytecode = True
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+import numpy as np
+import brian2 as b2
 
-import numpy as np  # noqa: E402
-import brian2 as b2  # noqa: E402
+from lemsc_javafloat import write_events, write_rows
 
-from lemsc_javafloat import use_native_writer, write_events, write_rows  # noqa: E402
+# Set by setup().
+SCRIPT = None
+STEPS = None
+DT = None
+TIMES = None
 
-DEFAULT_DEVICE = 'cpp_standalone'
-SEED = 1234
-DT = 5e-6
-STEPS = 60000
+
+def setup(script, steps, dt):
+    """Binds this module to the script at `script` (its build folder is named after it),
+    which runs `steps` steps of `dt` seconds."""
+    global SCRIPT, STEPS, DT, TIMES
+    SCRIPT = os.path.abspath(script)
+    STEPS, DT = steps, dt
+    TIMES = jlems_times()
 
 
 def _ifelse(c, a, b):
@@ -148,8 +147,8 @@ NAMESPACE = {
 }
 
 
-def device_from(argv):
-    device = DEFAULT_DEVICE
+def device_from(argv, default):
+    device = default
     if '--device' in argv[1:-1]:
         device = argv[argv.index('--device') + 1]
     if device not in ('cpp_standalone', 'cython', 'numpy'):
@@ -158,13 +157,13 @@ def device_from(argv):
 
 
 def cache_root():
-    return os.environ.get('LEMSC_BRIAN2_CACHE') or os.path.join(HERE, 'brian2_build')
+    return os.environ.get('LEMSC_BRIAN2_CACHE') or os.path.join(os.path.dirname(SCRIPT), 'brian2_build')
 
 
 def build_folder():
-    with open(os.path.abspath(__file__), 'rb') as f:
+    with open(SCRIPT, 'rb') as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:20]
-    name = os.path.splitext(os.path.basename(__file__))[0]
+    name = os.path.splitext(os.path.basename(SCRIPT))[0]
     return os.path.join(cache_root(), '%s-%s' % (name[:80], digest))
 
 
@@ -232,7 +231,7 @@ def lock_build_folder(folder):
 BUILD_LOCK = None
 
 
-def use_device(device):
+def use_device(device, seed):
     # IEEE arithmetic as written (no -ffast-math, no fused multiply-add), as jLEMS computes;
     # two compiler jobs at a time. objects.cpp only allocates, fills and saves arrays, one
     # function line per variable: optimising it takes most of a large model's build (ten
@@ -241,8 +240,8 @@ def use_device(device):
     b2.prefs.codegen.cpp.extra_compile_args_gcc = flags
     b2.prefs.devices.cpp_standalone.extra_make_args_unix = [
         '-j2', "'--eval=objects.o: CXXFLAGS += -O0'"]
-    # Brian2 runs this command (then the arguments above) in the build folder: this script
-    # again, to compile the code objects together (combined_make).
+    # Brian2 runs this command (then the arguments above) in the build folder: this module,
+    # to compile the code objects together (combined_make).
     b2.prefs.devices.cpp_standalone.make_cmd_unix = ' '.join(
         shlex.quote(a) for a in [sys.executable, os.path.abspath(__file__), MAKE_FLAG])
     if device == 'cpp_standalone':
@@ -252,7 +251,7 @@ def use_device(device):
         b2.set_device('cpp_standalone', directory=build_folder())
     else:
         b2.prefs.codegen.target = device
-    b2.seed(SEED)
+    b2.seed(seed)
     b2.defaultclock.dt = DT * b2.second
     # Brian2's only warning from this module: code that writes through an index array (a
     # kinetic scheme's occupancies, written back through their links) "may depend on the
@@ -325,7 +324,7 @@ def combined_make(make_args):
     return subprocess.call(['make'] + make_args)
 
 
-def times():
+def jlems_times():
     # jLEMS's times: 0, then dt added once per step.
     out = np.empty(STEPS + 1)
     t = 0.0
@@ -333,79 +332,6 @@ def times():
         out[n] = t
         t += DT
     return out
-
-
-def build():
-    OBJECTS = []
-    # net1 (network)
-    g0_net1_network = b2.NeuronGroup(1, 'tl : 1 (shared)', events={}, namespace=NAMESPACE, name='g0_net1_network')
-    OBJECTS.append(g0_net1_network)
-    # iafTauPop (population)
-    g1_iafTauPop_population = b2.NeuronGroup(4, 's0_size : 1\ntl : 1 (shared)', events={}, namespace=NAMESPACE, name='g1_iafTauPop_population')
-    OBJECTS.append(g1_iafTauPop_population)
-    g1_iafTauPop_population.s0_size = 1.0
-    # iafTau (iafTauCell)
-    g2_iafTau_iafTauCell = b2.NeuronGroup(1, 's0_v : 1\ns1_leakReversal : 1\ns2_thresh : 1\ns3_reset : 1\ns4_tau : 1\ns5_v_exposed : 1\ns6_rate_v : 1\ntl : 1 (shared)\nev0 : 1', events={}, namespace=NAMESPACE, name='g2_iafTau_iafTauCell')
-    OBJECTS.append(g2_iafTau_iafTauCell)
-    g2_iafTau_iafTauCell.s0_v = (-0.05)
-    g2_iafTau_iafTauCell.s1_leakReversal = (-0.05)
-    g2_iafTau_iafTauCell.s2_thresh = (-0.055)
-    g2_iafTau_iafTauCell.s3_reset = (-0.07)
-    g2_iafTau_iafTauCell.s4_tau = 0.03
-    g2_iafTau_iafTauCell.s5_v_exposed = (-0.05)
-    g2_iafTau_iafTauCell.run_regularly('tl = tl + 5e-6\ns6_rate_v = (((-0.05) - s0_v) / 0.03)\ns0_v = (s0_v + (5e-6 * s6_rate_v))\nqc1 = int(s0_v > (-0.055))\ns0_v = lemsc_ifelse(qc1, (-0.07), s0_v)\nev0 = lemsc_ifelse(qc1, 1, ev0)\ns5_v_exposed = s0_v', when='groups', order=10, name='g2_iafTau_iafTauCell_step')
-    # iafTauRef (iafTauRefCell)
-    g3_iafTauRef_iafTauRefCell = b2.NeuronGroup(1, 's0_v : 1\ns1_lastSpikeTime : 1\ns2_leakReversal : 1\ns3_thresh : 1\ns4_reset : 1\ns5_tau : 1\ns6_refract : 1\ns7_v_exposed : 1\ns8_regime : 1\ns9_t : 1\ntl : 1 (shared)\nev0 : 1', events={}, namespace=NAMESPACE, name='g3_iafTauRef_iafTauRefCell')
-    OBJECTS.append(g3_iafTauRef_iafTauRefCell)
-    g3_iafTauRef_iafTauRefCell.s0_v = (-0.05)
-    g3_iafTauRef_iafTauRefCell.s2_leakReversal = (-0.05)
-    g3_iafTauRef_iafTauRefCell.s3_thresh = (-0.055)
-    g3_iafTauRef_iafTauRefCell.s4_reset = (-0.07)
-    g3_iafTauRef_iafTauRefCell.s5_tau = 0.03
-    g3_iafTauRef_iafTauRefCell.s6_refract = 0.005
-    g3_iafTauRef_iafTauRefCell.s7_v_exposed = (-0.05)
-    g3_iafTauRef_iafTauRefCell.s8_regime = 1.0
-    g3_iafTauRef_iafTauRefCell.run_regularly('tl = tl + 5e-6\ns9_t = tl\ns7_v_exposed = s0_v\nqs1 = s8_regime\nqc2 = int(qs1 == 0)\nqc3 = lemsc_ifelse(qc2, int(s9_t > (s1_lastSpikeTime + 0.005)), 0)\ns8_regime = lemsc_ifelse(qc3, 1.0, s8_regime)\nqc4 = int(qs1 == 1)\ns0_v = lemsc_ifelse(qc4, (s0_v + (5e-6 * (((-0.05) - s0_v) / 0.03))), s0_v)\nqc5 = lemsc_ifelse(qc4, int(s0_v > (-0.055)), 0)\nev0 = lemsc_ifelse(qc5, 1, ev0)\ns8_regime = lemsc_ifelse(qc5, 0.0, s8_regime)\ns1_lastSpikeTime = lemsc_ifelse(qc5, s9_t, s1_lastSpikeTime)\ns0_v = lemsc_ifelse(qc5, (-0.07), s0_v)', when='groups', order=20, name='g3_iafTauRef_iafTauRefCell_step')
-    # iafRef (iafRefCell)
-    g4_iafRef_iafRefCell = b2.NeuronGroup(1, 's0_v : 1\ns1_lastSpikeTime : 1\ns2_iSyn : 1\ns3_iMemb : 1\ns4_leakConductance : 1\ns5_leakReversal : 1\ns6_thresh : 1\ns7_reset : 1\ns8_C : 1\ns9_refract : 1\ns10_iMemb_exposed : 1\ns11_iSyn_exposed : 1\ns12_v_exposed : 1\ns13_regime : 1\ns14_t : 1\ntl : 1 (shared)\nev0 : 1', events={}, namespace=NAMESPACE, name='g4_iafRef_iafRefCell')
-    OBJECTS.append(g4_iafRef_iafRefCell)
-    g4_iafRef_iafRefCell.s0_v = (-0.053)
-    g4_iafRef_iafRefCell.s4_leakConductance = 2.0000000000000003e-10
-    g4_iafRef_iafRefCell.s5_leakReversal = (-0.053)
-    g4_iafRef_iafRefCell.s6_thresh = (-0.055)
-    g4_iafRef_iafRefCell.s7_reset = (-0.07)
-    g4_iafRef_iafRefCell.s8_C = 3.2e-12
-    g4_iafRef_iafRefCell.s9_refract = 0.005
-    g4_iafRef_iafRefCell.s12_v_exposed = (-0.053)
-    g4_iafRef_iafRefCell.s13_regime = 1.0
-    g4_iafRef_iafRefCell.run_regularly('tl = tl + 5e-6\ns14_t = tl\ns2_iSyn = 0.0\ns3_iMemb = ((2.0000000000000003e-10 * ((-0.053) - s0_v)) + s2_iSyn)\ns10_iMemb_exposed = s3_iMemb\ns11_iSyn_exposed = s2_iSyn\ns12_v_exposed = s0_v\nqs1 = s13_regime\nqc2 = int(qs1 == 0)\nqc3 = lemsc_ifelse(qc2, int(s14_t > (s1_lastSpikeTime + 0.005)), 0)\ns13_regime = lemsc_ifelse(qc3, 1.0, s13_regime)\nqc4 = int(qs1 == 1)\ns0_v = lemsc_ifelse(qc4, (s0_v + (5e-6 * (s3_iMemb / 3.2e-12))), s0_v)\nqc5 = lemsc_ifelse(qc4, int(s0_v > (-0.055)), 0)\nev0 = lemsc_ifelse(qc5, 1, ev0)\ns13_regime = lemsc_ifelse(qc5, 0.0, s13_regime)\ns1_lastSpikeTime = lemsc_ifelse(qc5, s14_t, s1_lastSpikeTime)\ns0_v = lemsc_ifelse(qc5, (-0.07), s0_v)', when='groups', order=30, name='g4_iafRef_iafRefCell_step')
-    # iaf (iafCell)
-    g5_iaf_iafCell = b2.NeuronGroup(1, 's0_v : 1\ns1_iSyn : 1\ns2_iMemb : 1\ns3_leakConductance : 1\ns4_leakReversal : 1\ns5_thresh : 1\ns6_reset : 1\ns7_C : 1\ns8_iMemb_exposed : 1\ns9_iSyn_exposed : 1\ns10_v_exposed : 1\ns11_rate_v : 1\ntl : 1 (shared)\nev0 : 1', events={}, namespace=NAMESPACE, name='g5_iaf_iafCell')
-    OBJECTS.append(g5_iaf_iafCell)
-    g5_iaf_iafCell.s0_v = (-0.053)
-    g5_iaf_iafCell.s3_leakConductance = 2.0000000000000003e-10
-    g5_iaf_iafCell.s4_leakReversal = (-0.053)
-    g5_iaf_iafCell.s5_thresh = (-0.055)
-    g5_iaf_iafCell.s6_reset = (-0.07)
-    g5_iaf_iafCell.s7_C = 3.2e-12
-    g5_iaf_iafCell.s10_v_exposed = (-0.053)
-    g5_iaf_iafCell.run_regularly('tl = tl + 5e-6\ns1_iSyn = 0.0\ns2_iMemb = ((2.0000000000000003e-10 * ((-0.053) - s0_v)) + s1_iSyn)\ns11_rate_v = (s2_iMemb / 3.2e-12)\ns0_v = (s0_v + (5e-6 * s11_rate_v))\nqc1 = int(s0_v > (-0.055))\ns0_v = lemsc_ifelse(qc1, (-0.07), s0_v)\nev0 = lemsc_ifelse(qc1, 1, ev0)\ns8_iMemb_exposed = s2_iMemb\ns9_iSyn_exposed = s1_iSyn\ns10_v_exposed = s0_v', when='groups', order=40, name='g5_iaf_iafCell_step')
-    mon2 = b2.StateMonitor(g2_iafTau_iafTauCell, ['s5_v_exposed'], record=np.array([0], dtype=np.int64), when='end', order=1000, name='mon2')
-    OBJECTS.append(mon2)
-    mon3 = b2.StateMonitor(g3_iafTauRef_iafTauRefCell, ['s7_v_exposed'], record=np.array([0], dtype=np.int64), when='end', order=1000, name='mon3')
-    OBJECTS.append(mon3)
-    mon4 = b2.StateMonitor(g4_iafRef_iafRefCell, ['s12_v_exposed'], record=np.array([0], dtype=np.int64), when='end', order=1000, name='mon4')
-    OBJECTS.append(mon4)
-    mon5 = b2.StateMonitor(g5_iaf_iafCell, ['s10_v_exposed'], record=np.array([0], dtype=np.int64), when='end', order=1000, name='mon5')
-    OBJECTS.append(mon5)
-    return OBJECTS
-
-
-def run():
-    # The objects by name, for reading the monitors after the run.
-    objects = build()
-    b2.Network(objects).run(STEPS * DT * b2.second, namespace={})
-    return {o.name: o for o in objects}
 
 
 def column(monitor, var, row, initial):
@@ -440,18 +366,5 @@ def write_event_file(path, event_format, selections):
     write_events(path, [TIMES[e[0]] for e in events], [e[3] for e in events], event_format)
 
 
-def main(argv):
-    if argv[1:2] == [MAKE_FLAG]:
-        sys.exit(combined_make(argv[2:]))
-    os.chdir(HERE)
-    np.seterr(all='ignore')
-    use_device(device_from(argv))
-    use_native_writer(cache_root())
-    global TIMES
-    TIMES = times()
-    OBJ = run()
-    write_output('results/iaf_v.dat', [column(OBJ['mon2'], 's5_v_exposed', 0, (-0.05)), column(OBJ['mon3'], 's7_v_exposed', 0, (-0.05)), column(OBJ['mon5'], 's10_v_exposed', 0, (-0.053)), column(OBJ['mon4'], 's12_v_exposed', 0, (-0.053))])
-
-
-if __name__ == '__main__':
-    main(sys.argv)
+if __name__ == '__main__' and sys.argv[1:2] == [MAKE_FLAG]:
+    sys.exit(combined_make(sys.argv[2:]))
