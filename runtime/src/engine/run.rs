@@ -251,22 +251,16 @@ impl<'p> Simulation<'p> {
                     }
                 }
                 Step::Batch { kernel, range } => {
-                    let state_slots = &self.program.kernels[*kernel as usize].state_slots;
+                    let (program, code) = (self.program, self.code);
+                    let state_slots = &program.kernels[*kernel as usize].state_slots;
                     let mut from = range.start;
                     while from < range.end {
                         let batch = AdvanceBatch {
                             places: &plan.places[from..range.end],
                             state_slots,
                         };
-                        let mut ctx = RunContext {
-                            vars: &mut self.vars,
-                            links: &self.program.links,
-                            t: self.t,
-                            dt: self.program.dt,
-                            rng: &mut self.rng,
-                        };
                         let Some(BatchStop { position, fired }) =
-                            self.code.advance_batch(*kernel, &mut ctx, &batch)
+                            code.advance_batch(*kernel, &mut self.context(), &batch)
                         else {
                             break;
                         };
@@ -380,15 +374,25 @@ impl<'p> Simulation<'p> {
 
     /// Runs `entry` of kernel `kernel` for the block at `base` with links at `links`.
     fn run_entry_at(&mut self, kernel: u32, entry: Entry, base: u64, links: u64) -> u64 {
-        let mut ctx = RunContext {
+        let code = self.code;
+        code.run(
+            kernel,
+            entry,
+            &mut self.context(),
+            base as usize,
+            links as usize,
+        )
+    }
+
+    /// What a kernel runs on: the state, the links, the time and the random stream.
+    fn context(&mut self) -> RunContext<'_> {
+        RunContext {
             vars: &mut self.vars,
             links: &self.program.links,
             t: self.t,
             dt: self.program.dt,
             rng: &mut self.rng,
-        };
-        self.code
-            .run(kernel, entry, &mut ctx, base as usize, links as usize)
+        }
     }
 
     /// Runs the `OnEvent` of an event arriving at `receiver`.
