@@ -6,9 +6,11 @@
 #
 #   python THIS_MODULE --lemsc-make [make arguments]: the make command Brian2 runs.
 
+import atexit
 import hashlib
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 
@@ -249,6 +251,10 @@ def use_device(device, seed):
         global BUILD_LOCK
         BUILD_LOCK = lock_build_folder(build_folder())
         b2.set_device('cpp_standalone', directory=build_folder())
+        # The recorded arrays (hundreds of MB for a long run) are read once, into the output
+        # files; every run writes them anew. The build, which the next run reuses, stays.
+        # atexit runs while the build folder is still locked.
+        atexit.register(shutil.rmtree, os.path.join(build_folder(), 'results'), True)
     else:
         b2.prefs.codegen.target = device
     b2.seed(seed)

@@ -9,7 +9,8 @@ use crate::deps;
 use crate::sh::{self, workspace_root};
 
 /// The native backend (LLVM) and NeuroML HDF5 networks (libhdf5): CI builds and tests both.
-const FEATURES: &str = "lemsc/native,lemsc/hdf5";
+/// LLVM is linked as a shared library, once, instead of into each of fifty test binaries.
+const FEATURES: &str = "lemsc/native,lemsc/llvm-dynamic,lemsc/hdf5";
 
 pub fn run(_args: &[String]) -> Result<(), String> {
     let root = workspace_root();
@@ -95,6 +96,10 @@ fn test_command(
         .env("CI", "true")
         // CI builds once from a fresh clone: incremental state would only take disk.
         .env("CARGO_INCREMENTAL", "0")
+        // Nor does CI read debug info: it is half of each test binary's size, and CI's disk
+        // is small. (The release build is the wheel's, built by compiler/tests/python_wheel.rs.)
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
         .env("PATH", path_with(neuron_python.parent().unwrap_or(root))?)
         .current_dir(root);
     Ok(cmd)
