@@ -4,7 +4,7 @@ mod common;
 
 use common::exprs::{c, local};
 use common::program::set;
-use lemsc_runtime::engine::{Entry, Interpreter, KernelCode, RunContext};
+use lemsc_runtime::engine::{Entry, Interpreter, KernelCall, KernelCode, RunContext};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{BinOp, Expr, Func, Kernel, Reduce, Stmt};
 
@@ -62,7 +62,13 @@ fn run_entry(kernels: &[Kernel], entry: Entry, setup: Setup) -> (Vec<f64>, u64) 
         dt: setup.dt,
         rng: &mut rng,
     };
-    let fired = Interpreter::new(kernels).run(0, entry, &mut ctx, setup.base, setup.link_start);
+    let call = KernelCall {
+        kernel: 0,
+        entry,
+        base: setup.base,
+        link_start: setup.link_start,
+    };
+    let fired = Interpreter::new(kernels).run(call, &mut ctx);
     (vars, fired)
 }
 

@@ -15,6 +15,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::sh::{self, workspace_root};
+use crate::timing_table::TimingTable;
 
 /// Runs per example and program; the median is reported.
 const RUNS: usize = 3;
@@ -224,24 +225,6 @@ fn median_seconds(dir: &Path, command: impl Fn() -> Command) -> Result<f64, Stri
     Ok(median(&mut times))
 }
 
-/// "NAME (HOW): WHY" for each way `name` failed to run.
-pub(crate) fn failures_of(name: &str, results: &[(&str, &Result<f64, String>)]) -> Vec<String> {
-    let failed = results
-        .iter()
-        .filter_map(|(how, r)| Some((how, r.as_ref().err()?)));
-    failed
-        .map(|(how, why)| format!("{name} ({how}): {why}"))
-        .collect()
-}
-
-/// A table cell: seconds with `decimals` digits, or "failed".
-pub(crate) fn seconds_cell(result: &Result<f64, String>, decimals: usize) -> String {
-    match result {
-        Ok(s) => format!("{s:.decimals$}"),
-        Err(_) => "failed".to_string(),
-    }
-}
-
 /// A failed run in a line: its status and the first two lines of its error output.
 pub(crate) fn failure(output: &std::process::Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -264,51 +247,16 @@ fn median(times: &mut [f64]) -> f64 {
 }
 
 fn print_table(rows: &[Row]) {
-    println!();
-    println!(
-        "{:<42} {:>12} {:>12} {:>11}",
-        "example", "lemsc (s)", "jnml (s)", "jnml/lemsc"
-    );
-    let (mut lemsc_total, mut jnml_total, mut both) = (0.0, 0.0, 0);
-    let mut failures = Vec::new();
-    for row in rows {
-        let cell = |r: &Result<f64, String>| seconds_cell(r, 3);
-        let ratio = match (&row.lemsc, &row.jnml) {
-            (Ok(ours), Ok(theirs)) => {
-                lemsc_total += ours;
-                jnml_total += theirs;
-                both += 1;
-                format!("{:.1}x", theirs / ours)
-            }
-            _ => "-".to_string(),
-        };
-        println!(
-            "{:<42} {:>12} {:>12} {:>11}",
-            row.name,
-            cell(&row.lemsc),
-            cell(&row.jnml),
-            ratio
-        );
-        failures.extend(failures_of(
-            &row.name,
-            &[("lemsc", &row.lemsc), ("jnml", &row.jnml)],
-        ));
-    }
-    if both > 0 {
-        println!(
-            "{:<42} {:>12.3} {:>12.3} {:>11}",
-            format!("total ({both} examples both ran)"),
-            lemsc_total,
-            jnml_total,
-            format!("{:.1}x", jnml_total / lemsc_total)
-        );
-    }
-    if !failures.is_empty() {
-        println!();
-    }
-    for failure in failures {
-        println!("{failure}");
-    }
+    let table = TimingTable {
+        routes: &["lemsc", "jnml"],
+        decimals: 3,
+        ratio: (1, 0, 1),
+    };
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|r| (r.name.as_str(), vec![&r.lemsc, &r.jnml]))
+        .collect();
+    table.print(&rows);
 }
 
 #[cfg(test)]

@@ -9,10 +9,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::bench::{
-    build_lemsc, copy_examples, failure, failures_of, file_name, lems_examples, seconds_cell, QUICK,
-};
+use crate::bench::{build_lemsc, copy_examples, failure, file_name, lems_examples, QUICK};
 use crate::sh::workspace_root;
+use crate::timing_table::TimingTable;
 
 struct Row {
     name: String,
@@ -90,52 +89,14 @@ fn seconds(dir: &Path, mut cmd: Command) -> Result<f64, String> {
 }
 
 fn print_table(rows: &[Row]) {
-    println!();
-    println!(
-        "{:<36} {:>10} {:>15} {:>16} {:>12}",
-        "example", "native (s)", "brian2 cold (s)", "brian2 cached (s)", "cold/native"
-    );
-    let cell = |r: &Result<f64, String>| seconds_cell(r, 2);
-    let mut totals = [0.0; 3];
-    let mut all = 0;
-    let mut failures = Vec::new();
-    for row in rows {
-        let ratio = match (&row.native, &row.cold, &row.cached) {
-            (Ok(native), Ok(cold), Ok(cached)) => {
-                totals[0] += native;
-                totals[1] += cold;
-                totals[2] += cached;
-                all += 1;
-                format!("{:.0}x", cold / native)
-            }
-            _ => "-".to_string(),
-        };
-        println!(
-            "{:<36} {:>10} {:>15} {:>16} {:>12}",
-            row.name,
-            cell(&row.native),
-            cell(&row.cold),
-            cell(&row.cached),
-            ratio
-        );
-        let results = [
-            ("native", &row.native),
-            ("brian2 cold", &row.cold),
-            ("brian2 cached", &row.cached),
-        ];
-        failures.extend(failures_of(&row.name, &results));
-    }
-    if all > 0 {
-        println!(
-            "{:<36} {:>10.2} {:>15.2} {:>16.2} {:>12}",
-            format!("total ({all} examples)"),
-            totals[0],
-            totals[1],
-            totals[2],
-            format!("{:.0}x", totals[1] / totals[0])
-        );
-    }
-    for failure in failures {
-        println!("{failure}");
-    }
+    let table = TimingTable {
+        routes: &["native", "brian2 cold", "brian2 cached"],
+        decimals: 2,
+        ratio: (1, 0, 0),
+    };
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|r| (r.name.as_str(), vec![&r.native, &r.cold, &r.cached]))
+        .collect();
+    table.print(&rows);
 }

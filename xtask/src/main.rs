@@ -26,6 +26,7 @@ mod deps;
 mod fuzz;
 mod run;
 mod sh;
+mod timing_table;
 mod wheel;
 
 use std::process::ExitCode;

@@ -744,35 +744,34 @@ mod tests {
     }
 
     #[test]
-    fn select_paths_start_at_a_child_slot() {
-        let b = cell(
-            r#"<DerivedVariable name="s" dimension="current" select="synapse[*]/i" reduce="add"/>"#,
-        );
-        b.one_error(&[
-            "select path 'synapse[*]/i' starts with 'synapse'",
-            "similar names: synapses",
-        ]);
-        let b = cell(
-            r#"<DerivedVariable name="s" dimension="current" select="synapses[*]/i" reduce="sum"/>"#,
-        );
-        b.one_error(&["expected 'add' or 'multiply' for reduce, found 'sum' @ sum"]);
+    fn select_paths_start_at_a_child_slot_and_read_a_quantity_of_its_type() {
+        // (dimension, select, reduce) of a DerivedVariable `s`; the one error it gets.
+        let cases: [(&str, &str, &str, &[&str]); 4] = [
+            ("current", "synapse[*]/i", "add", &[
+                "select path 'synapse[*]/i' starts with 'synapse'",
+                "similar names: synapses",
+            ]),
+            ("current", "synapses[*]/i", "sum", &[
+                "expected 'add' or 'multiply' for reduce, found 'sum' @ sum",
+            ]),
+            ("current", "synapses[*]/j", "add", &[
+                "select path 'synapses[*]/j' reads 'j', which ComponentType 'syn' does not declare",
+                "similar names: i",
+            ]),
+            ("voltage", "synapses[*]/i", "add", &[
+                "select path 'synapses[*]/i' gives current (A) but 's' has dimension voltage",
+            ]),
+        ];
+        for (dimension, select, reduce, error) in cases {
+            cell(&format!(
+                r#"<DerivedVariable name="s" dimension="{dimension}" select="{select}" reduce="{reduce}"/>"#
+            ))
+            .one_error(error);
+        }
     }
 
     #[test]
-    fn select_paths_read_a_quantity_of_the_child_type() {
-        let b = cell(
-            r#"<DerivedVariable name="s" dimension="current" select="synapses[*]/j" reduce="add"/>"#,
-        );
-        b.one_error(&[
-            "select path 'synapses[*]/j' reads 'j', which ComponentType 'syn' does not declare",
-            "similar names: i",
-        ]);
-        let b = cell(
-            r#"<DerivedVariable name="s" dimension="voltage" select="synapses[*]/i" reduce="add"/>"#,
-        );
-        b.one_error(&[
-            "select path 'synapses[*]/i' gives current (A) but 's' has dimension voltage",
-        ]);
+    fn select_paths_may_read_a_quantity_of_a_subtype() {
         // A quantity declared only by a subtype of the slot's type is fine.
         let b = build(
             r#"<ComponentType name="base"/>

@@ -15,6 +15,17 @@ pub enum Entry {
     OnEvent(u32),
 }
 
+/// One call of a kernel entry: which kernel and entry, and the instance it runs for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KernelCall {
+    pub kernel: u32,
+    pub entry: Entry,
+    /// Where the instance's block starts in [`RunContext::vars`].
+    pub base: usize,
+    /// Where its link entries start in [`RunContext::links`].
+    pub link_start: usize,
+}
+
 /// What a kernel entry may touch while it runs.
 pub struct RunContext<'a> {
     /// All values of the run.
@@ -31,20 +42,13 @@ pub struct RunContext<'a> {
 /// Runs kernel statements: the LLVM-compiled code of the native backend, or the reference
 /// interpreter ([`crate::engine::interp`]). Both must give the same bits.
 pub trait KernelCode {
-    /// Runs `entry` of kernel `kernel` for the instance whose block starts at `vars[base]` and
-    /// whose link entries start at `links[link_start]`. Returns the bit mask of out-ports that
-    /// fired (bit k = out-port k).
+    /// Runs `call`: its entry of its kernel, for the instance whose block starts at
+    /// `vars[call.base]` and whose link entries start at `links[call.link_start]`. Returns the
+    /// bit mask of out-ports that fired (bit k = out-port k).
     ///
     /// The caller guarantees the program was validated
     /// ([`crate::program::Program::validate`]): every index the kernel can reach is in bounds.
-    fn run(
-        &self,
-        kernel: u32,
-        entry: Entry,
-        ctx: &mut RunContext<'_>,
-        base: usize,
-        link_start: usize,
-    ) -> u64;
+    fn run(&self, call: KernelCall, ctx: &mut RunContext<'_>) -> u64;
 
     /// Runs `advance` of kernel `kernel` for each instance of `batch` in turn, and stops
     /// right after the first one that fires an out-port or leaves one of
@@ -94,7 +98,13 @@ pub fn advance_each<C: KernelCode + ?Sized>(
         .enumerate()
         .find_map(|(position, &[base, link_start])| {
             let (base, link_start) = (base as usize, link_start as usize);
-            let fired = code.run(kernel, Entry::Advance, ctx, base, link_start);
+            let call = KernelCall {
+                kernel,
+                entry: Entry::Advance,
+                base,
+                link_start,
+            };
+            let fired = code.run(call, ctx);
             let diverged = batch
                 .state_slots
                 .iter()

@@ -6,7 +6,7 @@
 //! fixes the order of `random()` draws), both sides of `And`/`Or` are evaluated, a slot is
 //! read each time it is named, and every operation is one IEEE double operation.
 
-use super::code::{Entry, KernelCode, RunContext};
+use super::code::{Entry, KernelCall, KernelCode, RunContext};
 use crate::math::{binary, call, truth};
 use crate::program::{Expr, Kernel, Reduce, Stmt};
 
@@ -25,16 +25,9 @@ impl<'p> Interpreter<'p> {
 impl KernelCode for Interpreter<'_> {
     /// Panics (rather than reading out of bounds) when the program was not validated and an
     /// index is out of range.
-    fn run(
-        &self,
-        kernel: u32,
-        entry: Entry,
-        ctx: &mut RunContext<'_>,
-        base: usize,
-        link_start: usize,
-    ) -> u64 {
-        let kernel = &self.kernels[kernel as usize];
-        let stmts = match entry {
+    fn run(&self, call: KernelCall, ctx: &mut RunContext<'_>) -> u64 {
+        let kernel = &self.kernels[call.kernel as usize];
+        let stmts = match call.entry {
             Entry::Init => &kernel.init,
             Entry::InitDerived => &kernel.init_derived,
             Entry::Advance => &kernel.advance,
@@ -42,8 +35,8 @@ impl KernelCode for Interpreter<'_> {
         };
         let mut frame = Frame {
             ctx,
-            base,
-            link_start,
+            base: call.base,
+            link_start: call.link_start,
             fired: 0,
         };
         frame.stmts(stmts);

@@ -24,7 +24,7 @@ pub mod routes;
 pub mod run;
 pub mod validate;
 
-pub use code::{advance_each, AdvanceBatch, BatchStop, Entry, KernelCode, RunContext};
+pub use code::{advance_each, AdvanceBatch, BatchStop, Entry, KernelCall, KernelCode, RunContext};
 pub use interp::Interpreter;
 pub use run::{run, RunError, RunOptions, RunReport};
 pub use validate::validate;

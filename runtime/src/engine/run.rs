@@ -26,7 +26,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::cable::{advance_cable, CableWork};
-use super::code::{AdvanceBatch, BatchStop, Entry, KernelCode, RunContext};
+use super::code::{AdvanceBatch, BatchStop, Entry, KernelCall, KernelCode, RunContext};
 use super::kinetic::{advance_scheme, KineticWork};
 use super::plan::{Step, StepPlan};
 use super::queue::DelayedEvents;
@@ -374,14 +374,13 @@ impl<'p> Simulation<'p> {
 
     /// Runs `entry` of kernel `kernel` for the block at `base` with links at `links`.
     fn run_entry_at(&mut self, kernel: u32, entry: Entry, base: u64, links: u64) -> u64 {
-        let code = self.code;
-        code.run(
+        let call = KernelCall {
             kernel,
             entry,
-            &mut self.context(),
-            base as usize,
-            links as usize,
-        )
+            base: base as usize,
+            link_start: links as usize,
+        };
+        self.code.run(call, &mut self.context())
     }
 
     /// What a kernel runs on: the state, the links, the time and the random stream.

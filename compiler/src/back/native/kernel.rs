@@ -16,7 +16,7 @@ use inkwell::module::Linkage;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::OptimizationLevel;
 
-use lemsc_runtime::engine::{AdvanceBatch, BatchStop, Entry, KernelCode, RunContext};
+use lemsc_runtime::engine::{AdvanceBatch, BatchStop, Entry, KernelCall, KernelCode, RunContext};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{Kernel, Op, Program, Stmt};
 
@@ -143,14 +143,13 @@ impl NativeKernels {
 }
 
 impl KernelCode for NativeKernels {
-    fn run(
-        &self,
-        kernel: u32,
-        entry: Entry,
-        ctx: &mut RunContext<'_>,
-        base: usize,
-        link_start: usize,
-    ) -> u64 {
+    fn run(&self, call: KernelCall, ctx: &mut RunContext<'_>) -> u64 {
+        let KernelCall {
+            kernel,
+            entry,
+            base,
+            link_start,
+        } = call;
         let index = self.entry_index(kernel, entry);
         if entry == Entry::Advance {
             let Some(function) = self.batches[kernel as usize] else {

@@ -2,7 +2,7 @@
 
 use std::hint::black_box;
 
-use lemsc_runtime::engine::{Entry, KernelCode, RunContext};
+use lemsc_runtime::engine::{Entry, KernelCall, KernelCode, RunContext};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{BinOp, Expr, Func, Kernel, Program, Reduce, Stmt};
 
@@ -67,13 +67,13 @@ pub(super) fn run_on(
         dt: call.dt,
         rng,
     };
-    code.run(
-        call.kernel,
-        call.entry,
-        &mut ctx,
-        call.base,
-        call.link_start,
-    )
+    let kernel_call = KernelCall {
+        kernel: call.kernel,
+        entry: call.entry,
+        base: call.base,
+        link_start: call.link_start,
+    };
+    code.run(kernel_call, &mut ctx)
 }
 
 /// One advance of kernel 0 at base 0, without links and with a fresh generator (seed 1).

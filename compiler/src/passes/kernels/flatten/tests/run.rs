@@ -1,7 +1,7 @@
 //! Kernels run step by step with a small interpreter of their statements, against
 //! hand-computed values and the jLEMS reference traces.
 
-use lemsc_runtime::engine::{Entry, Interpreter, KernelCode, RunContext};
+use lemsc_runtime::engine::{Entry, Interpreter, KernelCall, KernelCode, RunContext};
 
 use super::*;
 
@@ -41,7 +41,13 @@ impl Values {
             dt: self.dt,
             rng: &mut self.rng,
         };
-        Interpreter::new(kernels).run(kernel, entry, &mut ctx, base, 0)
+        let call = KernelCall {
+            kernel,
+            entry,
+            base,
+            link_start: 0,
+        };
+        Interpreter::new(kernels).run(call, &mut ctx)
     }
 }
 
