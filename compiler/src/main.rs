@@ -19,6 +19,9 @@ use lemsc::Checked;
 
 mod jnml_home;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // Like `print!` and `eprint!`, but a closed pipe (`lemsc check FILE | head -1`) is not an
 // error: the text is dropped and lemsc goes on to its usual exit status instead of panicking.
 macro_rules! stdout {

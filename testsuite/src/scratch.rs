@@ -5,6 +5,7 @@
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// A test's output folder: emptied when made, removed when dropped unless the test failed.
 pub struct Scratch {
@@ -40,6 +41,44 @@ impl Drop for Scratch {
             return;
         }
         let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// A folder that several tests of one process read (runs made once for all of them): it is
+/// removed when the last of its `readers` tests ends passing, and kept once any of them fails.
+pub struct SharedScratch {
+    readers_left: AtomicUsize,
+    failed: AtomicBool,
+}
+
+impl SharedScratch {
+    pub const fn new(readers: usize) -> SharedScratch {
+        SharedScratch {
+            readers_left: AtomicUsize::new(readers),
+            failed: AtomicBool::new(false),
+        }
+    }
+
+    /// Held by a reading test while it reads `path`; its end counts as the test's end.
+    pub fn reader(&self, path: PathBuf) -> ScratchReader<'_> {
+        ScratchReader { shared: self, path }
+    }
+}
+
+pub struct ScratchReader<'a> {
+    shared: &'a SharedScratch,
+    path: PathBuf,
+}
+
+impl Drop for ScratchReader<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.shared.failed.store(true, Ordering::SeqCst);
+        }
+        let last = self.shared.readers_left.fetch_sub(1, Ordering::SeqCst) == 1;
+        if last && !self.shared.failed.load(Ordering::SeqCst) && !keep_outputs() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
     }
 }
 
@@ -88,5 +127,33 @@ mod tests {
         std::fs::write(path.join("old.dat"), "stale").unwrap();
         let scratch = Scratch::fresh(path.clone());
         assert!(!scratch.join("old.dat").exists());
+    }
+
+    #[test]
+    fn a_shared_folder_goes_when_its_last_reader_passes() {
+        let path = folder("shared-pass");
+        std::fs::create_dir_all(&path).unwrap();
+        let shared = SharedScratch::new(2);
+        drop(shared.reader(path.clone()));
+        assert!(path.is_dir(), "one reader is still to come");
+        drop(shared.reader(path.clone()));
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_shared_folder_stays_when_a_reader_fails() {
+        static SHARED: SharedScratch = SharedScratch::new(2);
+        let path = folder("shared-fail");
+        std::fs::create_dir_all(&path).unwrap();
+        let inner = path.clone();
+        let outcome = std::thread::spawn(move || {
+            let _reader = SHARED.reader(inner);
+            panic!("the test failed");
+        })
+        .join();
+        assert!(outcome.is_err());
+        drop(SHARED.reader(path.clone()));
+        assert!(path.is_dir());
+        std::fs::remove_dir_all(&path).unwrap();
     }
 }

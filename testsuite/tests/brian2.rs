@@ -28,6 +28,7 @@ use lemsc_testsuite::brian2compare::{
 };
 use lemsc_testsuite::failures::assert_none_failed;
 use lemsc_testsuite::omv::{judge_observables, omts_for_engine, ENGINE_JNEUROML};
+use lemsc_testsuite::scratch::SharedScratch;
 use lemsc_testsuite::{native_lems_examples, shared_dir, MULTI_COMPARTMENT_EXAMPLE};
 
 /// Examples the Brian2 target refuses, and the words of the error.
@@ -55,11 +56,18 @@ fn name_of(file: &Path) -> String {
     file.file_name().unwrap().to_string_lossy().into_owned()
 }
 
+fn runs_folder() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("brian2-examples")
+}
+
+/// The two tests that read [`runs`]: the outputs go when both have passed.
+static RUNS_FOLDER: SharedScratch = SharedScratch::new(2);
+
 /// Every supported example, native and Brian2, once per test process, two at a time.
 fn runs() -> &'static [Brian2Run] {
     static RUNS: OnceLock<Vec<Brian2Run>> = OnceLock::new();
     RUNS.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("brian2-examples");
+        let root = runs_folder();
         let files: Vec<PathBuf> = native_lems_examples()
             .into_iter()
             .filter(|f| !REFUSED.iter().any(|(name, _)| name_of(f) == *name))
@@ -87,6 +95,7 @@ fn brian2_agrees_with_native() {
     if skipped_without_brian2("brian2_agrees_with_native") {
         return;
     }
+    let _reading = RUNS_FOLDER.reader(runs_folder());
     let (failures, total) = compare_runs(runs(), name_of, random_columns);
     assert!(total >= 30, "only {total} output files compared");
     assert_none_failed("Brian2 output files", &failures, total, &[]);
@@ -97,6 +106,7 @@ fn brian2_omv_observables() {
     if skipped_without_brian2("brian2_omv_observables") {
         return;
     }
+    let _reading = RUNS_FOLDER.reader(runs_folder());
     let mut sources = SourceMap::new();
     let omts = omts_for_engine(&mut sources, &examples_dir().join("test"), ENGINE_JNEUROML)
         .expect("the examples' OMV test files");

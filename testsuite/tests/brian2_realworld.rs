@@ -29,6 +29,7 @@ use lemsc_testsuite::omv::{evaluate, load_mep, observable_failure, Omt, ENGINE_J
 use lemsc_testsuite::realworld::{
     distinct_targets, omt_target, out_folder_name, realworld_omts, short_name,
 };
+use lemsc_testsuite::scratch::SharedScratch;
 
 /// Models (their path below `../shared/realworld`) the Brian2 target refuses, and the words
 /// of the error: none (the corpus's multi-compartment cells are not run natively either).
@@ -63,12 +64,19 @@ fn omts(sources: &mut SourceMap) -> Vec<Omt> {
     }
 }
 
+fn runs_folder() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("brian2-realworld")
+}
+
+/// The two tests that read [`runs`]: the outputs (about 2 GB) go when both have passed.
+static RUNS_FOLDER: SharedScratch = SharedScratch::new(2);
+
 /// Every model the Brian2 target does not refuse, native and Brian2, once per test process,
 /// two at a time (while one model's C++ compiles, another runs).
 fn runs() -> &'static [Brian2Run] {
     static RUNS: OnceLock<Vec<Brian2Run>> = OnceLock::new();
     RUNS.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("brian2-realworld");
+        let root = runs_folder();
         let mut targets: Vec<PathBuf> = distinct_targets(&omts(&mut SourceMap::new()))
             .into_iter()
             .filter(|t| refusal_of(t).is_none())
@@ -106,6 +114,7 @@ fn brian2_agrees_with_native_on_real_models() {
     if skipped_without_brian2("brian2_agrees_with_native_on_real_models") {
         return;
     }
+    let _reading = RUNS_FOLDER.reader(runs_folder());
     let (failures, total) = compare_runs(runs(), short_name, random_columns);
     assert!(total > 0, "no output file compared");
     assert_none_failed("Brian2 output files", &failures, total, KNOWN_GAPS);
@@ -116,6 +125,7 @@ fn brian2_passes_the_jneuroml_observables_of_real_models() {
     if skipped_without_brian2("brian2_passes_the_jneuroml_observables_of_real_models") {
         return;
     }
+    let _reading = RUNS_FOLDER.reader(runs_folder());
     let mut sources = SourceMap::new();
     let (mut failures, mut total) = (Vec::new(), 0);
     for omt in &omts(&mut sources) {
