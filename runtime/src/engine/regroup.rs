@@ -15,7 +15,9 @@
 //! - advances that fire ports or draw `random()` keep their relative order: the generator's
 //!   draws, the order delayed events are queued in (events due at the same time are
 //!   delivered in that order) and the lines of event output files depend on it;
-//! - kinetic schemes, cable solves and any other op are barriers: nothing moves across them.
+//! - a kinetic scheme writes its occupancies and reads them and its rates: it keeps its
+//!   order with the advances that write or read those blocks, like an advance;
+//! - cable solves and any other op are barriers: nothing moves across them.
 //!
 //! A run that fails names the failure the written order meets first, even when two
 //! independent instances diverge in the same step (`run`'s `first_failure`).
@@ -33,7 +35,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::program::{Expr, Kernel, Op, Program, Stmt};
+use crate::program::{Expr, Kernel, KineticScheme, Op, Program, Stmt};
 
 /// The positions in `program.step_order` in the order to run them: a permutation that
 /// gives the same results, bit for bit, as running the step order as written.
@@ -268,11 +270,15 @@ fn access_of(
     immediate: &ImmediateReceivers,
     op: &Op,
 ) -> Access {
-    let Op::Advance { inst } = *op else {
-        return Access {
-            barrier: true,
-            ..Access::default()
-        };
+    let inst = match op {
+        Op::Advance { inst } => *inst,
+        Op::KineticScheme(scheme) => return scheme_access(blocks, scheme),
+        _ => {
+            return Access {
+                barrier: true,
+                ..Access::default()
+            }
+        }
     };
     let kernel = program.instances[inst as usize].kernel as usize;
     let kf = &facts[kernel];
@@ -316,6 +322,41 @@ fn access_of(
         list.dedup();
     }
     access
+}
+
+/// What a kinetic scheme's step touches: it reads its occupancies and rates and writes its
+/// occupancies. Values outside every instance block make it a barrier.
+fn scheme_access(blocks: &Blocks, scheme: &KineticScheme) -> Access {
+    let barrier = Access {
+        barrier: true,
+        ..Access::default()
+    };
+    let rates = scheme.edges.iter().flat_map(|e| [e.forward, e.reverse]);
+    let (Some(mut reads), Some(mut writes)) = (
+        scheme
+            .states
+            .iter()
+            .copied()
+            .chain(rates)
+            .map(|i| blocks.owner(i))
+            .collect::<Option<Vec<u32>>>(),
+        scheme
+            .states
+            .iter()
+            .map(|&i| blocks.owner(i))
+            .collect::<Option<Vec<u32>>>(),
+    ) else {
+        return barrier;
+    };
+    for list in [&mut reads, &mut writes] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    Access {
+        reads,
+        writes,
+        ..Access::default()
+    }
 }
 
 /// Adds the blocks `code` of instance `inst` reads through its links.
@@ -604,6 +645,30 @@ mod tests {
         let p = program(syn_and_cell(true), &[0, 1, 0, 1, 0, 1], &[1, 0, 3, 2, 5, 4]);
         assert_eq!(regrouped_in_windows(&p, 4), vec![0, 2, 1, 3, 4, 5]);
         assert_eq!(regrouped_in_windows(&p, 2), vec![0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_kinetic_scheme_keeps_its_place_only_among_the_blocks_it_touches() {
+        // syn0 cell0 [scheme] syn1 cell1. The scheme's occupancy and rates are in cell0's
+        // block: it stays after cell0, and syn1 and cell1 may move before it.
+        let mut p = program(syn_and_cell(false), &[0, 1, 0, 1], &[1, 0, 3, 2]);
+        let scheme = crate::program::KineticScheme {
+            states: vec![1],
+            edges: vec![crate::program::KineticEdge {
+                from: 0,
+                to: 0,
+                forward: 1,
+                reverse: 1,
+            }],
+        };
+        p.step_order.insert(2, Op::KineticScheme(Box::new(scheme)));
+        assert_eq!(regrouped_order(&p), vec![0, 3, 1, 4, 2]);
+        // A scheme over a value of no instance is a barrier.
+        let Op::KineticScheme(scheme) = &mut p.step_order[2] else {
+            unreachable!()
+        };
+        scheme.states = vec![99];
+        assert_eq!(regrouped_order(&p), vec![0, 1, 2, 3, 4]);
     }
 
     #[test]
