@@ -322,8 +322,21 @@ impl<'p> Simulation<'p> {
         first.1
     }
 
+    /// Runs `ops` in order, each [`Op::Repeat`] running the ops before it again.
     fn run_ops(&mut self, ops: &'p [Op]) -> Result<(), RunError> {
-        ops.iter().try_for_each(|op| self.run_op(op))
+        for (at, op) in ops.iter().enumerate() {
+            match op {
+                Op::Repeat { len } => {
+                    // Validation keeps every repeat inside what covers it.
+                    let start = at.checked_sub(*len as usize).ok_or_else(|| {
+                        RunError::Invalid(format!("a repeat of {len} ops reaches before the order"))
+                    })?;
+                    self.run_ops(&ops[start..at])?;
+                }
+                _ => self.run_op(op)?,
+            }
+        }
+        Ok(())
     }
 
     fn run_op(&mut self, op: &'p Op) -> Result<(), RunError> {
@@ -351,6 +364,11 @@ impl<'p> Simulation<'p> {
                 {
                     return Err(self.non_finite_value(bad));
                 }
+            }
+            Op::Repeat { .. } => {
+                return Err(RunError::Invalid(
+                    "a repeat outside the init order".to_string(),
+                ))
             }
             Op::Cable(cable) => {
                 advance_cable(cable, &mut self.vars, self.program.dt, &mut self.cable);

@@ -5,6 +5,7 @@
 //! every index the run loop itself uses. A failure is a compiler bug (or a hand-built
 //! program's), reported as one sentence naming what is wrong and where.
 
+use crate::program::order::check_repeats;
 use crate::program::{
     CableSolve, Connection, EventOutputSpec, Expr, InstanceRec, Kernel, KineticScheme, Op,
     OutputSpec, Program, Stmt,
@@ -48,6 +49,12 @@ pub fn validate(program: &Program) -> Result<(), String> {
         for (i, op) in ops.iter().enumerate() {
             check_op(program, op).map_err(|e| format!("{order}[{i}]: {e}"))?;
         }
+    }
+    check_repeats(&program.init_order).map_err(|e| format!("init_order{e}"))?;
+    if let Some(i) = (program.step_order.iter()).position(|op| matches!(op, Op::Repeat { .. })) {
+        return Err(format!(
+            "step_order[{i}]: a repeat (only the init order has them)"
+        ));
     }
     for (i, conn) in program.connections.iter().enumerate() {
         check_connection(program, conn).map_err(|e| format!("connection {i}: {e}"))?;
@@ -283,6 +290,7 @@ fn check_op(program: &Program, op: &Op) -> Result<(), String> {
         Op::Init { inst, .. } | Op::Advance { inst } => instance(program, *inst).map(|_| ()),
         Op::KineticScheme(scheme) => check_scheme(program, scheme),
         Op::Cable(cable) => check_cable(program, cable),
+        Op::Repeat { .. } => Ok(()), // checked over the whole order
     }
 }
 

@@ -17,6 +17,7 @@
 
 use std::path::PathBuf;
 
+pub mod order;
 pub mod print;
 
 /// A value computed by a kernel statement. Arithmetic is IEEE double, evaluated as written
@@ -246,6 +247,11 @@ pub enum Op {
     KineticScheme(Box<KineticScheme>),
     /// Advances the membrane potentials of cells with a morphology by one step.
     Cable(Box<CableSolve>),
+    /// Runs the `len` ops before it again, repeats among them included (init order only).
+    /// jLEMS initialises every subtree twice per visit of its parent, so an instance at
+    /// depth d is initialised 2^d times; written out, a 1000-cell network's order held five
+    /// million ops, and with repeats it grows with the instance count.
+    Repeat { len: u32 },
 }
 
 /// The compartments of cells with a morphology, advanced one step by backward Euler with a

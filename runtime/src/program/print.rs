@@ -254,6 +254,9 @@ fn print_order(out: &mut String, p: &Program, title: &str, ops: &[Op]) {
                     ks.edges.len()
                 );
             }
+            Op::Repeat { len } => {
+                let _ = writeln!(out, "  again the {len} ops above");
+            }
             Op::Cable(cable) => {
                 let roots = cable.nodes.iter().filter(|n| n.parent.is_none()).count();
                 let _ = writeln!(

@@ -123,7 +123,7 @@ impl Candidates {
         }
         for op in program.init_order.iter().chain(&program.step_order) {
             match op {
-                Op::Init { .. } | Op::Advance { .. } => {}
+                Op::Init { .. } | Op::Advance { .. } | Op::Repeat { .. } => {}
                 Op::KineticScheme(ks) => {
                     let edges = ks.edges.iter().flat_map(|e| [e.forward, e.reverse]);
                     for var in ks.states.iter().copied().chain(edges) {

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use lemsc_runtime::program::{Expr, InstanceRec, Kernel, Op, Program, Stmt};
+use lemsc_runtime::program::{order, Expr, InstanceRec, Kernel, Op, Program, Stmt};
 
 use super::linear::LinearSynapse;
 use super::MergeSummary;
@@ -73,9 +73,10 @@ pub(super) fn apply(
         .retain(|op| !matches!(op, Op::Advance { inst } if is_merged(inst)));
     // Nothing reads a merged instance's block any more but its relay, for slots no entry
     // writes: its initialisation would be wasted work.
-    program
-        .init_order
-        .retain(|op| !matches!(op, Op::Init { inst, .. } if is_merged(inst)));
+    order::retain(
+        &mut program.init_order,
+        |op: &Op| !matches!(op, Op::Init { inst, .. } if is_merged(inst)),
+    );
     for (list, vars) in dropped {
         drop_from_list(&mut program.links, list as usize, &vars);
     }

@@ -15,63 +15,19 @@ use crate::passes::kernels::plan::KineticSchemePlan;
 /// children, own pass with derived, children again, own pass with derived. An instance at
 /// depth d gets its passes 2^d times; the repetition is kept because `random()` draws
 /// depend on it. Instances whose kernel does nothing at init add no ops.
+///
+/// "Children, own pass with derived" runs twice in a row, so it is written once and then
+/// [`Op::Repeat`]ed: the order grows with the number of instances, not with 2^depth (a
+/// 1000-cell network's order went from five million ops to a few hundred thousand).
 pub(super) fn init_order(layout: &ProgramLayout) -> Vec<Op> {
-    // Each instance is visited 2^depth times: its children's order is worked out once.
-    let mut children = vec![None; layout.ir.instances.len()];
-    // A network's order holds millions of ops: counted first, it is allocated once instead
-    // of grown (and copied) a doubling at a time.
-    let mut counts = vec![None; layout.ir.instances.len()];
-    let total = init_op_count(layout, layout.ir.root, &mut children, &mut counts);
-    let mut ops = Vec::with_capacity(total);
-    init(layout, layout.ir.root, &mut children, &mut ops);
-    debug_assert_eq!(ops.len(), total, "the init order's count");
+    let mut ops = Vec::new();
+    init(layout, layout.ir.root, &mut ops);
     ops
 }
 
-/// Whether `inst`'s kernel does anything at init (else its passes add no op).
-fn has_init(layout: &ProgramLayout, inst: InstId) -> bool {
+fn init(layout: &ProgramLayout, inst: InstId, ops: &mut Vec<Op>) {
     let kernel = &layout.plan(inst).kernel;
-    !(kernel.init.is_empty() && kernel.init_derived.is_empty())
-}
-
-/// The children of `inst` in init order, worked out on the first visit.
-fn children_once(
-    layout: &ProgramLayout,
-    inst: InstId,
-    children_of: &mut [Option<std::rc::Rc<[InstId]>>],
-) -> std::rc::Rc<[InstId]> {
-    children_of[inst.0 as usize]
-        .get_or_insert_with(|| children_in_order(layout, inst).into())
-        .clone()
-}
-
-/// How many ops [`init`] adds for `inst`: three own passes, and its children's twice.
-fn init_op_count(
-    layout: &ProgramLayout,
-    inst: InstId,
-    children_of: &mut [Option<std::rc::Rc<[InstId]>>],
-    counts: &mut [Option<usize>],
-) -> usize {
-    if let Some(count) = counts[inst.0 as usize] {
-        return count;
-    }
-    let own = if has_init(layout, inst) { 3 } else { 0 };
-    let children = children_once(layout, inst, children_of);
-    let below: usize = (children.iter())
-        .map(|&c| init_op_count(layout, c, children_of, counts))
-        .sum();
-    let count = own + 2 * below;
-    counts[inst.0 as usize] = Some(count);
-    count
-}
-
-fn init(
-    layout: &ProgramLayout,
-    inst: InstId,
-    children_of: &mut [Option<std::rc::Rc<[InstId]>>],
-    ops: &mut Vec<Op>,
-) {
-    let own = has_init(layout, inst);
+    let own = !(kernel.init.is_empty() && kernel.init_derived.is_empty());
     let pass = |ops: &mut Vec<Op>, with_derived: bool| {
         if own {
             ops.push(Op::Init {
@@ -80,16 +36,17 @@ fn init(
             });
         }
     };
-    let children = children_once(layout, inst, children_of);
     pass(ops, false);
-    for &c in children.iter() {
-        init(layout, c, children_of, ops);
+    let start = ops.len();
+    for c in children_in_order(layout, inst) {
+        init(layout, c, ops);
     }
     pass(ops, true);
-    for &c in children.iter() {
-        init(layout, c, children_of, ops);
+    let twice = ops.len() - start;
+    if twice > 0 {
+        let len = u32::try_from(twice).expect("an init order of under 2^32 ops per subtree");
+        ops.push(Op::Repeat { len });
     }
-    pass(ops, true);
 }
 
 /// How many times jLEMS runs the instance's OnStart blocks per init pass: 2 for the root and
