@@ -207,22 +207,27 @@ pub(crate) fn file_name(path: &Path) -> String {
 fn median_seconds(dir: &Path, command: impl Fn() -> Command) -> Result<f64, String> {
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
-        let mut cmd = command();
-        cmd.current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let started = Instant::now();
-        let output = cmd
-            .output()
-            .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
-        let seconds = started.elapsed().as_secs_f64();
-        if !output.status.success() {
-            return Err(failure(&output));
-        }
-        times.push(seconds);
+        times.push(seconds(dir, command())?);
     }
     Ok(median(&mut times))
+}
+
+/// One run of `cmd` in `dir`: its wall-clock seconds, or the first lines of its error output.
+pub(crate) fn seconds(dir: &Path, mut cmd: Command) -> Result<f64, String> {
+    cmd.current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let output = cmd
+        .output()
+        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    let elapsed = started.elapsed().as_secs_f64();
+    if output.status.success() {
+        Ok(elapsed)
+    } else {
+        Err(failure(&output))
+    }
 }
 
 /// A failed run in a line: its status and the first two lines of its error output.

@@ -5,11 +5,9 @@
 //! and the native run `lemsc FILE` (end to end, output files written). Brian2 comes from
 //! `target/brian2-venv`, installed as `cargo xtask ci` installs it.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::Command;
 
-use crate::bench::{build_lemsc, copy_examples, failure, file_name, lems_examples, QUICK};
+use crate::bench::{build_lemsc, copy_examples, file_name, lems_examples, seconds, QUICK};
 use crate::sh::workspace_root;
 use crate::timing_table::TimingTable;
 
@@ -68,24 +66,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err(format!("{failed} examples did not run every way"));
     }
     Ok(())
-}
-
-/// One run of `cmd` in `dir`: its wall-clock seconds, or the first lines of its error output.
-fn seconds(dir: &Path, mut cmd: Command) -> Result<f64, String> {
-    cmd.current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let started = Instant::now();
-    let output = cmd
-        .output()
-        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
-    let elapsed = started.elapsed().as_secs_f64();
-    if output.status.success() {
-        Ok(elapsed)
-    } else {
-        Err(failure(&output))
-    }
 }
 
 fn print_table(rows: &[Row]) {
