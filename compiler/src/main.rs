@@ -13,7 +13,7 @@ use lemsc::diag::{group_warnings, render, Diagnostic};
 use lemsc::limits::{self, Limits};
 use lemsc::pipeline::CheckOptions;
 use lemsc::simulate::{
-    check_file, run_file_with_progress, Engine, RunOptions, RunOutcome, SimError,
+    check_file, run_file_with_progress, Engine, RunOptions, RunOutcome, SimError, Threads,
 };
 use lemsc::Checked;
 
@@ -115,6 +115,17 @@ struct Cli {
     /// one state (each connection keeps its weight); native target
     #[arg(long)]
     fast: bool,
+
+    /// The most threads a native run steps the model on (default: one per core). Only
+    /// networks whose steps do enough work are split, and a split run writes the same bits
+    /// as one thread
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+
+    /// Split a step between threads only when it runs at least this many statements
+    /// (benchmarks and tests)
+    #[arg(long, value_name = "STATEMENTS", hide = true)]
+    parallel_min_work: Option<u64>,
 
     /// How NeuroML <cell>s are simulated natively: `jlems` (default) as jLEMS for cells of
     /// one compartment and as NEURON for multi-compartment cells; `neuron`: every <cell> as
@@ -453,6 +464,13 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
         plot: cli.plot,
         fast: cli.fast,
         cell_numerics: cli.cell_numerics.numerics(),
+        threads: Threads {
+            count: cli
+                .threads
+                .unwrap_or_else(|| Threads::all_cores().count)
+                .max(1),
+            min_work: cli.parallel_min_work,
+        },
     };
     if cli.verbose && engine.available() != engine && !json_messages(&cli.common) {
         stderrln!(
@@ -523,8 +541,12 @@ fn report_sim_error(file: &Path, err: SimError, common: &CommonArgs) -> u8 {
 fn print_timings(outcome: &RunOutcome) {
     let t = &outcome.timings;
     let row = |what: &str, d: Duration| stderrln!("  {what:<16}{:>10.3} s", d.as_secs_f64());
+    let threads = match outcome.threads {
+        1 => String::new(),
+        n => format!(" on {n} threads"),
+    };
     stderrln!(
-        "{} steps, kernels run by the {} engine:",
+        "{} steps, kernels run by the {} engine{threads}:",
         outcome.steps,
         outcome.engine.name()
     );

@@ -71,6 +71,36 @@ pub struct RunOptions {
     /// `--cell-numerics`: how NeuroML `<cell>`s are simulated (see
     /// [`crate::passes::cable::CellNumerics`]).
     pub cell_numerics: CellNumerics,
+    /// `--threads`: how many threads the native engine may step the model on.
+    pub threads: Threads,
+}
+
+/// How many threads a native run may step on. A step is split only where that keeps every
+/// bit of a one-thread run (`lemsc_runtime::engine::lanes`) and the step does enough work
+/// for the split to pay; small models always run on one thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Threads {
+    /// The most threads (1: the calling thread only).
+    pub count: usize,
+    /// Split a step only when it does at least this much work (statements per step);
+    /// `None`: the runtime's default.
+    pub min_work: Option<u64>,
+}
+
+impl Threads {
+    /// The calling thread only.
+    pub const ONE: Threads = Threads {
+        count: 1,
+        min_work: None,
+    };
+
+    /// One thread per core this process may use.
+    pub fn all_cores() -> Threads {
+        Threads {
+            count: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            min_work: None,
+        }
+    }
 }
 
 /// The default of [`RunOptions::max_output_bytes`]: a quarter of a small machine's disk.
@@ -87,6 +117,7 @@ impl Default for RunOptions {
             plot: false,
             fast: false,
             cell_numerics: CellNumerics::default(),
+            threads: Threads::all_cores(),
         }
     }
 }
@@ -119,6 +150,8 @@ pub struct RunOutcome {
     /// The engine that ran the kernels (the interpreter when built without LLVM).
     pub engine: Engine,
     pub steps: u64,
+    /// The threads each step ran on.
+    pub threads: usize,
     /// Seconds per step.
     pub dt: f64,
     /// The files written, time series first, then spike files.
@@ -230,7 +263,7 @@ pub fn run_file_with_progress(
     timings.lowering = started.elapsed();
 
     let engine = opts.engine.available();
-    let executed = match run_program(&program, engine, progress) {
+    let executed = match run_program(&program, engine, opts.threads, progress) {
         Ok(executed) => executed,
         Err(e) => return Err(locate_run_error(e, checked, &program, warnings)),
     };
@@ -247,6 +280,7 @@ pub fn run_file_with_progress(
         warnings,
         engine,
         steps: executed.report.steps,
+        threads: executed.report.threads,
         dt: program.dt,
         outputs,
         plots: plot_files,
@@ -513,10 +547,11 @@ pub struct Executed {
 pub fn run_program(
     program: &Program,
     engine: Engine,
+    threads: Threads,
     progress: ProgressFn<'_>,
 ) -> Result<Executed, SimError> {
     let created = create_output_folders(program)?;
-    let result = run_program_in_folders(program, engine, progress);
+    let result = run_program_in_folders(program, engine, threads, progress);
     if result.is_err() {
         remove_empty_folders(&created);
     }
@@ -526,24 +561,29 @@ pub fn run_program(
 fn run_program_in_folders(
     program: &Program,
     engine: Engine,
+    threads: Threads,
     progress: ProgressFn<'_>,
 ) -> Result<Executed, SimError> {
     match engine.available() {
         Engine::Interpreter => {
             let code = Interpreter::new(&program.kernels);
-            let (simulate, report) = simulate_with(program, &code, progress)?;
+            let (simulate, report) = simulate_with(program, &code, threads, progress)?;
             Ok(Executed {
                 compile: Duration::ZERO,
                 simulate,
                 report,
             })
         }
-        Engine::Native => execute_native(program, progress),
+        Engine::Native => execute_native(program, threads, progress),
     }
 }
 
 #[cfg(feature = "native")]
-fn execute_native(program: &Program, progress: ProgressFn<'_>) -> Result<Executed, SimError> {
+fn execute_native(
+    program: &Program,
+    threads: Threads,
+    progress: ProgressFn<'_>,
+) -> Result<Executed, SimError> {
     let started = Instant::now();
     let code = crate::back::native::compile_program(program).map_err(|d| {
         SimError::Run(format!(
@@ -552,7 +592,7 @@ fn execute_native(program: &Program, progress: ProgressFn<'_>) -> Result<Execute
         ))
     })?;
     let compile = started.elapsed();
-    let (simulate, report) = simulate_with(program, &code, progress)?;
+    let (simulate, report) = simulate_with(program, &code, threads, progress)?;
     Ok(Executed {
         compile,
         simulate,
@@ -562,18 +602,25 @@ fn execute_native(program: &Program, progress: ProgressFn<'_>) -> Result<Execute
 
 /// Without LLVM, [`Engine::available`] never picks the native engine.
 #[cfg(not(feature = "native"))]
-fn execute_native(program: &Program, progress: ProgressFn<'_>) -> Result<Executed, SimError> {
-    run_program_in_folders(program, Engine::Interpreter, progress)
+fn execute_native(
+    program: &Program,
+    threads: Threads,
+    progress: ProgressFn<'_>,
+) -> Result<Executed, SimError> {
+    run_program_in_folders(program, Engine::Interpreter, threads, progress)
 }
 
 fn simulate_with(
     program: &Program,
     code: &dyn KernelCode,
+    threads: Threads,
     progress: ProgressFn<'_>,
 ) -> Result<(Duration, RunReport), SimError> {
     let started = Instant::now();
     let opts = EngineOptions {
         progress: Some(progress),
+        threads: threads.count,
+        min_parallel_work: threads.min_work,
     };
     let report = engine::run(program, code, opts).map_err(SimError::Engine)?;
     Ok((started.elapsed(), report))
@@ -746,9 +793,12 @@ mod tests {
         let dir = scratch_dir("decay");
         let program = decay_program(&dir, false);
         let mut calls = Vec::new();
-        let run = run_program(&program, Engine::Interpreter, &mut |done, total| {
-            calls.push((done, total))
-        })
+        let run = run_program(
+            &program,
+            Engine::Interpreter,
+            Threads::ONE,
+            &mut |done, total| calls.push((done, total)),
+        )
         .unwrap();
         assert_eq!(run.report.steps, 10);
         assert_eq!(run.compile, Duration::ZERO);
@@ -770,7 +820,7 @@ mod tests {
         program.outputs.push(second);
         // A folder appears at the second file's path while the run goes on.
         let blocker = dir.join("results/y.dat");
-        let err = run_program(&program, Engine::Interpreter, &mut |_, _| {
+        let err = run_program(&program, Engine::Interpreter, Threads::ONE, &mut |_, _| {
             let _ = std::fs::create_dir(&blocker);
         })
         .unwrap_err();
@@ -788,7 +838,13 @@ mod tests {
         let dir = scratch_dir("engines");
         let read = |engine: Engine| {
             let out = dir.join(format!("{engine:?}"));
-            run_program(&decay_program(&out, false), engine, &mut |_, _| {}).unwrap();
+            run_program(
+                &decay_program(&out, false),
+                engine,
+                Threads::ONE,
+                &mut |_, _| {},
+            )
+            .unwrap();
             std::fs::read(out.join("results/x.dat")).unwrap()
         };
         assert_eq!(read(Engine::Native), read(Engine::Interpreter));
@@ -799,7 +855,7 @@ mod tests {
         let dir = scratch_dir("explode");
         for engine in [Engine::Native, Engine::Interpreter] {
             let program = decay_program(&dir, true);
-            let err = run_program(&program, engine, &mut |_, _| {}).unwrap_err();
+            let err = run_program(&program, engine, Threads::ONE, &mut |_, _| {}).unwrap_err();
             let message = err.summary();
             assert!(
                 message.contains("'x' of d") && message.contains("t = 0.007"),

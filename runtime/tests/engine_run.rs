@@ -275,6 +275,7 @@ fn a_missing_output_folder_fails_before_anything_runs() {
         &Interpreter::new(&p.kernels),
         RunOptions {
             progress: Some(&mut progress),
+            ..RunOptions::default()
         },
     )
     .expect_err("no results folder");
@@ -310,6 +311,7 @@ fn progress_is_reported_up_to_the_last_step() {
         &Interpreter::new(&p.kernels),
         RunOptions {
             progress: Some(&mut progress),
+            ..RunOptions::default()
         },
     )
     .unwrap();

@@ -66,6 +66,55 @@ pub trait KernelCode {
     ) -> Option<BatchStop> {
         advance_each(self, kernel, ctx, batch)
     }
+
+    /// The kernels as something several threads may call at once, for runs that advance
+    /// independent parts of a step on worker threads (`engine::lanes`). `None` (the
+    /// default) keeps every run on one thread.
+    fn shared(&self) -> Option<&dyn SharedKernels> {
+        None
+    }
+}
+
+/// Kernel code callable from several threads at once, each on blocks no other thread
+/// touches meanwhile.
+pub trait SharedKernels: Sync {
+    /// [`KernelCode::run`] of `call` on the run's values at `vars` (see
+    /// [`SharedKernels::advance_shared`] for the other arguments).
+    ///
+    /// # Safety
+    ///
+    /// As [`SharedKernels::advance_shared`], for the one instance of `call`.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn run_shared(
+        &self,
+        call: KernelCall,
+        vars: *mut f64,
+        links: &[u64],
+        t: f64,
+        dt: f64,
+        rng: *mut JavaRandom,
+    ) -> u64;
+
+    /// [`KernelCode::advance_batch`] of `kernel` over `places`, on the run's values at
+    /// `vars` with the time `t` and step `dt`.
+    ///
+    /// # Safety
+    ///
+    /// `vars` points at the whole value array of a validated program, and while the call
+    /// runs no other thread reads or writes the blocks of these instances or the values
+    /// their links read. `rng` is a generator no other thread uses meanwhile, or null when
+    /// no kernel of `places` draws random numbers.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn advance_shared(
+        &self,
+        kernel: u32,
+        vars: *mut f64,
+        links: &[u64],
+        t: f64,
+        dt: f64,
+        rng: *mut JavaRandom,
+        places: &[[u64; 2]],
+    ) -> Option<BatchStop>;
 }
 
 /// Instances of one kernel advanced back to back (consecutive in the step order).

@@ -130,15 +130,30 @@ impl KernelFacts {
 
 /// What one op of the step order touches, by instance block.
 #[derive(Default)]
-struct Access {
-    reads: Vec<u32>,
-    writes: Vec<u32>,
+pub(super) struct Access {
+    pub reads: Vec<u32>,
+    pub writes: Vec<u32>,
     /// Fires ports or draws random numbers: keeps its order among such ops.
-    ordered: bool,
+    pub ordered: bool,
+    /// Draws random numbers (itself or a zero-delay receiver of what it fires).
+    pub draws: bool,
+    /// Can fire a port that has zero-delay receivers, which then run at once.
+    pub sends_at_once: bool,
     /// Nothing moves across it.
-    barrier: bool,
+    pub barrier: bool,
     /// Does nothing: no edges at all.
-    free: bool,
+    pub free: bool,
+}
+
+/// What each op of `program.step_order` touches, in order (see [`Access`]).
+pub(super) fn step_accesses(program: &Program) -> impl Iterator<Item = Access> + '_ {
+    let facts: Vec<KernelFacts> = program.kernels.iter().map(KernelFacts::of).collect();
+    let blocks = Blocks::new(program);
+    let immediate = ImmediateReceivers::new(program);
+    program
+        .step_order
+        .iter()
+        .map(move |op| access_of(program, &facts, &blocks, &immediate, op))
 }
 
 /// Finds the instance whose block holds an index into vars.
@@ -179,9 +194,6 @@ struct Dependencies {
 
 impl Dependencies {
     fn of(program: &Program) -> Dependencies {
-        let facts: Vec<KernelFacts> = program.kernels.iter().map(KernelFacts::of).collect();
-        let blocks = Blocks::new(program);
-        let immediate = ImmediateReceivers::new(program);
         let n = program.step_order.len();
         let mut graph = Dependencies {
             after: vec![Vec::new(); n],
@@ -193,9 +205,8 @@ impl Dependencies {
         let mut last_ordered = none;
         let mut last_barrier = none;
         let mut since_barrier: Vec<u32> = Vec::new();
-        for (p, op) in program.step_order.iter().enumerate() {
+        for (p, access) in step_accesses(program).enumerate() {
             let p = p as u32;
-            let access = access_of(program, &facts, &blocks, &immediate, op);
             if access.free {
                 continue;
             }
@@ -290,6 +301,7 @@ fn access_of(
     }
     let mut access = Access {
         ordered: kf.advance.emits || kf.advance.draws,
+        draws: kf.advance.draws,
         ..Access::default()
     };
     access.reads.push(inst);
@@ -300,6 +312,7 @@ fn access_of(
     if kf.advance.emits {
         for &(target, in_port) in immediate.by_source.get(&inst).into_iter().flatten() {
             let receiver_kernel = program.instances[target as usize].kernel as usize;
+            access.sends_at_once = true;
             let Some(code) = facts[receiver_kernel].on_event.get(in_port as usize) else {
                 continue;
             };

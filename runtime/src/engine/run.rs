@@ -24,10 +24,13 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::cable::{advance_cable, CableWork};
 use super::code::{AdvanceBatch, BatchStop, Entry, KernelCall, KernelCode, RunContext};
+use super::crew::Crew;
 use super::kinetic::{advance_scheme, KineticWork};
+use super::lanes::{split, DEFAULT_MIN_PARALLEL_WORK};
 use super::plan::{Step, StepPlan};
 use super::queue::DelayedEvents;
 use super::record::Recorders;
@@ -50,6 +53,13 @@ pub struct RunOptions<'a> {
     /// Called as `progress(step, steps)` after the row of `step` is written: about a
     /// thousand times a run, and always after the last row.
     pub progress: Option<&'a mut dyn FnMut(u64, u64)>,
+    /// The most threads a step may run on (0 and 1: the calling thread only). Steps are
+    /// split only where the kernel code can be shared between threads and the split keeps
+    /// every bit (`lanes`).
+    pub threads: usize,
+    /// Split a step only when its advances do at least this much work (statements per
+    /// step); `None`: [`DEFAULT_MIN_PARALLEL_WORK`].
+    pub min_parallel_work: Option<u64>,
 }
 
 /// What a successful run did.
@@ -63,6 +73,9 @@ pub struct RunReport {
     pub files: Vec<PathBuf>,
     /// Every value at the end of the run (after the last step).
     pub final_vars: Vec<f64>,
+    /// The threads each step ran on (1 unless the step was split, see
+    /// [`RunOptions::threads`]).
+    pub threads: usize,
 }
 
 /// Why a run stopped. No output file is left behind by a failed run.
@@ -145,33 +158,33 @@ pub fn run(
     let _flush = super::flush::FlushSubnormals::begin();
     let mut sim = Simulation::new(program, code, recorders);
     let step_order = regrouped_order(program);
-    let step_plan = StepPlan::new(
-        program,
-        step_order.iter().map(|&p| (p, &program.step_order[p])),
-    );
-    let steps = program.steps;
-    let stride = steps.div_ceil(PROGRESS_REPORTS).max(1);
+    let min_work = opts.min_parallel_work.unwrap_or(DEFAULT_MIN_PARALLEL_WORK);
+    let lanes = code
+        .shared()
+        .and_then(|shared| Some((shared, split(program, &step_order, opts.threads, min_work)?)));
     let mut progress = opts.progress;
 
     sim.run_ops(&program.init_order)?;
-    for step in 0..=steps {
-        if step > 0 {
-            sim.deliver_due_events()?;
-            sim.run_plan(&step_plan)?;
+    match &lanes {
+        Some((shared, lanes)) => {
+            Crew::with(program, *shared, Arc::clone(&sim.routes), lanes, |crew| {
+                sim.run_steps(&mut progress, |sim| sim.run_lanes(crew))
+            })?
         }
-        sim.recorders.write_row(sim.t, &sim.vars)?;
-        if let Some(report) = progress.as_mut() {
-            if step % stride == 0 || step == steps {
-                report(step, steps);
-            }
+        None => {
+            let step_plan = StepPlan::new(
+                program,
+                step_order.iter().map(|&p| (p, &program.step_order[p])),
+            );
+            sim.run_steps(&mut progress, |sim| sim.run_plan(&step_plan))?
         }
-        sim.t += program.dt;
     }
     Ok(RunReport {
-        steps,
+        steps: program.steps,
         events_delivered: sim.events_delivered,
         files: sim.recorders.finish()?,
         final_vars: sim.vars,
+        threads: lanes.as_ref().map_or(1, |(_, lanes)| lanes.plans.len()),
     })
 }
 
@@ -183,7 +196,8 @@ struct Simulation<'p> {
     rng: JavaRandom,
     /// 0 during initialisation, then the time of the step being run.
     t: f64,
-    routes: Routes,
+    /// Shared with the threads of a split step (`crew`), which serve zero-delay receivers.
+    routes: Arc<Routes>,
     /// Delayed events, each with the receiver it goes to.
     queue: DelayedEvents<Receiver>,
     recorders: Recorders<'p>,
@@ -192,6 +206,8 @@ struct Simulation<'p> {
     /// The out-ports being served, innermost last (see [`Simulation::fire`]).
     serving: Vec<Serving>,
     events_delivered: u64,
+    /// The ports fired in a step split into lanes, gathered (kept to reuse its memory).
+    lane_fired: Vec<(usize, u32, u64)>,
 }
 
 /// Out-ports of one instance being served.
@@ -219,7 +235,7 @@ impl<'p> Simulation<'p> {
                 Op::KineticScheme(scheme) => Some(&**scheme),
                 _ => None,
             });
-        let routes = Routes::new(program);
+        let routes = Arc::new(Routes::new(program));
         let queue = DelayedEvents::new(program.dt, routes.longest_delay());
         Simulation {
             program,
@@ -237,7 +253,63 @@ impl<'p> Simulation<'p> {
             })),
             serving: Vec::with_capacity(16),
             events_delivered: 0,
+            lane_fired: Vec::new(),
         }
+    }
+
+    /// Runs the steps after initialisation, each with `run_step`, writing a row after each
+    /// (and one before the first).
+    fn run_steps(
+        &mut self,
+        progress: &mut Option<&mut dyn FnMut(u64, u64)>,
+        mut run_step: impl FnMut(&mut Self) -> Result<(), RunError>,
+    ) -> Result<(), RunError> {
+        let steps = self.program.steps;
+        let stride = steps.div_ceil(PROGRESS_REPORTS).max(1);
+        for step in 0..=steps {
+            if step > 0 {
+                self.deliver_due_events()?;
+                run_step(self)?;
+            }
+            self.recorders.write_row(self.t, &self.vars)?;
+            if let Some(report) = progress.as_mut() {
+                if step % stride == 0 || step == steps {
+                    report(step, steps);
+                }
+            }
+            self.t += self.program.dt;
+        }
+        Ok(())
+    }
+
+    /// Runs one step split into lanes (`lanes`) on `crew`'s threads, then serves the ports
+    /// fired in step-order position, as one thread would have.
+    fn run_lanes(&mut self, crew: &Crew<'_>) -> Result<(), RunError> {
+        crew.step(&mut self.vars, self.t, &mut self.rng);
+        let mut fired = std::mem::take(&mut self.lane_fired);
+        fired.clear();
+        let mut failure: Option<(usize, u32)> = None;
+        for outcome in crew.outcomes() {
+            fired.extend_from_slice(&outcome.fired);
+            self.events_delivered += outcome.delivered;
+            if let Some(f) = outcome.failure {
+                failure = Some(failure.map_or(f, |first| first.min(f)));
+            }
+        }
+        if let Some((_, inst)) = failure {
+            return Err(self.check_state(inst).err().unwrap_or_else(|| {
+                RunError::Invalid(format!("instance {inst} was reported diverged but is not"))
+            }));
+        }
+        fired.sort_unstable_by_key(|&(position, _, _)| position);
+        for &(_, inst, ports) in &fired {
+            // The zero-delay receivers ran in the lane.
+            for port in Ports(ports) {
+                self.finish_port(inst, port);
+            }
+        }
+        self.lane_fired = fired;
+        Ok(())
     }
 
     /// Runs one step: batches of advances through [`KernelCode::advance_batch`], each
@@ -556,6 +628,21 @@ impl<'p> Simulation<'p> {
 
     fn path(&self, inst: u32) -> &str {
         &self.program.instances[inst as usize].path
+    }
+}
+
+/// The ports of a fired mask, lowest first.
+struct Ports(u64);
+
+impl Iterator for Ports {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        (self.0 != 0).then(|| {
+            let port = self.0.trailing_zeros();
+            self.0 &= self.0 - 1;
+            port
+        })
     }
 }
 

@@ -16,7 +16,9 @@ use inkwell::module::Linkage;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::OptimizationLevel;
 
-use lemsc_runtime::engine::{AdvanceBatch, BatchStop, Entry, KernelCall, KernelCode, RunContext};
+use lemsc_runtime::engine::{
+    AdvanceBatch, BatchStop, Entry, KernelCall, KernelCode, RunContext, SharedKernels,
+};
 use lemsc_runtime::javarand::JavaRandom;
 use lemsc_runtime::program::{Kernel, Op, Program, Stmt};
 
@@ -48,23 +50,15 @@ const FIXED_ENTRIES: usize = 3;
 /// All kernels of `program`, compiled and ready; implements `KernelCode`.
 ///
 /// Not `Send`: the execution engine behind it is reference-counted. A run uses it from the
-/// thread that compiled it.
+/// thread that compiled it; its [`Functions`] (plain pointers to the machine code) are what
+/// worker threads call (`KernelCode::shared`).
 pub struct NativeKernels {
-    /// The function of every entry, kernel after kernel: kernel `k` owns
-    /// `entries[first_entry[k] .. first_entry[k + 1]]`, in the order `init`, `init_derived`,
-    /// `advance`, then `on_event[0..]`. `None` for an entry without statements, and for
-    /// every `advance` (run through `batches`).
-    entries: Vec<Option<EntryFn>>,
-    first_entry: Vec<usize>,
-    /// The batch advance of every kernel with `advance` statements or state slots. The
-    /// advance statements are compiled only into it (their `entries` slot is `None`), and a
-    /// single `advance` is a batch of one.
-    batches: Vec<Option<BatchFn>>,
+    functions: Functions,
     /// How many kernels have `advance` statements (compiled into their batch function).
     batched_advances: usize,
     /// How long LLVM took (building, optimising, generating machine code).
     compile_time: Duration,
-    /// Owns the machine code `entries` point into. Dropped before `context` (see `Drop`).
+    /// Owns the machine code `functions` point into. Dropped before `context` (see `Drop`).
     engine: ManuallyDrop<ExecutionEngine<'static>>,
     /// The LLVM context everything above was made in.
     ///
@@ -72,9 +66,9 @@ pub struct NativeKernels {
     /// whole run has to own both. The context is boxed, so its address stays put when
     /// `NativeKernels` moves, and it is disposed only after the engine (and with it the
     /// module) is gone. The `'static` given to the engine is therefore never observed past
-    /// the context's life: nothing borrowing the context leaves this struct (the entry table
-    /// holds plain function pointers). Leaking the context instead would be simpler but would
-    /// cost a context per compiled program in tests and long-lived tools.
+    /// the context's life: nothing borrowing the context leaves this struct (the function
+    /// tables hold plain function pointers). Leaking the context instead would be simpler
+    /// but would cost a context per compiled program in tests and long-lived tools.
     context: ManuallyDrop<Box<Context>>,
 }
 
@@ -89,6 +83,21 @@ impl Drop for NativeKernels {
     }
 }
 
+/// The compiled functions of every kernel: plain pointers to machine code that keeps no
+/// state of its own, so any thread may call them (each on blocks no other touches).
+struct Functions {
+    /// The function of every entry, kernel after kernel: kernel `k` owns
+    /// `entries[first_entry[k] .. first_entry[k + 1]]`, in the order `init`, `init_derived`,
+    /// `advance`, then `on_event[0..]`. `None` for an entry without statements, and for
+    /// every `advance` (run through `batches`).
+    entries: Vec<Option<EntryFn>>,
+    first_entry: Vec<usize>,
+    /// The batch advance of every kernel with `advance` statements or state slots. The
+    /// advance statements are compiled only into it (their `entries` slot is `None`), and a
+    /// single `advance` is a batch of one.
+    batches: Vec<Option<BatchFn>>,
+}
+
 impl NativeKernels {
     /// The time LLVM spent on this program, from the first function built to the last
     /// address resolved.
@@ -98,38 +107,53 @@ impl NativeKernels {
 
     /// How many entries were compiled to functions (entries without statements are not).
     pub fn function_count(&self) -> usize {
-        self.entries.iter().filter(|f| f.is_some()).count() + self.batched_advances
+        self.functions
+            .entries
+            .iter()
+            .filter(|f| f.is_some())
+            .count()
+            + self.batched_advances
+    }
+}
+
+impl KernelCode for NativeKernels {
+    fn run(&self, call: KernelCall, ctx: &mut RunContext<'_>) -> u64 {
+        let rng: *mut JavaRandom = ctx.rng;
+        // SAFETY: `KernelCode::run`'s contract (a validated program) is `run_shared`'s; the
+        // values and the generator come from exclusive borrows, so nothing else touches them.
+        unsafe {
+            self.functions
+                .run_shared(call, ctx.vars.as_mut_ptr(), ctx.links, ctx.t, ctx.dt, rng)
+        }
     }
 
-    /// Runs the batch function `function` over `places`; see `KernelCode::advance_batch`.
-    fn call_batch(
-        function: BatchFn,
+    fn advance_batch(
+        &self,
+        kernel: u32,
         ctx: &mut RunContext<'_>,
-        places: &[[u64; 2]],
+        batch: &AdvanceBatch<'_>,
     ) -> Option<BatchStop> {
-        let count = places.len();
         let rng: *mut JavaRandom = ctx.rng;
-        let mut fired = 0u64;
-        // SAFETY: as in `run`, for each `[base, link_start]` of `places` in turn (the
-        // function reads `count` pairs, instances of the function's kernel in a validated
-        // program); the state slots it checks are the kernel's own, below its block length.
-        // `places` and `fired` are one more shared and one more exclusive borrow, disjoint
-        // from the others.
-        let position = unsafe {
-            function(
+        // SAFETY: as in `run`, for each instance of the batch.
+        unsafe {
+            self.functions.advance_shared(
+                kernel,
                 ctx.vars.as_mut_ptr(),
-                places.as_ptr(),
-                count as u64,
-                ctx.links.as_ptr(),
+                ctx.links,
                 ctx.t,
                 ctx.dt,
-                rng.cast::<c_void>(),
-                &mut fired,
+                rng,
+                batch.places,
             )
-        } as usize;
-        (position < count).then_some(BatchStop { position, fired })
+        }
     }
 
+    fn shared(&self) -> Option<&dyn SharedKernels> {
+        Some(&self.functions)
+    }
+}
+
+impl Functions {
     fn entry_index(&self, kernel: u32, entry: Entry) -> usize {
         let kernel = kernel as usize;
         let (first, end) = (self.first_entry[kernel], self.first_entry[kernel + 1]);
@@ -142,8 +166,16 @@ impl NativeKernels {
     }
 }
 
-impl KernelCode for NativeKernels {
-    fn run(&self, call: KernelCall, ctx: &mut RunContext<'_>) -> u64 {
+impl SharedKernels for Functions {
+    unsafe fn run_shared(
+        &self,
+        call: KernelCall,
+        vars: *mut f64,
+        links: &[u64],
+        t: f64,
+        dt: f64,
+        rng: *mut JavaRandom,
+    ) -> u64 {
         let KernelCall {
             kernel,
             entry,
@@ -152,48 +184,68 @@ impl KernelCode for NativeKernels {
         } = call;
         let index = self.entry_index(kernel, entry);
         if entry == Entry::Advance {
-            let Some(function) = self.batches[kernel as usize] else {
-                return 0;
-            };
             let place = [base as u64, link_start as u64];
             // A batch of one stops after its instance whenever it fired.
-            return Self::call_batch(function, ctx, &[place]).map_or(0, |stop| stop.fired);
+            // SAFETY: the caller keeps this function's contract, which is `advance_shared`'s.
+            let stop = unsafe { self.advance_shared(kernel, vars, links, t, dt, rng, &[place]) };
+            return stop.map_or(0, |stop| stop.fired);
         }
         let Some(function) = self.entries[index] else {
             return 0;
         };
-        let rng: *mut JavaRandom = ctx.rng;
         // SAFETY: the function was compiled from this kernel's statements with the `EntryFn`
         // signature. It reads and writes `vars` only at `base + slot` for slots below the
         // kernel's block length and at indices read from `links`, and reads `links` only at
         // `link_start + k` for k below its link count and inside the lists those entries
-        // point to. `KernelCode::run`'s contract is that the program was validated, which
-        // puts all of these inside `ctx.vars` and `ctx.links`. The three pointers come from a
-        // `&mut [f64]`, a `&[u64]` and a `&mut JavaRandom`, so they do not alias (the
-        // function's parameters are marked `noalias`), and none is kept after the call.
+        // point to: inside the arrays for a validated program, which the caller guarantees,
+        // as it guarantees that no other thread touches those values meanwhile and that
+        // `rng` is this call's alone (or null where the kernel draws nothing). The function's
+        // parameters are marked `noalias`: `vars`, `links` and `rng` are distinct arrays, and
+        // none is kept after the call.
         unsafe {
             function(
-                ctx.vars.as_mut_ptr(),
+                vars,
                 base as u64,
-                ctx.links.as_ptr(),
+                links.as_ptr(),
                 link_start as u64,
-                ctx.t,
-                ctx.dt,
+                t,
+                dt,
                 rng.cast::<c_void>(),
             )
         }
     }
 
-    fn advance_batch(
+    unsafe fn advance_shared(
         &self,
         kernel: u32,
-        ctx: &mut RunContext<'_>,
-        batch: &AdvanceBatch<'_>,
+        vars: *mut f64,
+        links: &[u64],
+        t: f64,
+        dt: f64,
+        rng: *mut JavaRandom,
+        places: &[[u64; 2]],
     ) -> Option<BatchStop> {
         // Without a batch function the kernel has no advance and no state: nothing to run
         // or check.
         let function = self.batches[kernel as usize]?;
-        Self::call_batch(function, ctx, batch.places)
+        let count = places.len();
+        let mut fired = 0u64;
+        // SAFETY: as in `run_shared`, for each `[base, link_start]` of `places` in turn (the
+        // function reads `count` pairs, instances of the function's kernel); the state slots
+        // it checks are the kernel's own, below its block length. `fired` is a local.
+        let position = unsafe {
+            function(
+                vars,
+                places.as_ptr(),
+                count as u64,
+                links.as_ptr(),
+                t,
+                dt,
+                rng.cast::<c_void>(),
+                &mut fired,
+            )
+        } as usize;
+        (position < count).then_some(BatchStop { position, fired })
     }
 }
 
@@ -263,9 +315,11 @@ pub fn compile_program_with(
     let context_ref: &'static Context = unsafe { &*(&*context as *const Context) };
     let compiled = compile_in(context_ref, program, machine_code)?;
     Ok(NativeKernels {
-        entries: compiled.entries,
-        first_entry: compiled.first_entry,
-        batches: compiled.batches,
+        functions: Functions {
+            entries: compiled.entries,
+            first_entry: compiled.first_entry,
+            batches: compiled.batches,
+        },
         batched_advances: compiled.batched_advances,
         compile_time: compiled.compile_time,
         engine: ManuallyDrop::new(compiled.engine),

@@ -607,6 +607,7 @@ fn programs_can_be_compiled_and_dropped_repeatedly() {
 
 mod batch;
 mod fuzzed;
+mod lanes;
 mod random;
 mod run;
 mod size;

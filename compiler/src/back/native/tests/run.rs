@@ -16,17 +16,17 @@ fn b(e: Expr) -> Box<Expr> {
     Box::new(e)
 }
 
-fn bin(op: BinOp, l: Expr, r: Expr) -> Expr {
+pub(super) fn bin(op: BinOp, l: Expr, r: Expr) -> Expr {
     Expr::Binary(op, b(l), b(r))
 }
 
-fn set(slot: u32, value: Expr) -> Stmt {
+pub(super) fn set(slot: u32, value: Expr) -> Stmt {
     Stmt::Set { slot, value }
 }
 
 /// Integrate-and-fire: `v` (slot 0) driven by the sum of its attachments' currents (slot 1,
 /// from list link 0); a spike resets `v` and fires out-port 0.
-fn iaf_cell() -> Kernel {
+pub(super) fn iaf_cell() -> Kernel {
     let v = || Expr::Local(0);
     let leak = bin(
         BinOp::Div,
@@ -112,7 +112,7 @@ fn exp_synapse() -> Kernel {
 }
 
 /// A current pulse between 10 ms and 150 ms, shaped by a regime switch on slot 1.
-fn pulse() -> Kernel {
+pub(super) fn pulse() -> Kernel {
     let on = bin(
         BinOp::And,
         bin(BinOp::Ge, Expr::Time, Expr::Const(0.01)),

@@ -1,0 +1,307 @@
+//! A step split into lanes: parts that share no instance block, run side by side on worker
+//! threads (`engine::crew`) with the same bits as one thread.
+//!
+//! Two advances can run at the same time only when neither reads or writes a block the
+//! other writes. The advances that touch each other's blocks (a cell, its synapses and its
+//! inputs) are joined into one part with a union-find over the blocks each op touches
+//! (`regroup::step_accesses`); parts are then cut into lanes of about equal work, keeping
+//! the order of the regrouped step within each lane and neighbouring parts in one lane (so
+//! each lane keeps to its own stretch of memory). What else an advance does is made to come
+//! out as on one thread:
+//!
+//! - an advance's zero-delay receivers run at once in its lane, as on one thread: their
+//!   blocks are in its part, and receivers that fire or draw in turn make the step a
+//!   barrier (`regroup`), which is not split;
+//! - the rest of serving the ports an advance fires (queueing delayed events, noting
+//!   recorded ones) waits until all lanes finish and is done in step-order position
+//!   (`crew`), the order one thread serves them in: advances that fire keep their written
+//!   order in the regrouped step, and nothing else in the step sees what serving does;
+//! - every advance that draws random numbers is put in one lane, which alone holds the
+//!   generator, so the draws come in the same order;
+//! - a step with anything else (kinetic schemes, cable solves, barriers) is not split.
+
+use super::plan::StepPlan;
+use super::regroup::step_accesses;
+use crate::program::{Op, Program, Stmt};
+
+/// The default of [`super::RunOptions::min_parallel_work`]: splitting a step costs two
+/// waits of a few hundred nanoseconds each, so a step is split only when its advances do
+/// this much work (statements run per step, about a nanosecond each when compiled).
+pub const DEFAULT_MIN_PARALLEL_WORK: u64 = 20_000;
+
+/// The lanes of a split step.
+pub(super) struct Lanes<'p> {
+    /// Each lane's advances, in regrouped step order.
+    pub plans: Vec<StepPlan<'p>>,
+    /// The lane whose advances draw random numbers, if any advance does.
+    pub rng_lane: Option<usize>,
+}
+
+/// Splits the step of `program` (run in `order`, positions in its step order) into up to
+/// `threads` lanes, or `None` when it cannot be split, is one part, or does less than
+/// `min_work` per step.
+pub(super) fn split<'p>(
+    program: &'p Program,
+    order: &[usize],
+    threads: usize,
+    min_work: u64,
+) -> Option<Lanes<'p>> {
+    if threads < 2 {
+        return None;
+    }
+    let kernel_work: Vec<u64> = program
+        .kernels
+        .iter()
+        .map(|k| 1 + statement_count(&k.advance))
+        .collect();
+    let instances = program.instances.len();
+    // One node per instance block, and one for the random generator.
+    let generator = instances;
+    let mut parts = UnionFind::new(instances + 1);
+    let mut work_of = vec![0u64; program.step_order.len()];
+    let mut total = 0u64;
+    for (p, access) in step_accesses(program).enumerate() {
+        if access.free {
+            continue;
+        }
+        let Op::Advance { inst } = program.step_order[p] else {
+            return None;
+        };
+        if access.barrier {
+            return None;
+        }
+        let inst = inst as usize;
+        for &block in access.reads.iter().chain(&access.writes) {
+            parts.union(inst, block as usize);
+        }
+        if access.draws {
+            parts.union(inst, generator);
+        }
+        work_of[p] = kernel_work[program.instances[inst].kernel as usize];
+        total += work_of[p];
+    }
+    if total < min_work.max(1) {
+        return None;
+    }
+
+    // Parts in the order the step first reaches them, with their work.
+    let none = usize::MAX;
+    let mut part_index = vec![none; instances + 1];
+    let mut part_work: Vec<u64> = Vec::new();
+    let mut part_of = vec![none; program.step_order.len()];
+    for &p in order {
+        let Op::Advance { inst } = program.step_order[p] else {
+            continue;
+        };
+        if work_of[p] == 0 {
+            continue;
+        }
+        let root = parts.find(inst as usize);
+        if part_index[root] == none {
+            part_index[root] = part_work.len();
+            part_work.push(0);
+        }
+        part_of[p] = part_index[root];
+        part_work[part_index[root]] += work_of[p];
+    }
+
+    // Consecutive parts to each lane, cut where the work done so far crosses a share.
+    let mut lane_of_part = Vec::with_capacity(part_work.len());
+    let mut done = 0u64;
+    for &work in &part_work {
+        let middle = done + work / 2;
+        let lane = (u128::from(middle) * threads as u128 / u128::from(total)) as usize;
+        lane_of_part.push(lane.min(threads - 1));
+        done += work;
+    }
+    // Lanes no part fell into are dropped (a part can hold more than a share).
+    let mut renumbered = vec![none; threads];
+    let mut lane_count = 0;
+    for lane in lane_of_part.iter_mut() {
+        if renumbered[*lane] == none {
+            renumbered[*lane] = lane_count;
+            lane_count += 1;
+        }
+        *lane = renumbered[*lane];
+    }
+    if lane_count < 2 {
+        return None;
+    }
+    let generator_part = part_index[parts.find(generator)];
+    let rng_lane = (generator_part != none).then(|| lane_of_part[generator_part]);
+    let plans = (0..lane_count)
+        .map(|lane| {
+            StepPlan::new(
+                program,
+                order
+                    .iter()
+                    .filter(|&&p| part_of[p] != none && lane_of_part[part_of[p]] == lane)
+                    .map(|&p| (p, &program.step_order[p])),
+            )
+        })
+        .collect();
+    Some(Lanes { plans, rng_lane })
+}
+
+/// Statements in `stmts`, those inside `If` and `Switch` included.
+fn statement_count(stmts: &[Stmt]) -> u64 {
+    stmts
+        .iter()
+        .map(|stmt| {
+            1 + match stmt {
+                Stmt::If { then, .. } => statement_count(then),
+                Stmt::Switch { arms, .. } => arms.iter().map(|arm| statement_count(arm)).sum(),
+                Stmt::Set { .. } | Stmt::Emit { .. } => 0,
+            }
+        })
+        .sum()
+}
+
+/// Disjoint sets of `0..n`, by parent pointers with path halving.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            // The smaller index stays the root, so roots do not depend on union order.
+            self.parent[a.max(b)] = a.min(b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::{BinOp, Expr, InstanceRec, Kernel};
+
+    /// A kernel whose advance sets slot 0 from its own slot and, with `reads`, from link 0;
+    /// with `draws`, it adds a random number.
+    fn kernel(reads: bool, draws: bool) -> Kernel {
+        let mut value = Expr::Local(0);
+        if reads {
+            value = Expr::Binary(BinOp::Add, Box::new(value), Box::new(Expr::Link(0)));
+        }
+        if draws {
+            let draw = Expr::Random(Box::new(Expr::Const(1.0)));
+            value = Expr::Binary(BinOp::Add, Box::new(value), Box::new(draw));
+        }
+        Kernel {
+            block_len: 1,
+            link_count: 1,
+            advance: vec![Stmt::Set { slot: 0, value }],
+            ..Kernel::default()
+        }
+    }
+
+    /// Instance `i` has kernel `kernels_of[i]`, block `i` and a link to block `link_to[i]`;
+    /// the step advances them in index order.
+    fn program(kernels: Vec<Kernel>, kernels_of: &[u32], link_to: &[u64]) -> Program {
+        Program {
+            kernels,
+            instances: kernels_of
+                .iter()
+                .enumerate()
+                .map(|(i, &kernel)| InstanceRec {
+                    kernel,
+                    base: i as u64,
+                    links: i as u64,
+                    path: format!("i{i}"),
+                })
+                .collect(),
+            initial: vec![0.0; kernels_of.len()],
+            links: link_to.to_vec(),
+            step_order: (0..kernels_of.len() as u32)
+                .map(|inst| Op::Advance { inst })
+                .collect(),
+            ..Program::default()
+        }
+    }
+
+    fn lane_insts(lanes: &Lanes) -> Vec<Vec<u32>> {
+        lanes.plans.iter().map(|plan| plan.insts.clone()).collect()
+    }
+
+    fn written(program: &Program) -> Vec<usize> {
+        (0..program.step_order.len()).collect()
+    }
+
+    #[test]
+    fn instances_that_read_each_other_share_a_lane_and_parts_are_cut_in_order() {
+        // Pairs (0, 1), (2, 3), (4, 5), (6, 7): the odd one reads the even one.
+        let p = program(
+            vec![kernel(false, false), kernel(true, false)],
+            &[0, 1, 0, 1, 0, 1, 0, 1],
+            &[0, 0, 0, 2, 0, 4, 0, 6],
+        );
+        let lanes = split(&p, &written(&p), 2, 0).expect("four parts make two lanes");
+        assert_eq!(lane_insts(&lanes), [vec![0, 1, 2, 3], vec![4, 5, 6, 7]]);
+        assert_eq!(lanes.rng_lane, None);
+        let three = split(&p, &written(&p), 3, 0).expect("three lanes");
+        assert_eq!(three.plans.len(), 3);
+        // A lane per part at most.
+        assert_eq!(split(&p, &written(&p), 16, 0).unwrap().plans.len(), 4);
+    }
+
+    #[test]
+    fn every_instance_that_draws_runs_in_one_lane_which_holds_the_generator() {
+        // 0, 2 and 5 draw; the others are on their own.
+        let p = program(
+            vec![kernel(false, false), kernel(false, true)],
+            &[1, 0, 1, 0, 0, 1, 0, 0],
+            &[0; 8],
+        );
+        let lanes = split(&p, &written(&p), 2, 0).expect("split");
+        let holding = lanes.rng_lane.expect("a lane holds the generator");
+        let drawing = &lane_insts(&lanes)[holding];
+        for inst in [0, 2, 5] {
+            assert!(drawing.contains(&inst), "{inst} draws: {drawing:?}");
+        }
+    }
+
+    #[test]
+    fn small_single_part_or_unsplittable_steps_stay_on_one_thread() {
+        let pairs = program(
+            vec![kernel(false, false), kernel(true, false)],
+            &[0, 1, 0, 1],
+            &[0, 0, 0, 2],
+        );
+        assert!(
+            split(&pairs, &written(&pairs), 1, 0).is_none(),
+            "one thread"
+        );
+        assert!(
+            split(&pairs, &written(&pairs), 2, 1000).is_none(),
+            "too little work"
+        );
+        // A chain 0 <- 1 <- 2 <- 3 is one part.
+        let chain = program(vec![kernel(true, false)], &[0, 0, 0, 0], &[0, 0, 1, 2]);
+        assert!(split(&chain, &written(&chain), 2, 0).is_none(), "one part");
+        // Anything but an advance (here a cable solve) keeps the step whole.
+        let mut with_cable = pairs.clone();
+        with_cable
+            .step_order
+            .push(Op::Cable(Box::new(crate::program::CableSolve {
+                nodes: Vec::new(),
+                contributions: Vec::new(),
+            })));
+        let order = written(&with_cable);
+        assert!(split(&with_cable, &order, 2, 0).is_none(), "a cable solve");
+    }
+}
