@@ -29,6 +29,7 @@ pub(super) fn measure(cmd: &mut Command, log_dir: &Path) -> Result<Measured, Str
         peak_rss_kib: usage.max_rss_kib(),
         sim_s: None,
         spikes: None,
+        threads: None,
     })
 }
 

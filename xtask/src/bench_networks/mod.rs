@@ -192,6 +192,8 @@ struct Measured {
     /// The simulation phase alone, when the engine reports it.
     sim_s: Option<f64>,
     spikes: Option<usize>,
+    /// The threads lemsc stepped the model on (`-v`), when more than one.
+    threads: Option<usize>,
 }
 
 struct Row {
@@ -519,8 +521,16 @@ fn run_lemsc(lemsc: &Path, model: &Model, out: &Path, fast: bool) -> Result<Meas
     }
     let mut m = measure(&mut cmd, out)?;
     m.sim_s = lemsc_sim_seconds(out);
+    m.threads = lemsc_threads(out);
     m.spikes = Some(count_spikes(&spike_file(out, model))?);
     Ok(m)
+}
+
+/// The `on N threads` of lemsc `-v`'s summary line in `out`, when the step was split.
+fn lemsc_threads(out: &Path) -> Option<usize> {
+    let log = read_log(out, "stderr.log");
+    let (_, after) = log.split_once(" engine on ")?;
+    after.split_whitespace().next()?.parse().ok()
 }
 
 /// The `simulate   X s` line among the phase times lemsc `-v` logged in `out`.
@@ -822,6 +832,7 @@ mod tests {
                 peak_rss_kib: 102_400,
                 sim_s: None,
                 spikes: Some(spikes),
+                threads: (engine == Engine::Lemsc).then_some(2),
             }),
             ftz: "-",
         }
@@ -845,6 +856,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("| 1024 | 1441 | -11.0 % |"), "{text}");
+        assert!(
+            text.contains("| hh-net N=100 | lemsc native (2 threads) | 16.00 | 8.00 |"),
+            "{text}"
+        );
         assert_eq!(
             disagreements(&rows),
             ["hh-net N=100: lemsc 1620, EDEN 1441"]

@@ -74,9 +74,12 @@ pub(super) fn report(rows: &[Row], header: &str, fast_checks: &[FastCheck]) -> S
                     }
                     _ => "-".into(),
                 };
+                let threads = m
+                    .threads
+                    .map_or(String::new(), |n| format!(" ({n} threads)"));
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {:.2} | {:.2} | {sim} | {:.0} | {:.0} | {spikes} | {versus} | {} |",
+                    "| {} | {}{threads} | {:.2} | {:.2} | {sim} | {:.0} | {:.0} | {spikes} | {versus} | {} |",
                     row.model,
                     row.engine.label(),
                     m.wall_s,
