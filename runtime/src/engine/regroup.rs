@@ -177,6 +177,18 @@ impl Blocks {
         Blocks { by_base }
     }
 
+    /// The block of instance `inst`, named by the instance [`Blocks::owner`] gives for its
+    /// first value: instances that share a block (`--fast` relays write the block of the
+    /// synapse they were merged into) get the same name. An instance without values is
+    /// its own.
+    fn block_of(&self, program: &Program, inst: u32) -> u32 {
+        let rec = &program.instances[inst as usize];
+        if program.kernels[rec.kernel as usize].block_len == 0 {
+            return inst;
+        }
+        self.owner(rec.base).unwrap_or(inst)
+    }
+
     /// The instance whose block holds `index`; None for a value of no instance (which no
     /// advance writes).
     fn owner(&self, index: u64) -> Option<u32> {
@@ -304,10 +316,11 @@ fn access_of(
         draws: kf.advance.draws,
         ..Access::default()
     };
-    access.reads.push(inst);
+    let own = blocks.block_of(program, inst);
+    access.reads.push(own);
     read_links(program, blocks, inst, &kf.advance, &mut access.reads);
     if kf.advance.sets {
-        access.writes.push(inst);
+        access.writes.push(own);
     }
     if kf.advance.emits {
         for &(target, in_port) in immediate.by_source.get(&inst).into_iter().flatten() {
@@ -323,10 +336,11 @@ fn access_of(
             if code.links.is_empty() && !code.sets {
                 continue; // An empty OnEvent (a pulse generator's `in`) changes nothing.
             }
-            access.reads.push(target);
+            let target_block = blocks.block_of(program, target);
+            access.reads.push(target_block);
             read_links(program, blocks, target, code, &mut access.reads);
             if code.sets {
-                access.writes.push(target);
+                access.writes.push(target_block);
             }
         }
     }
@@ -616,6 +630,27 @@ mod tests {
         // Delayed, the event arrives at the start of a later step: the synapses group.
         p.connections[0].delay = 1e-3;
         assert_eq!(regrouped_order(&p), vec![0, 2, 1, 3]);
+    }
+
+    #[test]
+    fn a_receiver_sharing_another_instance_block_counts_as_that_block() {
+        // syn0 cell0 syn1 cell1, and a relay (as `--fast` makes) that shares syn1's block;
+        // cell0 sends at once to the relay, so syn1 may not move before cell0.
+        let mut p = program(syn_and_cell(true), &[0, 1, 0, 1], &[1, 0, 3, 2]);
+        p.instances.push(InstanceRec {
+            kernel: 0,
+            base: 2,
+            links: 2,
+            path: "relay".into(),
+        });
+        p.connections = vec![Connection {
+            source: 1,
+            out_port: 0,
+            target: 4,
+            in_port: 0,
+            delay: 0.0,
+        }];
+        assert_eq!(regrouped_order(&p), vec![0, 1, 2, 3]);
     }
 
     #[test]
