@@ -1,6 +1,6 @@
 //! Worker threads that run the lanes of a split step (`engine::lanes`): the calling thread
-//! runs lane 0 and one worker per other lane runs its own, with one wait at the start of
-//! each step and one at its end.
+//! runs lane 0 and one worker per other lane runs its own (so each lane's blocks stay in one
+//! core's cache), with one wait at the start of each step and one at its end.
 //!
 //! Waits spin briefly and then yield: a step of a network large enough to be split takes
 //! tens of microseconds, and the work between two steps (delivering events, writing a row)

@@ -33,13 +33,17 @@ pub const DEFAULT_MIN_PARALLEL_WORK: u64 = 20_000;
 pub(super) struct Lanes<'p> {
     /// Each lane's advances, in regrouped step order.
     pub plans: Vec<StepPlan<'p>>,
+    /// The threads that run them: one per lane. (Lanes handed to whichever thread is free
+    /// ran slower on izh-net N = 1000, four or sixteen per thread alike: a lane's blocks
+    /// then move between the cores' caches.)
+    pub threads: usize,
     /// The lane whose advances draw random numbers, if any advance does.
     pub rng_lane: Option<usize>,
 }
 
-/// Splits the step of `program` (run in `order`, positions in its step order) into up to
-/// `threads` lanes, or `None` when it cannot be split, is one part, or does less than
-/// `min_work` per step.
+/// Splits the step of `program` (run in `order`, positions in its step order) into lanes
+/// for up to `threads` threads, or `None` when it cannot be split, is one part, or does
+/// less than `min_work` per step.
 pub(super) fn split<'p>(
     program: &'p Program,
     order: &[usize],
@@ -106,16 +110,17 @@ pub(super) fn split<'p>(
     }
 
     // Consecutive parts to each lane, cut where the work done so far crosses a share.
+    let lanes = threads;
     let mut lane_of_part = Vec::with_capacity(part_work.len());
     let mut done = 0u64;
     for &work in &part_work {
         let middle = done + work / 2;
-        let lane = (u128::from(middle) * threads as u128 / u128::from(total)) as usize;
-        lane_of_part.push(lane.min(threads - 1));
+        let lane = (u128::from(middle) * lanes as u128 / u128::from(total)) as usize;
+        lane_of_part.push(lane.min(lanes - 1));
         done += work;
     }
     // Lanes no part fell into are dropped (a part can hold more than a share).
-    let mut renumbered = vec![none; threads];
+    let mut renumbered = vec![none; lanes];
     let mut lane_count = 0;
     for lane in lane_of_part.iter_mut() {
         if renumbered[*lane] == none {
@@ -129,7 +134,7 @@ pub(super) fn split<'p>(
     }
     let generator_part = part_index[parts.find(generator)];
     let rng_lane = (generator_part != none).then(|| lane_of_part[generator_part]);
-    let plans = (0..lane_count)
+    let plans: Vec<StepPlan> = (0..lane_count)
         .map(|lane| {
             StepPlan::new(
                 program,
@@ -140,7 +145,11 @@ pub(super) fn split<'p>(
             )
         })
         .collect();
-    Some(Lanes { plans, rng_lane })
+    Some(Lanes {
+        threads: threads.min(plans.len()),
+        plans,
+        rng_lane,
+    })
 }
 
 /// Statements in `stmts`, those inside `If` and `Switch` included.
@@ -252,6 +261,7 @@ mod tests {
         );
         let lanes = split(&p, &written(&p), 2, 0).expect("four parts make two lanes");
         assert_eq!(lane_insts(&lanes), [vec![0, 1, 2, 3], vec![4, 5, 6, 7]]);
+        assert_eq!(lanes.threads, 2);
         assert_eq!(lanes.rng_lane, None);
         let three = split(&p, &written(&p), 3, 0).expect("three lanes");
         assert_eq!(three.plans.len(), 3);

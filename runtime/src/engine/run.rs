@@ -184,7 +184,7 @@ pub fn run(
         events_delivered: sim.events_delivered,
         files: sim.recorders.finish()?,
         final_vars: sim.vars,
-        threads: lanes.as_ref().map_or(1, |(_, lanes)| lanes.plans.len()),
+        threads: lanes.as_ref().map_or(1, |(_, lanes)| lanes.threads),
     })
 }
 
