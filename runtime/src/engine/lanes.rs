@@ -25,9 +25,13 @@ use super::regroup::step_accesses;
 use crate::program::{Op, Program, Stmt};
 
 /// The default of [`super::RunOptions::min_parallel_work`]: splitting a step costs two
-/// waits of a few hundred nanoseconds each, so a step is split only when its advances do
-/// this much work (statements run per step, about a nanosecond each when compiled).
-pub const DEFAULT_MIN_PARALLEL_WORK: u64 = 20_000;
+/// waits per step, and the workers spin (using CPU) while the calling thread delivers
+/// events and writes rows, so a step is split only when its advances do this much work
+/// (statements per step, about a nanosecond each when compiled). Measured on the benchmark
+/// networks: izh-net N = 100 `--fast` (4 400) ran no faster split; hh-net N = 100 `--fast`
+/// (23 800) gained a quarter of its wall time for a tenth more CPU; izh-net N = 1000
+/// `--fast` (44 000) and every exact run of them (100 000 and more) gain a third to a half.
+pub const DEFAULT_MIN_PARALLEL_WORK: u64 = 30_000;
 
 /// The lanes of a split step.
 pub(super) struct Lanes<'p> {
