@@ -202,49 +202,18 @@ impl UnionFind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::program::{BinOp, Expr, InstanceRec, Kernel};
+    use crate::engine::regroup::tests::{adds, kernel as kernel_of, program};
+    use crate::program::{Expr, Kernel};
 
-    /// A kernel whose advance sets slot 0 from its own slot and, with `reads`, from link 0;
-    /// with `draws`, it adds a random number.
+    /// A kernel whose advance adds to slot 0: link 0's value with `reads`, a random number
+    /// with `draws`, else a constant.
     fn kernel(reads: bool, draws: bool) -> Kernel {
-        let mut value = Expr::Local(0);
-        if reads {
-            value = Expr::Binary(BinOp::Add, Box::new(value), Box::new(Expr::Link(0)));
-        }
-        if draws {
-            let draw = Expr::Random(Box::new(Expr::Const(1.0)));
-            value = Expr::Binary(BinOp::Add, Box::new(value), Box::new(draw));
-        }
-        Kernel {
-            block_len: 1,
-            link_count: 1,
-            advance: vec![Stmt::Set { slot: 0, value }],
-            ..Kernel::default()
-        }
-    }
-
-    /// Instance `i` has kernel `kernels_of[i]`, block `i` and a link to block `link_to[i]`;
-    /// the step advances them in index order.
-    fn program(kernels: Vec<Kernel>, kernels_of: &[u32], link_to: &[u64]) -> Program {
-        Program {
-            kernels,
-            instances: kernels_of
-                .iter()
-                .enumerate()
-                .map(|(i, &kernel)| InstanceRec {
-                    kernel,
-                    base: i as u64,
-                    links: i as u64,
-                    path: format!("i{i}"),
-                })
-                .collect(),
-            initial: vec![0.0; kernels_of.len()],
-            links: link_to.to_vec(),
-            step_order: (0..kernels_of.len() as u32)
-                .map(|inst| Op::Advance { inst })
-                .collect(),
-            ..Program::default()
-        }
+        let value = match (reads, draws) {
+            (true, _) => Expr::Link(0),
+            (false, true) => Expr::Random(Box::new(Expr::Const(1.0))),
+            (false, false) => Expr::Const(1.0),
+        };
+        kernel_of("k", adds(value))
     }
 
     fn lane_insts(lanes: &Lanes) -> Vec<Vec<u32>> {

@@ -511,19 +511,19 @@ fn pop_unplaced(heap: &mut BinaryHeap<Reverse<u32>>, placed: &[bool]) -> Option<
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::program::{BinOp, Connection, InstanceRec};
 
     /// `slot 0 = slot 0 + value`: an advance that writes its own block.
-    fn adds(value: Expr) -> Vec<Stmt> {
+    pub(in crate::engine) fn adds(value: Expr) -> Vec<Stmt> {
         vec![Stmt::Set {
             slot: 0,
             value: Expr::Binary(BinOp::Add, Box::new(Expr::Local(0)), Box::new(value)),
         }]
     }
 
-    fn kernel(name: &str, advance: Vec<Stmt>) -> Kernel {
+    pub(in crate::engine) fn kernel(name: &str, advance: Vec<Stmt>) -> Kernel {
         Kernel {
             name: name.into(),
             block_len: 1,
@@ -535,7 +535,11 @@ mod tests {
 
     /// A program of one-slot instances; instance `i` has kernel `kernels_of[i]`, block `i`
     /// and one link entry at `i`, pointing at `link_to[i]`.
-    fn program(kernels: Vec<Kernel>, kernels_of: &[u32], link_to: &[u64]) -> Program {
+    pub(in crate::engine) fn program(
+        kernels: Vec<Kernel>,
+        kernels_of: &[u32],
+        link_to: &[u64],
+    ) -> Program {
         Program {
             dt: 1e-5,
             steps: 1,

@@ -10,48 +10,10 @@ use lemsc_runtime::program::{
     Op, OutputSpec, Program, Stmt,
 };
 
-use super::run::{bin, iaf_cell, pulse, set};
+use super::run::{bin, exp_synapse, iaf_cell, pulse, set};
 use crate::back::native::compile_program;
 
 const CELLS: usize = 6;
-
-/// A synapse: conductance `g` (slot 0) decays and jumps by a fixed amount on each event;
-/// current `i` (slot 1) from the post cell's `v` (single link 0).
-fn synapse() -> Kernel {
-    let g = || Expr::Local(0);
-    Kernel {
-        name: "syn".into(),
-        block_len: 2,
-        link_count: 1,
-        slot_names: vec!["g".into(), "i".into()],
-        state_slots: vec![0],
-        in_ports: vec!["in".into()],
-        advance: vec![
-            set(
-                1,
-                bin(
-                    BinOp::Mul,
-                    g(),
-                    bin(BinOp::Sub, Expr::Const(0.0), Expr::Link(0)),
-                ),
-            ),
-            set(
-                0,
-                bin(
-                    BinOp::Add,
-                    g(),
-                    bin(
-                        BinOp::Mul,
-                        Expr::Step,
-                        bin(BinOp::Div, Expr::Neg(Box::new(g())), Expr::Const(0.005)),
-                    ),
-                ),
-            ),
-        ],
-        on_event: vec![vec![set(0, bin(BinOp::Add, g(), Expr::Const(4e-9)))]],
-        ..Kernel::default()
-    }
-}
 
 /// Counts the events it receives (a zero-delay receiver of its cell's spikes).
 fn counter() -> Kernel {
@@ -101,8 +63,8 @@ fn blower(start: f64) -> Kernel {
     }
 }
 
-/// `CELLS` cells, each with a pulse, a synapse and a counter of its own spikes (zero
-/// delay); cells 0 and 3 also get noise. Cell `c` sends delayed events to the synapses of
+/// `CELLS` cells, each with a pulse, a synapse (whose events draw random weights) and a
+/// counter of its own spikes (zero delay); cells 0 and 3 also get noise. Cell `c` sends delayed events to the synapses of
 /// cells `c + 1` and `c + 2`. With `blowers`, an instance of each kernel of `blowers` sits
 /// among the instances of the cell with the same index.
 fn network(dir: &Path, blowers: &[(usize, f64)]) -> Program {
@@ -111,7 +73,7 @@ fn network(dir: &Path, blowers: &[(usize, f64)]) -> Program {
     const SYN: u32 = 2;
     const COUNTER: u32 = 3;
     const NOISE: u32 = 4;
-    let mut kernels = vec![iaf_cell(), pulse(), synapse(), counter(), noise()];
+    let mut kernels = vec![iaf_cell(), pulse(), exp_synapse(), counter(), noise()];
     let mut program = Program {
         dt: 5e-5,
         steps: 3000,

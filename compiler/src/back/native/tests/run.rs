@@ -64,7 +64,7 @@ pub(super) fn iaf_cell() -> Kernel {
 
 /// An exponential synapse: conductance `g` (slot 0) jumps by a randomly scaled weight on
 /// each event; current `i` (slot 1) from the post cell's `v` (single link 0).
-fn exp_synapse() -> Kernel {
+pub(super) fn exp_synapse() -> Kernel {
     let g = || Expr::Local(0);
     Kernel {
         name: "syn (expSynapse)".into(),
