@@ -116,9 +116,9 @@ struct Cli {
     #[arg(long)]
     fast: bool,
 
-    /// The most threads a native run steps the model on (default: one per core). Only
-    /// networks whose steps do enough work are split, and a split run writes the same bits
-    /// as one thread
+    /// The most threads a native run steps the model on (default: one per core that other
+    /// processes do not keep busy). Only networks whose steps do enough work are split, and
+    /// a split run writes the same bits as one thread
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 
@@ -467,7 +467,7 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
         threads: Threads {
             count: cli
                 .threads
-                .unwrap_or_else(|| Threads::all_cores().count)
+                .unwrap_or_else(|| Threads::idle_cores().count)
                 .max(1),
             min_work: cli.parallel_min_work,
         },

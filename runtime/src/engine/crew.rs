@@ -2,9 +2,10 @@
 //! runs lane 0 and one worker per other lane runs its own (so each lane's blocks stay in one
 //! core's cache), with one wait at the start of each step and one at its end.
 //!
-//! Waits spin briefly and then yield: a step of a network large enough to be split takes
-//! tens of microseconds, and the work between two steps (delivering events, writing a row)
-//! a few, so a sleeping worker would be woken far more slowly than it waits.
+//! Waits spin briefly, then yield, then sleep: a step of a network large enough to be split
+//! takes tens of microseconds, and the work between two steps (writing a row, serving fired
+//! ports) a few, so a worker woken from sleep each step would wait far longer than it
+//! works; but when other processes take the cores, spinning keeps the awaited thread off.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
@@ -15,7 +16,8 @@ use super::code::{Entry, KernelCall, SharedKernels};
 use super::flush::FlushSubnormals;
 use super::lanes::Lanes;
 use super::plan::{Step, StepPlan};
-use super::routes::Routes;
+use super::queue::DelayedEvents;
+use super::routes::{Receiver, Routes};
 use crate::javarand::JavaRandom;
 use crate::program::Program;
 
@@ -53,6 +55,8 @@ struct Shared<'p> {
     vars: AtomicPtr<f64>,
     t: AtomicU64,
     rng: AtomicPtr<JavaRandom>,
+    /// One delayed-event queue per lane, when the lanes deliver them; else null.
+    queues: AtomicPtr<DelayedEvents<Receiver>>,
     outcomes: Vec<Mutex<LaneOutcome>>,
 }
 
@@ -85,6 +89,7 @@ impl<'p> Crew<'p> {
                 vars: AtomicPtr::new(ptr::null_mut()),
                 t: AtomicU64::new(0),
                 rng: AtomicPtr::new(ptr::null_mut()),
+                queues: AtomicPtr::new(ptr::null_mut()),
                 outcomes: lanes.plans.iter().map(|_| Mutex::default()).collect(),
             },
         };
@@ -107,11 +112,23 @@ impl<'p> Crew<'p> {
     }
 
     /// Runs one step's lanes on `vars` at time `t`: lane 0 here, the others on the workers.
-    /// Returns when all are done; their outcomes are then in [`Crew::outcomes`].
-    pub fn step(&self, vars: &mut [f64], t: f64, rng: &mut JavaRandom) {
+    /// With `queues` (one per lane), each lane first delivers the events of its queue due
+    /// by `t`. Returns when all are done; their outcomes are then in [`Crew::outcomes`].
+    pub fn step(
+        &self,
+        vars: &mut [f64],
+        t: f64,
+        rng: &mut JavaRandom,
+        queues: Option<&mut [DelayedEvents<Receiver>]>,
+    ) {
         let shared = &self.shared;
         let vars = vars.as_mut_ptr();
         let rng: *mut JavaRandom = rng;
+        let queues = queues.map_or(ptr::null_mut(), |q| {
+            assert_eq!(q.len(), shared.outcomes.len(), "one queue per lane");
+            q.as_mut_ptr()
+        });
+        shared.queues.store(queues, Ordering::Relaxed);
         shared.vars.store(vars, Ordering::Relaxed);
         shared.t.store(t.to_bits(), Ordering::Relaxed);
         shared.rng.store(rng, Ordering::Relaxed);
@@ -176,6 +193,7 @@ impl Shared<'_> {
         outcome.fired.clear();
         outcome.failure = None;
         outcome.delivered = 0;
+        let queues = self.queues.load(Ordering::Relaxed);
         let lane_run = LaneRun {
             program: self.program,
             code: self.code,
@@ -185,6 +203,12 @@ impl Shared<'_> {
             t,
             rng,
         };
+        if !queues.is_null() {
+            // SAFETY: `Crew::step` stored one queue per lane, from a `&mut` the calling
+            // thread does not use until every lane is done; this lane alone touches its own.
+            let queue = unsafe { &mut *queues.add(lane) };
+            outcome.delivered += lane_run.deliver(queue);
+        }
         lane_run.run(&mut outcome);
     }
 }
@@ -259,31 +283,48 @@ impl LaneRun<'_> {
             let port = ports.trailing_zeros();
             ports &= ports - 1;
             for at in self.routes.immediate(inst, port) {
-                let receiver = self.routes.immediate_at(at);
-                let call = KernelCall {
-                    kernel: receiver.kernel,
-                    entry: Entry::OnEvent(receiver.in_port),
-                    base: receiver.base as usize,
-                    link_start: receiver.links as usize,
-                };
-                // SAFETY: as in `advance`: the receiver's block and what its links read are
-                // in this lane's part (`regroup::step_accesses` counts them as the
-                // sender's), and it draws no numbers.
-                let again = unsafe {
-                    self.code.run_shared(
-                        call,
-                        self.vars,
-                        &self.program.links,
-                        self.t,
-                        self.program.dt,
-                        self.rng,
-                    )
-                };
-                debug_assert_eq!(again, 0, "a receiver that fires makes the step a barrier");
+                // Its block and what it reads are in this lane's part
+                // (`regroup::step_accesses` counts them as the sender's).
+                self.receive(self.routes.immediate_at(at));
                 delivered += 1;
             }
         }
         delivered
+    }
+
+    /// Delivers the events of `queue` due by now, earliest first, as
+    /// `Simulation::deliver_due_events` does; returns how many. Their receivers are in this
+    /// lane's parts and neither fire nor draw (`lanes::split`).
+    fn deliver(&self, queue: &mut DelayedEvents<Receiver>) -> u64 {
+        let mut delivered = 0;
+        while let Some((_, receiver)) = queue.pop_due(self.t) {
+            self.receive(receiver);
+            delivered += 1;
+        }
+        delivered
+    }
+
+    /// Runs the `OnEvent` of an event arriving at `receiver`, which fires nothing.
+    fn receive(&self, receiver: Receiver) {
+        let call = KernelCall {
+            kernel: receiver.kernel,
+            entry: Entry::OnEvent(receiver.in_port),
+            base: receiver.base as usize,
+            link_start: receiver.links as usize,
+        };
+        // SAFETY: as in `advance`: the receiver's block and what its `OnEvent` reads are in
+        // this lane's parts, and it draws no numbers.
+        let fired = unsafe {
+            self.code.run_shared(
+                call,
+                self.vars,
+                &self.program.links,
+                self.t,
+                self.program.dt,
+                self.rng,
+            )
+        };
+        debug_assert_eq!(fired, 0, "receivers that fire are delivered by one thread");
     }
 
     /// Whether a state slot of `inst` is NaN or infinite.
@@ -319,15 +360,22 @@ impl LaneRun<'_> {
     }
 }
 
-/// Waits for `ready`: spinning first, then giving the core away between looks.
+/// Waits for `ready`: spinning first (a step's other lanes usually finish within
+/// microseconds), then yielding the core, then sleeping between looks. On a machine with
+/// more runnable threads than cores the thread waited for may not be running at all, and
+/// spinning would only keep it off the core longer.
 fn wait_until(ready: impl Fn() -> bool) {
-    let mut spins = 0u32;
+    const SPINS: u32 = 4096;
+    const YIELDS: u32 = 64;
+    let mut looks = 0u32;
     while !ready() {
-        if spins < 4096 {
+        if looks < SPINS {
             std::hint::spin_loop();
-            spins += 1;
-        } else {
+        } else if looks < SPINS + YIELDS {
             std::thread::yield_now();
+        } else {
+            std::thread::sleep(std::time::Duration::from_micros(50));
         }
+        looks = looks.saturating_add(1);
     }
 }

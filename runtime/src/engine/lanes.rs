@@ -21,7 +21,7 @@
 //! - a step with anything else (kinetic schemes, cable solves, barriers) is not split.
 
 use super::plan::StepPlan;
-use super::regroup::step_accesses;
+use super::regroup::{delayed_receiver_accesses, step_accesses};
 use crate::program::{Op, Program, Stmt};
 
 /// The default of [`super::RunOptions::min_parallel_work`]: splitting a step costs two
@@ -43,11 +43,16 @@ pub(super) struct Lanes<'p> {
     pub threads: usize,
     /// The lane whose advances draw random numbers, if any advance does.
     pub rng_lane: Option<usize>,
+    /// When the lanes deliver the delayed events themselves, at the start of their part of
+    /// each step: the lane of each instance that receives them (`u32::MAX` for others).
+    pub delivery: Option<Vec<u32>>,
 }
 
 /// Splits the step of `program` (run in `order`, positions in its step order) into lanes
 /// for up to `threads` threads, or `None` when it cannot be split, is one part, or does
-/// less than `min_work` per step.
+/// less than `min_work` per step. The lanes also deliver the delayed events where every
+/// receiver's `OnEvent` neither fires nor draws and keeps to blocks of one lane; else the
+/// calling thread delivers them all before the lanes start.
 pub(super) fn split<'p>(
     program: &'p Program,
     order: &[usize],
@@ -57,6 +62,17 @@ pub(super) fn split<'p>(
     if threads < 2 {
         return None;
     }
+    split_with(program, order, threads, min_work, true)
+        .or_else(|| split_with(program, order, threads, min_work, false))
+}
+
+fn split_with<'p>(
+    program: &'p Program,
+    order: &[usize],
+    threads: usize,
+    min_work: u64,
+    deliver: bool,
+) -> Option<Lanes<'p>> {
     let kernel_work: Vec<u64> = program
         .kernels
         .iter()
@@ -90,6 +106,24 @@ pub(super) fn split<'p>(
     }
     if total < min_work.max(1) {
         return None;
+    }
+    // A delivery touches its receiver's block and what its `OnEvent` reads: one part.
+    let mut receivers: Vec<u32> = Vec::new();
+    if deliver {
+        for (target, access) in delayed_receiver_accesses(program) {
+            if access.ordered {
+                return None;
+            }
+            // Its own block comes first; none when the in-port has no `OnEvent` at all.
+            let Some(&target_block) = access.reads.first() else {
+                receivers.extend([u32::MAX, target]);
+                continue;
+            };
+            for &block in access.reads.iter().chain(&access.writes) {
+                parts.union(target_block as usize, block as usize);
+            }
+            receivers.extend([target_block, target]);
+        }
     }
 
     // Parts in the order the step first reaches them, with their work.
@@ -138,6 +172,26 @@ pub(super) fn split<'p>(
     }
     let generator_part = part_index[parts.find(generator)];
     let rng_lane = (generator_part != none).then(|| lane_of_part[generator_part]);
+    let delivery = if deliver {
+        let mut lane_of = vec![u32::MAX; instances];
+        for pair in receivers.chunks(2) {
+            let (block, target) = (pair[0], pair[1] as usize);
+            if block == u32::MAX {
+                // Nothing runs: any lane may count the delivery.
+                lane_of[target] = 0;
+                continue;
+            }
+            // A receiver in no part with advances has no lane to deliver it.
+            let part = part_index[parts.find(block as usize)];
+            if part == none {
+                return None;
+            }
+            lane_of[target] = lane_of_part[part] as u32;
+        }
+        Some(lane_of)
+    } else {
+        None
+    };
     let plans: Vec<StepPlan> = (0..lane_count)
         .map(|lane| {
             StepPlan::new(
@@ -153,6 +207,7 @@ pub(super) fn split<'p>(
         threads: threads.min(plans.len()),
         plans,
         rng_lane,
+        delivery,
     })
 }
 
@@ -240,6 +295,54 @@ mod tests {
         assert_eq!(three.plans.len(), 3);
         // A lane per part at most.
         assert_eq!(split(&p, &written(&p), 16, 0).unwrap().plans.len(), 4);
+    }
+
+    #[test]
+    fn lanes_deliver_the_delayed_events_of_their_own_receivers() {
+        use crate::program::Connection;
+        // Pairs (0, 1), (2, 3), (4, 5), (6, 7); 0 sends to 7 and 6 to 1, after a delay.
+        let mut receiver = kernel(true, false);
+        receiver.in_ports = vec!["in".into()];
+        receiver.on_event = vec![adds(Expr::Const(1.0))];
+        let mut p = program(
+            vec![kernel(false, false), receiver],
+            &[0, 1, 0, 1, 0, 1, 0, 1],
+            &[0, 0, 0, 2, 0, 4, 0, 6],
+        );
+        let delayed = |source, target| Connection {
+            source,
+            out_port: 0,
+            target,
+            in_port: 0,
+            delay: 1e-3,
+        };
+        p.connections = vec![delayed(0, 7), delayed(6, 1)];
+        let lanes = split(&p, &written(&p), 2, 0).expect("two lanes");
+        let lane_of = lanes.delivery.as_ref().expect("the lanes deliver");
+        assert_eq!((lane_of[1], lane_of[7]), (0, 1));
+        // A receiver whose OnEvent reads a block of the other lane joins the parts.
+        // (Its link 1 is entry 8, which only instance 7 reaches.)
+        let mut reads_other = p.clone();
+        reads_other.kernels[1].link_count = 2;
+        reads_other.kernels[1].on_event = vec![adds(Expr::Link(1))];
+        reads_other.links.push(0);
+        let lanes = split(&reads_other, &written(&reads_other), 2, 0).expect("lanes");
+        let lane_of = lanes.delivery.as_ref().expect("the lanes deliver");
+        assert_eq!(lane_of[7], lanes_of(&lanes, 0), "7 reads 0's block");
+        // One that draws leaves the delivery to the calling thread.
+        let mut draws = p.clone();
+        draws.kernels[1].on_event = vec![adds(Expr::Random(Box::new(Expr::Const(1.0))))];
+        let lanes = split(&draws, &written(&draws), 2, 0).expect("still split");
+        assert!(lanes.delivery.is_none());
+    }
+
+    /// The lane whose plan advances `inst`.
+    fn lanes_of(lanes: &Lanes, inst: u32) -> u32 {
+        lanes
+            .plans
+            .iter()
+            .position(|plan| plan.insts.contains(&inst))
+            .expect("advanced in some lane") as u32
     }
 
     #[test]

@@ -156,6 +156,35 @@ pub(super) fn step_accesses(program: &Program) -> impl Iterator<Item = Access> +
         .map(move |op| access_of(program, &facts, &blocks, &immediate, op))
 }
 
+/// What delivering a delayed event to each `(target, in_port)` of `program`'s delayed
+/// connections does, as an [`Access`]: the `OnEvent`'s reads and writes by block, `ordered`
+/// when it fires or draws. In connection order, one per connection.
+pub(super) fn delayed_receiver_accesses(
+    program: &Program,
+) -> impl Iterator<Item = (u32, Access)> + '_ {
+    let facts: Vec<KernelFacts> = program.kernels.iter().map(KernelFacts::of).collect();
+    let blocks = Blocks::new(program);
+    // The same test as `routes`: anything not delayed is delivered at once.
+    program
+        .connections
+        .iter()
+        .filter(|c| c.delay > 0.0)
+        .map(move |c| {
+            let kernel = program.instances[c.target as usize].kernel as usize;
+            let mut access = Access::default();
+            if let Some(code) = facts[kernel].on_event.get(c.in_port as usize) {
+                access.ordered = code.emits || code.draws;
+                let own = blocks.block_of(program, c.target);
+                access.reads.push(own);
+                read_links(program, &blocks, c.target, code, &mut access.reads);
+                if code.sets {
+                    access.writes.push(own);
+                }
+            }
+            (c.target, access)
+        })
+}
+
 /// Finds the instance whose block holds an index into vars.
 struct Blocks {
     /// `(base, end, instance)` sorted by base.

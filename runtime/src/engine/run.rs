@@ -164,6 +164,17 @@ pub fn run(
         .and_then(|shared| Some((shared, split(program, &step_order, opts.threads, min_work)?)));
     let mut progress = opts.progress;
 
+    if let Some(lane_of) = lanes
+        .as_ref()
+        .and_then(|(_, lanes)| lanes.delivery.as_ref())
+    {
+        let longest = sim.routes.longest_delay();
+        let count = lanes.as_ref().map_or(1, |(_, lanes)| lanes.plans.len());
+        sim.queues = (0..count)
+            .map(|_| DelayedEvents::new(program.dt, longest))
+            .collect();
+        sim.queue_of = lane_of.clone();
+    }
     sim.run_ops(&program.init_order)?;
     match &lanes {
         Some((shared, lanes)) => {
@@ -198,8 +209,11 @@ struct Simulation<'p> {
     t: f64,
     /// Shared with the threads of a split step (`crew`), which serve zero-delay receivers.
     routes: Arc<Routes>,
-    /// Delayed events, each with the receiver it goes to.
-    queue: DelayedEvents<Receiver>,
+    /// Delayed events, each with the receiver it goes to: one queue, or one per lane of a
+    /// split step when the lanes deliver them (`lanes::Lanes::delivery`).
+    queues: Vec<DelayedEvents<Receiver>>,
+    /// The queue of each receiving instance (empty: all in the first).
+    queue_of: Vec<u32>,
     recorders: Recorders<'p>,
     kinetic: KineticWork,
     cable: CableWork,
@@ -237,6 +251,7 @@ impl<'p> Simulation<'p> {
             });
         let routes = Arc::new(Routes::new(program));
         let queue = DelayedEvents::new(program.dt, routes.longest_delay());
+        let queues = vec![queue];
         Simulation {
             program,
             code,
@@ -244,7 +259,8 @@ impl<'p> Simulation<'p> {
             rng: JavaRandom::new(program.seed),
             t: 0.0,
             routes,
-            queue,
+            queues,
+            queue_of: Vec::new(),
             recorders,
             kinetic: KineticWork::for_schemes(schemes),
             cable: CableWork::for_solves(program.step_order.iter().filter_map(|op| match op {
@@ -266,9 +282,13 @@ impl<'p> Simulation<'p> {
     ) -> Result<(), RunError> {
         let steps = self.program.steps;
         let stride = steps.div_ceil(PROGRESS_REPORTS).max(1);
+        // Lanes that deliver the delayed events do it at the start of their part of a step.
+        let lanes_deliver = self.queues.len() > 1;
         for step in 0..=steps {
             if step > 0 {
-                self.deliver_due_events()?;
+                if !lanes_deliver {
+                    self.deliver_due_events()?;
+                }
                 run_step(self)?;
             }
             self.recorders.write_row(self.t, &self.vars)?;
@@ -285,7 +305,8 @@ impl<'p> Simulation<'p> {
     /// Runs one step split into lanes (`lanes`) on `crew`'s threads, then serves the ports
     /// fired in step-order position, as one thread would have.
     fn run_lanes(&mut self, crew: &Crew<'_>) -> Result<(), RunError> {
-        crew.step(&mut self.vars, self.t, &mut self.rng);
+        let queues = (self.queues.len() > 1).then_some(&mut self.queues[..]);
+        crew.step(&mut self.vars, self.t, &mut self.rng, queues);
         let mut fired = std::mem::take(&mut self.lane_fired);
         fired.clear();
         let mut failure: Option<(usize, u32)> = None;
@@ -499,7 +520,7 @@ impl<'p> Simulation<'p> {
     /// events sent from here are due at `t + delay` with this step's `t` (jLEMS would throw
     /// while its queue is being walked, so there is no behaviour to match).
     fn deliver_due_events(&mut self) -> Result<(), RunError> {
-        while let Some((_, receiver)) = self.queue.pop_due(self.t) {
+        while let Some((_, receiver)) = self.queues[0].pop_due(self.t) {
             let fired = self.receive(receiver);
             self.fire(receiver.target, fired)?;
         }
@@ -570,7 +591,11 @@ impl<'p> Simulation<'p> {
     /// Queues the delayed connections of (inst, port) and records the event.
     fn finish_port(&mut self, inst: u32, port: u32) {
         for &(receiver, delay) in self.routes.delayed(inst, port) {
-            self.queue.push(self.t + delay, receiver);
+            let queue = self
+                .queue_of
+                .get(receiver.target as usize)
+                .map_or(0, |&q| q);
+            self.queues[queue as usize].push(self.t + delay, receiver);
         }
         for recorder in self.routes.recorders(inst, port) {
             self.recorders

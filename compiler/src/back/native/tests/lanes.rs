@@ -67,13 +67,21 @@ fn blower(start: f64) -> Kernel {
 /// counter of its own spikes (zero delay); cells 0 and 3 also get noise. Cell `c` sends delayed events to the synapses of
 /// cells `c + 1` and `c + 2`. With `blowers`, an instance of each kernel of `blowers` sits
 /// among the instances of the cell with the same index.
-fn network(dir: &Path, blowers: &[(usize, f64)]) -> Program {
+///
+/// With `drawn_weights`, each event a synapse receives adds a random weight, so the calling
+/// thread delivers the delayed events; without, a fixed one, and the lanes deliver them.
+fn network(dir: &Path, blowers: &[(usize, f64)], drawn_weights: bool) -> Program {
     const CELL: u32 = 0;
     const PULSE: u32 = 1;
     const SYN: u32 = 2;
     const COUNTER: u32 = 3;
     const NOISE: u32 = 4;
-    let mut kernels = vec![iaf_cell(), pulse(), exp_synapse(), counter(), noise()];
+    let mut synapse = exp_synapse();
+    if !drawn_weights {
+        let g = || Expr::Local(0);
+        synapse.on_event = vec![vec![set(0, bin(BinOp::Add, g(), Expr::Const(6e-9)))]];
+    }
+    let mut kernels = vec![iaf_cell(), pulse(), synapse, counter(), noise()];
     let mut program = Program {
         dt: 5e-5,
         steps: 3000,
@@ -199,10 +207,14 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 /// Runs the network on up to `threads` threads, splitting whatever the step allows.
-fn run_on(threads: usize, blowers: &[(usize, f64)]) -> (Result<RunReport, String>, Vec<String>) {
-    let dir = temp_dir(&format!("{threads}-{}", blowers.len()));
+fn run_on(
+    threads: usize,
+    blowers: &[(usize, f64)],
+    drawn_weights: bool,
+) -> (Result<RunReport, String>, Vec<String>) {
+    let dir = temp_dir(&format!("{threads}-{}-{drawn_weights}", blowers.len()));
     std::fs::create_dir_all(&dir).expect("temp folder");
-    let program = network(&dir, blowers);
+    let program = network(&dir, blowers, drawn_weights);
     let code = compile_program(&program).expect("compiles");
     let opts = RunOptions {
         threads,
@@ -220,29 +232,29 @@ fn run_on(threads: usize, blowers: &[(usize, f64)]) -> (Result<RunReport, String
 
 #[test]
 fn a_split_step_writes_the_bytes_of_one_thread() {
-    let (one, one_files) = run_on(1, &[]);
-    let one = one.expect("the run finishes");
-    assert_eq!(one.threads, 1);
-    let spikes = one_files[1].lines().count();
-    assert!(
-        spikes >= 3 * CELLS,
-        "every cell should spike a few times: {spikes} spikes"
-    );
-    for threads in [2, 3] {
-        let (split, files) = run_on(threads, &[]);
-        let split = split.expect("the run finishes");
+    for drawn_weights in [true, false] {
+        let (one, one_files) = run_on(1, &[], drawn_weights);
+        let one = one.expect("the run finishes");
+        assert_eq!(one.threads, 1);
+        let spikes = one_files[1].lines().count();
         assert!(
-            split.threads >= 2,
-            "the step is split ({threads} threads asked)"
+            spikes >= 3 * CELLS,
+            "every cell should spike a few times: {spikes} spikes"
         );
-        assert!(files == one_files, "the files differ on {threads} threads");
-        assert_eq!(split.events_delivered, one.events_delivered);
-        let same = split
-            .final_vars
-            .iter()
-            .zip(&one.final_vars)
-            .all(|(a, b)| a.to_bits() == b.to_bits());
-        assert!(same, "the final values differ on {threads} threads");
+        for threads in [2, 3] {
+            let (split, files) = run_on(threads, &[], drawn_weights);
+            let split = split.expect("the run finishes");
+            let case = format!("{threads} threads, drawn weights {drawn_weights}");
+            assert!(split.threads >= 2, "the step is split ({case})");
+            assert!(files == one_files, "the files differ ({case})");
+            assert_eq!(split.events_delivered, one.events_delivered, "{case}");
+            let same = split
+                .final_vars
+                .iter()
+                .zip(&one.final_vars)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "the final values differ ({case})");
+        }
     }
 }
 
@@ -251,10 +263,10 @@ fn a_split_step_stops_at_the_failure_one_thread_meets_first() {
     // Blowers in the first and the last cell's stretch diverge in the same step, and a third
     // in the middle one step later.
     let blowers = [(0, 0.01), (CELLS - 1, 0.01), (CELLS / 2, 0.01005)];
-    let (one, _) = run_on(1, &blowers);
+    let (one, _) = run_on(1, &blowers, false);
     let one = one.expect_err("a state diverges");
     assert!(one.contains("pop[0]/blower"), "{one}");
-    let (split, files) = run_on(2, &blowers);
+    let (split, files) = run_on(2, &blowers, false);
     assert_eq!(split.expect_err("a state diverges"), one);
     assert!(files.is_empty(), "a failed run leaves no file: {files:?}");
 }
