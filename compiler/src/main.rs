@@ -116,9 +116,9 @@ struct Cli {
     #[arg(long)]
     fast: bool,
 
-    /// The most threads a native run steps the model on (default: one per core that other
-    /// processes do not keep busy). Only networks whose steps do enough work are split, and
-    /// a split run writes the same bits as one thread
+    /// The most threads a native run steps the model on (default: one per core no other
+    /// thread is running on as the run starts). Only networks whose steps do enough work
+    /// are split, and a split run writes the same bits as one thread
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 

@@ -94,19 +94,20 @@ impl Threads {
         min_work: None,
     };
 
-    /// One thread per core this process may use that other processes do not keep busy
-    /// (the cores less the 1-minute load average, where the system reports one): a split
-    /// step waits for all its threads every step, so a thread that has to share its core
-    /// slows the whole run down (izh-net N = 1000 `--fast` ran 1.7-2.4x slower on two
-    /// threads than on one while another two-core job was running).
+    /// One thread per core this process may use that other threads are not running on now
+    /// (the kernel's count of runnable threads in `/proc/loadavg`, this one left out): a
+    /// split step waits for all its threads every step, so a thread that has to share its
+    /// core slows the whole run down (izh-net N = 1000 `--fast` ran 1.7-2.4x slower on two
+    /// threads than on one while another two-core job was running). The count is taken
+    /// once, as the run starts.
     pub fn idle_cores() -> Threads {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let busy = std::fs::read_to_string("/proc/loadavg")
+        let others = std::fs::read_to_string("/proc/loadavg")
             .ok()
-            .and_then(|text| text.split_whitespace().next()?.parse::<f64>().ok())
-            .map_or(0, |load| load.round().max(0.0) as usize);
+            .and_then(|text| runnable_threads(&text))
+            .map_or(0, |runnable| runnable.saturating_sub(1));
         Threads {
-            count: cores.saturating_sub(busy).max(1),
+            count: cores.saturating_sub(others).max(1),
             min_work: None,
         }
     }
@@ -129,6 +130,13 @@ impl Default for RunOptions {
             threads: Threads::idle_cores(),
         }
     }
+}
+
+/// The threads runnable now, from the text of `/proc/loadavg`
+/// (`0.52 0.58 0.59 3/812 12345`: the fourth field's first number).
+fn runnable_threads(loadavg: &str) -> Option<usize> {
+    let field = loadavg.split_whitespace().nth(3)?;
+    field.split('/').next()?.parse().ok()
 }
 
 /// Wall-clock time of each stage.
@@ -645,6 +653,13 @@ mod tests {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         path
+    }
+
+    #[test]
+    fn runnable_threads_are_read_from_loadavg() {
+        assert_eq!(runnable_threads("0.52 0.58 0.59 3/812 12345\n"), Some(3));
+        assert_eq!(runnable_threads("0.52 0.58"), None);
+        assert!(Threads::idle_cores().count >= 1);
     }
 
     #[test]
