@@ -465,10 +465,7 @@ fn run_native(file: &Path, cli: &Cli) -> u8 {
         fast: cli.fast,
         cell_numerics: cli.cell_numerics.numerics(),
         threads: Threads {
-            count: cli
-                .threads
-                .unwrap_or_else(|| Threads::idle_cores().count)
-                .max(1),
+            count: cli.threads.map_or(Threads::IDLE_CORES.count, |n| n.max(1)),
             min_work: cli.parallel_min_work,
         },
     };

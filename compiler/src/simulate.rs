@@ -80,7 +80,8 @@ pub struct RunOptions {
 /// for the split to pay; small models always run on one thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Threads {
-    /// The most threads (1: the calling thread only).
+    /// The most threads (1: the calling thread only; 0: [`Threads::idle_cores`], counted as
+    /// the run starts, for models large enough to split).
     pub count: usize,
     /// Split a step only when it does at least this much work (statements per step);
     /// `None`: the runtime's default.
@@ -94,22 +95,42 @@ impl Threads {
         min_work: None,
     };
 
-    /// One thread per core this process may use that other threads are not running on now
-    /// (the kernel's count of runnable threads in `/proc/loadavg`, this one left out): a
-    /// split step waits for all its threads every step, so a thread that has to share its
-    /// core slows the whole run down (izh-net N = 1000 `--fast` ran 1.7-2.4x slower on two
-    /// threads than on one while another two-core job was running). The count is taken
-    /// once, as the run starts.
-    pub fn idle_cores() -> Threads {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let others = std::fs::read_to_string("/proc/loadavg")
-            .ok()
-            .and_then(|text| runnable_threads(&text))
-            .map_or(0, |runnable| runnable.saturating_sub(1));
-        Threads {
-            count: cores.saturating_sub(others).max(1),
-            min_work: None,
+    /// As many threads as [`Threads::idle_cores`] finds when the run starts.
+    pub const IDLE_CORES: Threads = Threads {
+        count: 0,
+        min_work: None,
+    };
+
+    /// The thread count for running `program`: `count`, or for 0 one thread per idle core
+    /// where the program has steps big enough to split.
+    fn resolve(self, program: &Program) -> usize {
+        // Far below any step worth splitting: not worth looking at the machine.
+        const SMALL_STEP_OPS: usize = 1000;
+        match self.count {
+            0 if program.step_order.len() < SMALL_STEP_OPS => 1,
+            0 => Threads::idle_cores(),
+            n => n,
         }
+    }
+
+    /// One per core this process may use that other threads are not running on (the
+    /// kernel's count of runnable threads in `/proc/loadavg`, this one left out; the least
+    /// of a few looks 0.25 ms apart, so that a process starting beside this one, as in a
+    /// pipe, is not counted). A split step waits for all its threads every step, so a thread
+    /// that has to share its core slows the whole run down: izh-net N = 1000 `--fast` ran
+    /// 1.7-2.4x slower on two threads than on one while another two-core job was running.
+    pub fn idle_cores() -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let others = (0..8)
+            .filter_map(|look| {
+                if look > 0 {
+                    std::thread::sleep(std::time::Duration::from_micros(250));
+                }
+                runnable_threads(&std::fs::read_to_string("/proc/loadavg").ok()?)
+            })
+            .min()
+            .map_or(0, |runnable| runnable.saturating_sub(1));
+        cores.saturating_sub(others).max(1)
     }
 }
 
@@ -127,7 +148,7 @@ impl Default for RunOptions {
             plot: false,
             fast: false,
             cell_numerics: CellNumerics::default(),
-            threads: Threads::idle_cores(),
+            threads: Threads::IDLE_CORES,
         }
     }
 }
@@ -636,7 +657,7 @@ fn simulate_with(
     let started = Instant::now();
     let opts = EngineOptions {
         progress: Some(progress),
-        threads: threads.count,
+        threads: threads.resolve(program),
         min_parallel_work: threads.min_work,
     };
     let report = engine::run(program, code, opts).map_err(SimError::Engine)?;
@@ -659,7 +680,7 @@ mod tests {
     fn runnable_threads_are_read_from_loadavg() {
         assert_eq!(runnable_threads("0.52 0.58 0.59 3/812 12345\n"), Some(3));
         assert_eq!(runnable_threads("0.52 0.58"), None);
-        assert!(Threads::idle_cores().count >= 1);
+        assert!(Threads::idle_cores() >= 1);
     }
 
     #[test]
