@@ -21,7 +21,7 @@
 //! - a step with anything else (kinetic schemes, cable solves, barriers) is not split.
 
 use super::plan::StepPlan;
-use super::regroup::{delayed_receiver_accesses, step_accesses};
+use super::regroup::{delayed_receiver_accesses, step_accesses, Access};
 use crate::program::{Op, Program, Stmt};
 
 /// The default of [`super::RunOptions::min_parallel_work`]: splitting a step costs two
@@ -62,12 +62,17 @@ pub(super) fn split<'p>(
     if threads < 2 {
         return None;
     }
-    split_with(program, order, threads, min_work, true)
-        .or_else(|| split_with(program, order, threads, min_work, false))
+    // Worked out once for both tries below.
+    let accesses: Vec<Access> = step_accesses(program).collect();
+    split_with(program, &accesses, order, threads, min_work, true)
+        .or_else(|| split_with(program, &accesses, order, threads, min_work, false))
 }
 
+/// [`split`], given what each step op touches (`accesses`, in step order), with the lanes
+/// delivering the delayed events when `deliver` (or `None` where they cannot).
 fn split_with<'p>(
     program: &'p Program,
+    accesses: &[Access],
     order: &[usize],
     threads: usize,
     min_work: u64,
@@ -84,7 +89,7 @@ fn split_with<'p>(
     let mut parts = UnionFind::new(instances + 1);
     let mut work_of = vec![0u64; program.step_order.len()];
     let mut total = 0u64;
-    for (p, access) in step_accesses(program).enumerate() {
+    for (p, access) in accesses.iter().enumerate() {
         if access.free {
             continue;
         }

@@ -164,16 +164,10 @@ pub fn run(
         .and_then(|shared| Some((shared, split(program, &step_order, opts.threads, min_work)?)));
     let mut progress = opts.progress;
 
-    if let Some(lane_of) = lanes
-        .as_ref()
-        .and_then(|(_, lanes)| lanes.delivery.as_ref())
-    {
-        let longest = sim.routes.longest_delay();
-        let count = lanes.as_ref().map_or(1, |(_, lanes)| lanes.plans.len());
-        sim.queues = (0..count)
-            .map(|_| DelayedEvents::new(program.dt, longest))
-            .collect();
-        sim.queue_of = lane_of.clone();
+    if let Some((_, lanes)) = &lanes {
+        if let Some(lane_of) = &lanes.delivery {
+            sim.queue_by_lane(lane_of, lanes.plans.len());
+        }
     }
     sim.run_ops(&program.init_order)?;
     match &lanes {
@@ -271,6 +265,16 @@ impl<'p> Simulation<'p> {
             events_delivered: 0,
             lane_fired: Vec::new(),
         }
+    }
+
+    /// Files each delayed event in the queue of its receiver's lane (`lane_of`, one of
+    /// `lanes`), for lanes that deliver their own events.
+    fn queue_by_lane(&mut self, lane_of: &[u32], lanes: usize) {
+        let longest = self.routes.longest_delay();
+        self.queues = (0..lanes)
+            .map(|_| DelayedEvents::new(self.program.dt, longest))
+            .collect();
+        self.queue_of = lane_of.to_vec();
     }
 
     /// Runs the steps after initialisation, each with `run_step`, writing a row after each
